@@ -1,0 +1,18 @@
+/**
+ * actuation-lab: the public surface, grouped by module. Everything not exported here is internal.
+ */
+
+// ── core: seeded randomness, the virtual clock, percentiles, rows and their files ──────────────
+export { Rng, rng, hash32, type Seed } from "./core/rng.js";
+export { EventQueue, type Scheduled } from "./core/event-queue.js";
+export { quantile, quantileSorted, describe, type QuantileMethod, type Distribution } from "./core/quantile.js";
+export { toCsv, toJsonl, parseCsv, readCsvFile, writeFileAtomic, columnsOf, type Row, type RowLike, type Cell } from "./core/rows.js";
+export { InputError, type InputLocation } from "./core/errors.js";
+export { Progress, type ProgressOptions } from "./core/progress.js";
+export { sharedDatasetsDir, sharedDataset } from "./core/paths.js";
+
+// ── frames: rows as arquero tables and danfo DataFrames ────────────────────────────────────────
+export { toArquero, fromArquero, toDanfo, fromDanfo, dropMissing, dfd, type ColumnTable, type DataFrame } from "./frames/index.js";
+
+// ── report: Observable Plot rendered server-side, SVG → PNG ─────────────────────────────────────
+export { Plot, renderPlot, renderFigure, toPng, pngSize, type PlotOptions, type RenderedPlot, type PngOptions } from "./report/index.js";

@@ -1,0 +1,2 @@
+export { renderPlot, renderFigure, Plot, type PlotOptions, type RenderedPlot } from "./render-plot.js";
+export { toPng, pngSize, type PngOptions } from "./to-png.js";

@@ -1,0 +1,51 @@
+/** Executes a notebook headless with the repository's tslab kernel (fail-fast) and reads its outputs. */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+
+export function jupyterAvailable(): boolean {
+  return spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" }).status === 0;
+}
+
+export interface NotebookOutput {
+  cell: number;
+  output_type: string;
+  name?: string;
+  text?: string;
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+
+export function executeNotebook(path: string, timeoutSeconds = 600): NotebookOutput[] {
+  const outDir = mkdtempSync(join(tmpdir(), "actlab-nb-"));
+  const outName = basename(path).replace(/\.ipynb$/, ".out.ipynb");
+  const repo = resolve(".");
+  try {
+    execFileSync("jupyter", [
+      "nbconvert", "--to", "notebook", "--execute",
+      "--ExecutePreprocessor.kernel_name=tslab",
+      `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
+      "--output-dir", outDir, "--output", outName, path,
+    ], {
+      env: { ...process.env, JUPYTER_PATH: join(repo, "jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`executing ${path} failed:\n${(e.stderr ?? e.message).split("\n").slice(-40).join("\n")}`);
+  }
+  const nb = JSON.parse(readFileSync(join(outDir, outName), "utf8")) as {
+    cells: Array<{ cell_type: string; outputs?: Array<Record<string, unknown>> }>;
+  };
+  const outputs: NotebookOutput[] = [];
+  nb.cells.forEach((c, i) => {
+    for (const o of c.outputs ?? []) {
+      const text = Array.isArray(o.text) ? (o.text as string[]).join("") : (o.text as string | undefined);
+      outputs.push({ ...(o as object), cell: i, output_type: String(o.output_type), text } as NotebookOutput);
+    }
+  });
+  return outputs;
+}
