@@ -16,3 +16,6 @@ export { toArquero, fromArquero, toDanfo, fromDanfo, dropMissing, dfd, type Colu
 
 // ── report: Observable Plot rendered server-side, SVG → PNG ─────────────────────────────────────
 export { Plot, renderPlot, renderFigure, toPng, pngSize, type PlotOptions, type RenderedPlot, type PngOptions } from "./report/index.js";
+
+// ── cluster: the embedded FMA cluster (latency profiles; model and API server as they land) ─────
+export { getProfile, listProfiles, sampleStep, sampleDistribution, actuationDelayMs, actuationTimeline, sampleRemainder, sampleRequesterStart, modelMemory, wakeFloorMs, nextProbeTick, nextRetryTick, STEP_NAMES, type LatencyProfile, type StepName, type StepDistribution, type ProfileStep, type ProbeSpec, type ModelSpec, type GpuSpec, type ModelMemory, type TimelineOptions, type ActuationTimeline } from "./cluster/profiles.js";
