@@ -315,6 +315,8 @@ export interface ActuationTimeline {
   providerReady?: number;
   bound: number;
   instanceCreateStart?: number;
+  /** When the create call returned (the DPC starts polling `is_sleeping` from here). */
+  instanceCreateCallEnd?: number;
   instanceReady?: number;
   wakeStart?: number;
   wakeEnd?: number;
@@ -351,7 +353,7 @@ export function sampleRemainder(
     const instanceReady = instanceCreateStart + sampleStep(profile, "instanceLoad", r);
     const polled = nextRetryTick(profile.isSleepingRetryMs, callEnd, instanceReady);
     const relayStart = polled + sampleStep(profile, "httpCall", r);
-    return { instanceCreateStart, instanceReady, relayStart };
+    return { instanceCreateStart, instanceCreateCallEnd: callEnd, instanceReady, relayStart };
   };
   const startPod = (from: number, probe: ProbeSpec, bootStep: StepName) => {
     const providerCreateStart = from;
@@ -394,7 +396,7 @@ export function sampleRemainder(
     const instanceReady = instanceCreateStart + sampleStep(profile, "instanceLoad", r);
     const providerReady = nextProbeTick(profile.providerProbe, pod.providerContainerStarted, instanceReady);
     const { booted: _b, probe: _p, ...podTimes } = pod;
-    return { path, mode, decided, ...podTimes, providerReady, bound: podTimes.providerCreated, instanceCreateStart, instanceReady, ...finish(providerReady + sampleStep(profile, "dpcReact", r)) };
+    return { path, mode, decided, ...podTimes, providerReady, bound: podTimes.providerCreated, instanceCreateStart, instanceCreateCallEnd: instanceCreateStart, instanceReady, ...finish(providerReady + sampleStep(profile, "dpcReact", r)) };
   }
   throw new RangeError(`path '${path}' is not a direct-mode path (direct mode is hot or cold)`);
 }
