@@ -1,0 +1,120 @@
+/**
+ * Worker threads that each import the user's treatment module once and run tasks sent to them.
+ * The module is named by an absolute path or file URL (a function cannot cross threads); workers
+ * start with tsx loaded so TypeScript modules work, and the bootstrap is evaluated source, so no
+ * `import.meta` is needed to locate a worker file.
+ */
+import { Worker } from "node:worker_threads";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const BOOTSTRAP = `
+const { parentPort, workerData } = require("node:worker_threads");
+const loaded = import(workerData.moduleUrl).then((m) => {
+  const names = workerData.exportName === "default" ? ["default", "treatment"] : [workerData.exportName];
+  let fn;
+  for (const n of names) for (const o of [m, m && m.default]) if (!fn && o && typeof o[n] === "function") fn = o[n];
+  if (typeof fn !== "function") throw new Error("module " + workerData.moduleUrl + " exports no function '" + workerData.exportName + "'");
+  return fn;
+});
+loaded.catch(() => {});
+parentPort.on("message", async (task) => {
+  const t0 = performance.now();
+  try {
+    const fn = await loaded;
+    const value = await fn(task.input);
+    parentPort.postMessage({ id: task.id, ok: true, value, ms: performance.now() - t0 });
+  } catch (err) {
+    parentPort.postMessage({ id: task.id, ok: false, error: (err && err.message) || String(err), ms: performance.now() - t0 });
+  }
+});
+`;
+
+export interface PoolReply {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+  ms: number;
+}
+
+/** An absolute path or a file URL → a file URL string. */
+export function moduleUrlOf(specifier: string): string {
+  if (specifier.startsWith("file:")) return specifier;
+  if (!isAbsolute(specifier)) throw new RangeError(`treatment module must be an absolute path or file URL, got '${specifier}'`);
+  return pathToFileURL(specifier).href;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  pending?: { id: number; resolve: (r: PoolReply) => void };
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+
+  private readonly moduleUrl: string;
+
+  constructor(moduleSpecifier: string, size: number, private readonly exportName = "default") {
+    this.moduleUrl = moduleUrlOf(moduleSpecifier);
+    for (let i = 0; i < size; i++) {
+      const slot = { busy: false } as Slot;
+      this.start(slot);
+      this.slots.push(slot);
+    }
+  }
+
+  /** (Re)start the worker of a slot; a worker that dies unexpectedly is replaced. */
+  private start(slot: Slot): void {
+    const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: ["--import", "tsx"], workerData: { moduleUrl: this.moduleUrl, exportName: this.exportName } });
+    slot.worker = worker;
+    slot.busy = false;
+    worker.on("message", (msg: PoolReply & { id: number }) => {
+      const p = slot.pending;
+      if (!p || p.id !== msg.id) return;
+      slot.pending = undefined;
+      slot.busy = false;
+      p.resolve(msg);
+      this.waiting.shift()?.();
+    });
+    let why = "";
+    worker.on("error", (err) => { why = `worker error: ${err.message}`; });
+    worker.on("exit", (code) => {
+      if (slot.worker !== worker) return;
+      const p = slot.pending;
+      slot.pending = undefined;
+      if (p) p.resolve({ ok: false, error: this.closed ? "cancelled" : why || `worker exited with code ${code}`, ms: 0 });
+      if (!this.closed) this.start(slot);
+      this.waiting.shift()?.();
+    });
+    worker.unref();
+  }
+
+  /** Run one task on a free worker (waits for one). */
+  async run(input: unknown): Promise<PoolReply> {
+    for (;;) {
+      if (this.closed) return { ok: false, error: "cancelled", ms: 0 };
+      const slot = this.slots.find((s) => !s.busy);
+      if (slot) {
+        slot.busy = true;
+        const id = this.nextId++;
+        return new Promise<PoolReply>((resolve) => {
+          slot.pending = { id, resolve };
+          slot.worker.ref();
+          slot.worker.postMessage({ id, input });
+        }).finally(() => slot.worker.unref());
+      }
+      await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  /** Stop every worker (in-flight tasks resolve as cancelled). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w();
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
