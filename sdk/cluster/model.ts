@@ -564,7 +564,7 @@ export class ClusterModel {
     const spec = d.spec as { replicas: number; template: KObject & { metadata?: { labels?: Record<string, string> } }; selector: { matchLabels?: Record<string, string> } };
     const alphabet = "bcdfghjklmnpqrstvwxz2456789";
     let h = hash32(JSON.stringify(spec.template)), hash = "";
-    for (let i = 0; i < 10; i++) { hash += alphabet[h % alphabet.length]; h = Math.floor(h / alphabet.length) ^ hash32(hash); }
+    for (let i = 0; i < 10; i++) { hash += alphabet[h % alphabet.length]; h = (Math.floor(h / alphabet.length) ^ hash32(hash)) >>> 0; }
     const rsName = `${name}-${hash}`;
     let rs = this.store.get("replicasets", ns, rsName);
     const owned = this.store.list("replicasets", ns).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));

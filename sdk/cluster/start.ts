@@ -1,0 +1,85 @@
+/**
+ * `startCluster()`: the seeded cluster model served on loopback, with a kubeconfig for
+ * `@kubernetes/client-node` (in memory) and for kubectl (a regular file).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { stringify as toYaml } from "yaml";
+import { ClusterModel } from "./model.js";
+import { ApiServer, type FaultConfig } from "./server.js";
+import type { ClusterConfig } from "./types.js";
+import type { LatencyProfile } from "./profiles.js";
+
+export interface StartClusterOptions extends Omit<ClusterConfig, "profile"> {
+  profile?: string | LatencyProfile;
+  /** Virtual ms per wall ms (default 1). 1000 makes a 100 s cold start take 0.1 s. */
+  timeScale?: number;
+  faults?: FaultConfig;
+  /** Bearer token clients must send (none by default). */
+  token?: string;
+  /** Bind address (default 127.0.0.1; anything else only when asked explicitly). */
+  host?: string;
+  port?: number;
+  /** Where to write the kubeconfig (default: a fresh temporary folder, removed by stop()). */
+  kubeconfigPath?: string;
+  /** Namespace written into the kubeconfig context (default: the cluster namespace). */
+  contextNamespace?: string;
+}
+
+export interface RunningCluster {
+  kubeConfig: KubeConfig;
+  /** A regular file, for `kubectl --kubeconfig`. */
+  kubeconfigPath: string;
+  url: string;
+  model: ClusterModel;
+  server: ApiServer;
+  /** Drops every connection and watch and listens again on the same port; the model carries on. */
+  restart(): Promise<void>;
+  setFaults(f: FaultConfig): void;
+  stop(): Promise<void>;
+}
+
+/** The kubeconfig YAML for a served cluster. */
+export function kubeconfigYaml(url: string, opts: { token?: string; namespace?: string; name?: string } = {}): string {
+  const name = opts.name ?? "actlab";
+  return toYaml({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: url, "insecure-skip-tls-verify": true } }],
+    users: [{ name, user: opts.token !== undefined ? { token: opts.token } : {} }],
+    contexts: [{ name, context: { cluster: name, user: name, namespace: opts.namespace ?? "default" } }],
+    "current-context": name,
+    preferences: {},
+  });
+}
+
+export async function startCluster(options: StartClusterOptions = {}): Promise<RunningCluster> {
+  const { timeScale, faults, token, host, port, kubeconfigPath, contextNamespace, ...config } = options;
+  const model = new ClusterModel(config);
+  const server = new ApiServer(model, { timeScale, faults, token, host, port });
+  const url = await server.start();
+  const yamlText = kubeconfigYaml(url, { token, namespace: contextNamespace ?? model.namespace });
+  let dir: string | undefined;
+  let path = kubeconfigPath;
+  if (!path) {
+    dir = mkdtempSync(join(tmpdir(), "actlab-cluster-"));
+    path = join(dir, "kubeconfig");
+  }
+  writeFileSync(path, yamlText, { mode: 0o600 });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(yamlText);
+  let stopped = false;
+  return {
+    kubeConfig, kubeconfigPath: path, url, model, server,
+    restart: () => server.restart(),
+    setFaults: (f) => server.setFaults(f),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
