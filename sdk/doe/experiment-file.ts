@@ -105,13 +105,13 @@ function checkDuplicates(ctx: Ctx, treatments: ExperimentTreatment[], paths: Pat
   const byName = new Map<string, number>();
   const byValues = new Map<string, number>();
   treatments.forEach((t, i) => {
-    const prevName = byName.get(t.name);
-    if (prevName !== undefined) throw ctx.error(paths[i]!, `a unique treatment name; '${t.name}' is also the name of ${fmtPath(paths[prevName]!)}`);
-    byName.set(t.name, i);
     const key = JSON.stringify([Object.entries({ ...t.values, ...(t.structured ?? {}) }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), t.profile ?? null]);
     const prev = byValues.get(key);
     if (prev !== undefined) throw ctx.error(paths[i]!, `distinct treatments; this one repeats the values of ${fmtPath(paths[prev]!)} (use replicates for repeated runs)`);
     byValues.set(key, i);
+    const prevName = byName.get(t.name);
+    if (prevName !== undefined) throw ctx.error(paths[i]!, `a unique treatment name; '${t.name}' is also the name of ${fmtPath(paths[prevName]!)}`);
+    byName.set(t.name, i);
   });
 }
 
@@ -391,7 +391,11 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
   const rawSetup = raw.setup;
   const runKey = raw.run !== undefined ? "run" : "treatments";
   const rawRun = raw[runKey];
-  if ((rawSetup === undefined || rawSetup === null) && (rawRun === undefined || rawRun === null)) throw ctx.error([], "at least one of 'setup' and 'run' (or 'treatments') with treatments");
+  const generative = design?.type !== undefined && DESIGN_TYPES.has(design.type);
+  const designFactors = (k: "setup" | "run") => generative && isMap(designRaw[k]) && (designRaw[k] as Record<string, unknown>).factors !== undefined;
+  if ((rawSetup === undefined || rawSetup === null) && (rawRun === undefined || rawRun === null) && !designFactors("setup") && !designFactors("run")) {
+    throw ctx.error([], "at least one of 'setup' and 'run' (or 'treatments') with treatments, or a generative 'design' block with factors");
+  }
 
   let format: ExperimentFormat = "current";
   let setup: ExperimentSection | undefined;
@@ -431,9 +435,12 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
     run = { factors: parseDesignFactors(ctx, designRaw.run.factors, ["design", "run", "factors"]), constants: {}, treatments: [] };
   }
 
-  // Fill empty sections from the design block, or reject them.
+  // Fill empty sections from the design block, or reject them. A current-format setup with only
+  // constants is one implicit setup treatment (llm-d-benchmark's setup treatments are optional).
+  const constantsOnlySetup = format === "current" && isMap(rawSetup) && rawSetup.treatments === undefined && rawSetup.constants !== undefined && !setup?.factors.length;
   for (const [name, section] of [["setup", setup], ["run", run]] as const) {
     if (!section || section.treatments.length > 0) continue;
+    if (name === "setup" && constantsOnlySetup) continue;
     if (design?.type && DESIGN_TYPES.has(design.type)) {
       section.treatments = generateTreatments(ctx, design, section.factors, name, format === "legacy");
     } else {
@@ -480,12 +487,8 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
 /** Parse experiment YAML text. Errors are `InputError`s naming the source, line and YAML path. */
 export function parseExperiment(text: string, source = "<experiment>", options: ParseOptions = {}): Experiment {
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, schema: "core", merge: false });
+  const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, schema: "core", merge: false });
   const ctx = new Ctx(source, options.strict ?? false, doc, lineCounter);
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const line = e.linePos?.[0]?.line;
-    throw new InputError({ source, line }, `valid YAML without custom tags (${e.message.split("\n")[0]})`);
-  }
   YAML.visit(doc, {
     Node(_key, node, path) {
       if (node.tag && !CORE_TAGS.has(node.tag)) {
@@ -494,6 +497,10 @@ export function parseExperiment(text: string, source = "<experiment>", options: 
       }
     },
   });
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const line = e.linePos?.[0]?.line;
+    throw new InputError({ source, line }, `valid YAML without custom tags (${e.message.split("\n")[0]})`);
+  }
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const stem = basename(source, extname(source));
   return parseObject(ctx, raw, options.name ?? stem);

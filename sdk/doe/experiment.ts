@@ -131,8 +131,8 @@ function columnValues(section: ExperimentSection, t: ExperimentTreatment, names:
   return out;
 }
 
-function overridesOf(section: ExperimentSection | undefined, t: ExperimentTreatment | undefined): Record<string, unknown> {
-  if (!section || !t) return {};
+function overridesOf(section: ExperimentSection | undefined, t: ExperimentTreatment): Record<string, unknown> {
+  if (!section) return {};
   return { ...section.constants, ...t.values, ...(t.structured ?? {}) };
 }
 
@@ -159,7 +159,7 @@ export function expandExperiment(exp: Experiment): ExperimentRun[] {
         setupIndex: si,
         runIndex: ri,
         factors,
-        overrides: { setup: overridesOf(exp.setup, s === implicit ? undefined : s), run: overridesOf(exp.run, r === implicit ? undefined : r), ...(r.profile ? { profile: r.profile } : {}) },
+        overrides: { setup: overridesOf(exp.setup, s), run: overridesOf(exp.run, r), ...(r.profile ? { profile: r.profile } : {}) },
       });
     });
   });

@@ -3,7 +3,8 @@
  * factor level shifts the response by an amount derived from a hash of its name and value, the
  * first two factors interact, and seeded normal noise is added. Optional `params`: `work`
  * (iterations of CPU work, to model an expensive run), `sleepMs` (wall-clock wait), `failWhen`
- * ({ factor: value } that makes a run throw), `noise` (sd, default 1).
+ * ({ factor: value } that makes a run throw), `noise` (sd, default 1) — at the top level of params,
+ * or inside an experiment's setup/run overrides (e.g. as setup constants).
  * Usable in-process or as a worker module (its default export).
  */
 import { hash32, rng } from "../core/rng.js";
@@ -20,7 +21,10 @@ function shift(name: string, value: Cell): number {
 }
 
 export function syntheticResponse(input: SyntheticInput): Promise<Record<string, number>> | Record<string, number> {
-  const p = input.params ?? {};
+  // Experiment runs carry their overrides as params.setup / params.run; flatten them.
+  const raw = input.params ?? {};
+  const sub = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const p: Record<string, unknown> = { ...raw, ...sub(raw.setup), ...sub(raw.run) };
   const fail = p.failWhen as Record<string, Cell> | undefined;
   if (fail && Object.entries(fail).every(([k, v]) => input.factors[k] === v)) throw new Error(`synthetic failure at ${JSON.stringify(fail)}`);
   const names = Object.keys(input.factors).sort();
