@@ -17,5 +17,10 @@ export { toArquero, fromArquero, toDanfo, fromDanfo, dropMissing, dfd, type Colu
 // ── report: Observable Plot rendered server-side, SVG → PNG ─────────────────────────────────────
 export { Plot, renderPlot, renderFigure, toPng, pngSize, type PlotOptions, type RenderedPlot, type PngOptions } from "./report/index.js";
 
-// ── cluster: the embedded FMA cluster (latency profiles; model and API server as they land) ─────
+// ── cluster: the embedded FMA cluster — latency profiles, the seeded model, the loopback API server ─
 export { getProfile, listProfiles, sampleStep, sampleDistribution, actuationDelayMs, actuationTimeline, sampleRemainder, sampleRequesterStart, modelMemory, wakeFloorMs, nextProbeTick, nextRetryTick, STEP_NAMES, type LatencyProfile, type StepName, type StepDistribution, type ProfileStep, type ProbeSpec, type ModelSpec, type GpuSpec, type ModelMemory, type TimelineOptions, type ActuationTimeline } from "./cluster/profiles.js";
+export { ClusterModel, ApiError, FMA, FMA_GROUP, FMA_VERSION, instanceIdFor, nominalHashFor, type RequesterDeploymentOptions } from "./cluster/model.js";
+export { type ActuationTruth, type ClusterConfig, type PlacementPolicy } from "./cluster/types.js";
+export { type KObject, type ObjectMeta } from "./cluster/store.js";
+export { ApiServer, type ApiServerOptions, type FaultConfig } from "./cluster/server.js";
+export { startCluster, kubeconfigYaml, type StartClusterOptions, type RunningCluster } from "./cluster/start.js";
