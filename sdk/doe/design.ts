@@ -207,3 +207,8 @@ export function designRows(design: Design): Record<string, Cell>[] {
     ...(r.context ?? {}), ...r.factors,
   }));
 }
+
+/** The same parameters for every run (merged over any a run has); they reach the treatment function and the cache key. */
+export function withParams(design: Design, params: Record<string, unknown>): Design {
+  return { ...design, runs: design.runs.map((r) => ({ ...r, params: { ...(r.params ?? {}), ...params } })) };
+}

@@ -1,5 +1,5 @@
 /** Design of experiments: experiment files, designs, sweeps, tidy results, factor analysis, plots. */
-export { designFromPoints, replicate, repeatedMeasures, withCenterPoints, withBlocks, randomize, designRows, distinctLevels, type Design, type DesignRun, type DesignKind, type FractionInfo, type Level, type Point } from "./design.js";
+export { designFromPoints, withParams, replicate, repeatedMeasures, withCenterPoints, withBlocks, randomize, designRows, distinctLevels, type Design, type DesignRun, type DesignKind, type FractionInfo, type Level, type Point } from "./design.js";
 export { fullFactorial, fractionalFactorial, oneFactorAtATime, termsUpTo, resolutionNumeral, FACTOR_LETTERS, type FactorLevels, type TwoLevelFactor } from "./factorial.js";
 export { latinHypercube, randomSample, maximinDistance, type NumericRange, type SampledFactor, type LatinHypercubeOptions } from "./space-filling.js";
 export {

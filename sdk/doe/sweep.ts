@@ -137,8 +137,8 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
   const cache = cacheDir ? new SweepCache(cacheDir) : undefined;
   cache?.sweepTemps();
 
-  const rows: (Row | undefined)[] = new Array(units.length);
-  const timings: (SweepTiming | undefined)[] = new Array(units.length);
+  const rows: (Row | undefined)[] = Array.from({ length: units.length }, () => undefined);
+  const timings: (SweepTiming | undefined)[] = Array.from({ length: units.length }, () => undefined);
   const todo: number[] = [];
   let cachedCount = 0;
   units.forEach((u, i) => {
@@ -168,11 +168,13 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
   let executed = 0;
   let failed = 0;
 
+  // One promise that rejects on cancellation, raced against every in-process call.
+  const cancelled = new Promise<never>((_, reject) => stop.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }));
+  cancelled.catch(() => {});
   const callOnce = async (input: TreatmentInput): Promise<{ ok: boolean; value?: unknown; error?: string; ms: number }> => {
     if (pool) return pool.run(input);
     const t0 = performance.now();
     try {
-      const cancelled = new Promise<never>((_, reject) => stop.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }));
       const value = await Promise.race([Promise.resolve().then(() => (fn as TreatmentFn)(input, stop.signal)), cancelled]);
       return { ok: true, value, ms: performance.now() - t0 };
     } catch (err) {

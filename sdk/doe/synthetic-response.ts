@@ -4,11 +4,13 @@
  * first two factors interact, and seeded normal noise is added. Optional `params`: `work`
  * (iterations of CPU work, to model an expensive run), `sleepMs` (wall-clock wait), `failWhen`
  * ({ factor: value } that makes a run throw), `noise` (sd, default 1) — at the top level of params,
- * or inside an experiment's setup/run overrides (e.g. as setup constants).
+ * or inside an experiment's setup/run overrides (e.g. as setup constants); `reportThread` adds the
+ * worker thread id to the output.
  * Usable in-process or as a worker module (its default export).
  */
 import { hash32, rng } from "../core/rng.js";
 import type { Cell } from "../core/rows.js";
+import { threadId } from "node:worker_threads";
 
 export interface SyntheticInput {
   factors: Record<string, Cell>;
@@ -38,7 +40,9 @@ export function syntheticResponse(input: SyntheticInput): Promise<Record<string,
   const work = typeof p.work === "number" ? p.work : 0;
   let acc = 0;
   for (let i = 0; i < work; i++) acc = (acc + Math.sqrt(i + (input.seed % 7))) % 1000;
-  const out = { response: y, latency_ms: Math.exp(y / 50), work_checksum: Math.round(acc * 1000) / 1000 };
+  const out: Record<string, number> = { response: y, latency_ms: Math.exp(y / 50), work_checksum: Math.round(acc * 1000) / 1000 };
+  // Which thread ran it (0 = main): only on request, since it differs between runs.
+  if (p.reportThread === true) out.thread_id = threadId;
   const sleepMs = typeof p.sleepMs === "number" ? p.sleepMs : 0;
   return sleepMs > 0 ? new Promise((res) => setTimeout(() => res(out), sleepMs)) : out;
 }

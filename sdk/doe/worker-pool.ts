@@ -1,16 +1,21 @@
 /**
  * Worker threads that each import the user's treatment module once and run tasks sent to them.
- * The module is named by an absolute path or file URL (a function cannot cross threads); workers
- * start with tsx loaded so TypeScript modules work, and the bootstrap is evaluated source, so no
- * `import.meta` is needed to locate a worker file.
+ * The module is named by an absolute path or file URL (a function cannot cross threads). The
+ * bootstrap is evaluated source, so no `import.meta` is needed to locate a worker file. It
+ * registers tsx's loader in the worker before importing the module, so TypeScript modules work:
+ * on Node 20, `execArgv: ["--import", "tsx"]` does not reach an eval'd worker's imports
+ * ("Unknown file extension .ts"), so tsx's ESM API is located here and registered there.
  */
 import { Worker } from "node:worker_threads";
-import { isAbsolute } from "node:path";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const BOOTSTRAP = `
 const { parentPort, workerData } = require("node:worker_threads");
-const loaded = import(workerData.moduleUrl).then((m) => {
+const loaded = (workerData.tsxApi ? import(workerData.tsxApi).then((api) => api.register(), () => {}) : Promise.resolve())
+  .then(() => import(workerData.moduleUrl)).then((m) => {
   const names = workerData.exportName === "default" ? ["default", "treatment"] : [workerData.exportName];
   let fn;
   for (const n of names) for (const o of [m, m && m.default]) if (!fn && o && typeof o[n] === "function") fn = o[n];
@@ -37,6 +42,24 @@ export interface PoolReply {
   ms: number;
 }
 
+/** tsx's ESM API (`tsx/esm/api`) as a file URL, found from the module, the working folder or the main script. */
+export function tsxApiUrl(moduleUrl: string): string | undefined {
+  const bases = [moduleUrl, pathToFileURL(join(process.cwd(), "noop.js")).href, process.argv[1] ? pathToFileURL(process.argv[1]).href : undefined];
+  for (const base of bases) {
+    if (!base) continue;
+    try {
+      const pkgPath = createRequire(base).resolve("tsx/package.json");
+      const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports?: Record<string, unknown> };
+      const entry = pkg.exports?.["./esm/api"] as { import?: string | { default?: string } } | undefined;
+      const rel = typeof entry?.import === "string" ? entry.import : entry?.import?.default;
+      if (rel) return pathToFileURL(join(dirname(pkgPath), rel)).href;
+    } catch {
+      // not resolvable from this base; try the next
+    }
+  }
+  return undefined;
+}
+
 /** An absolute path or a file URL → a file URL string. */
 export function moduleUrlOf(specifier: string): string {
   if (specifier.startsWith("file:")) return specifier;
@@ -57,9 +80,11 @@ export class WorkerPool {
   private closed = false;
 
   private readonly moduleUrl: string;
+  private readonly tsxApi: string | undefined;
 
   constructor(moduleSpecifier: string, size: number, private readonly exportName = "default") {
     this.moduleUrl = moduleUrlOf(moduleSpecifier);
+    this.tsxApi = /\.[cm]?tsx?$/.test(this.moduleUrl) ? tsxApiUrl(this.moduleUrl) : undefined;
     for (let i = 0; i < size; i++) {
       const slot = { busy: false } as Slot;
       this.start(slot);
@@ -69,7 +94,7 @@ export class WorkerPool {
 
   /** (Re)start the worker of a slot; a worker that dies unexpectedly is replaced. */
   private start(slot: Slot): void {
-    const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: ["--import", "tsx"], workerData: { moduleUrl: this.moduleUrl, exportName: this.exportName } });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl: this.moduleUrl, exportName: this.exportName, tsxApi: this.tsxApi } });
     slot.worker = worker;
     slot.busy = false;
     worker.on("message", (msg: PoolReply & { id: number }) => {
