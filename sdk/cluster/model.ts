@@ -421,16 +421,17 @@ export class ClusterModel {
 
   /** A requester Deployment (launcher mode by default, direct mode with `serverPatch`). */
   requesterDeployment(name: string, opts: RequesterDeploymentOptions = {}): KObject {
-    const labels = { app: name, ...(opts.labels ?? {}) };
+    const base = { app: name, ...(opts.labels ?? {}) };
+    const labels = () => ({ ...base });
     const annotations: Record<string, string> = opts.serverPatch ? { [FMA.serverPatch]: opts.serverPatch } : { [FMA.iscAnnotation]: opts.isc ?? "default" };
     return {
       apiVersion: "apps/v1", kind: "Deployment",
-      metadata: { name, namespace: opts.namespace ?? this.namespace, labels },
+      metadata: { name, namespace: opts.namespace ?? this.namespace, labels: labels() },
       spec: {
         replicas: opts.replicas ?? 0,
-        selector: { matchLabels: labels },
+        selector: { matchLabels: labels() },
         template: {
-          metadata: { labels, annotations },
+          metadata: { labels: labels(), annotations },
           spec: {
             containers: [{
               name: "inference-server",
@@ -577,7 +578,7 @@ export class ClusterModel {
         spec: { replicas: spec.replicas, selector: { matchLabels: { ...(spec.selector.matchLabels ?? {}), "pod-template-hash": hash } }, template: tpl },
         status: { replicas: 0, observedGeneration: 1 },
       });
-      this.event(d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${rsName} from 0 to ${spec.replicas}`, "deployment-controller");
+      if (spec.replicas > 0) this.event(d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${rsName} from 0 to ${spec.replicas}`, "deployment-controller");
       this.kickWorkload("replicasets", rs);
     } else if ((rs.spec as { replicas: number }).replicas !== spec.replicas) {
       const from = (rs.spec as { replicas: number }).replicas;
@@ -854,9 +855,12 @@ export class ClusterModel {
     if (pod) this.podStatusChanged(pod);
   }
 
-  private podStatusChanged(pod: KObject): void {
+  private podStatusChanged(pod: KObject, resync = false): void {
     const owner = pod.metadata.ownerReferences?.find((o) => o.kind === "ReplicaSet");
-    if (owner) this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+    if (!owner) return;
+    this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+    const rs = resync ? this.store.get("replicasets", pod.metadata.namespace, owner.name) : undefined;
+    if (rs) this.kickWorkload("replicasets", rs); // a deleted pod is replaced
   }
 
   private startGenericPod(k: string): void {
@@ -890,7 +894,7 @@ export class ClusterModel {
       for (const t of g?.timers ?? []) t.cancel();
     }
     if (!req) this.queue.after(gracePeriodSeconds === 0 ? 0 : TERMINATE_MS, () => this.maybeFinishPodDeletion(k, true));
-    this.podStatusChanged(obj);
+    this.podStatusChanged(obj, true);
     return obj;
   }
 
