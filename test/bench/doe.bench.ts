@@ -1,0 +1,50 @@
+// npm run bench: DOE sweep throughput on worker threads (1 worker vs all cores), plus analysis costs.
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { figure, timeAsync, timeIt, peakRssMb } from "./measure.js";
+import { anova, analyzeFactors, fullFactorial, readExperimentFile, expandExperiment, replicate, runSweep, withParams } from "../../sdk/doe/index.js";
+import { syntheticResponse } from "../../sdk/doe/synthetic-response.js";
+
+const MODULE = resolve("sdk/doe/synthetic-response.ts");
+const cores = availableParallelism();
+// 64 treatments × 2 replicates, each run ~ a few ms of CPU work (a stand-in for a small simulation).
+const design = withParams(replicate(fullFactorial([
+  { name: "policy", levels: ["round-robin", "kv-aware"] },
+  { name: "workers", levels: [1, 2, 4, 8] },
+  { name: "speedup", levels: [1, 2, 4, 8] },
+  { name: "pool", levels: [0, 2] },
+]), 2), { work: 3_000_000 });
+const runs = design.runs.length;
+
+console.log(`DOE sweep: ${runs} runs (64 treatments × 2 replicates), synthetic CPU-bound treatment, ${cores} cores`);
+const inproc = await timeAsync(() => runSweep(design, syntheticResponse, { progress: false }));
+figure("in-process (main thread), concurrency 1", runs / (inproc.ms / 1000), "runs/s");
+const one = await timeAsync(() => runSweep(design, MODULE, { concurrency: 1, progress: false }));
+figure("worker threads, 1 worker", runs / (one.ms / 1000), "runs/s");
+const all = await timeAsync(() => runSweep(design, MODULE, { concurrency: cores, progress: false }));
+figure(`worker threads, ${cores} workers (all cores)`, runs / (all.ms / 1000), "runs/s");
+figure(`speed-up ${cores} workers / 1 worker`, one.ms / all.ms, "x", 2);
+figure("mean run time (1 worker)", one.value.timings.reduce((s, t) => s + t.duration_ms, 0) / runs, "ms");
+if (one.value.failed || all.value.failed) console.log(`  (failures: ${one.value.failed} + ${all.value.failed})`);
+
+console.log("\nCache: re-running a finished sweep");
+const { mkdtempSync } = await import("node:fs");
+const { tmpdir } = await import("node:os");
+const { join } = await import("node:path");
+const out = mkdtempSync(join(tmpdir(), "actlab-doe-bench-"));
+await runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false });
+const cached = await timeAsync(() => runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false }));
+figure("re-run with every result cached", cached.ms, "ms");
+
+console.log("\nAnalysis");
+const big = replicate(fullFactorial([
+  { name: "A", levels: [1, 2, 3, 4] }, { name: "B", levels: ["x", "y", "z"] }, { name: "C", levels: [0, 1] }, { name: "D", levels: [10, 20, 30] },
+]), 20);
+const rows = (await runSweep(big, syntheticResponse, { progress: false })).rows;
+const t = timeIt(() => anova(rows, "response", ["A", "B", "C", "D"]));
+figure(`ANOVA, 4 factors (4×3×2×3) full model, ${rows.length} rows`, t.ms, "ms");
+const t2 = timeIt(() => analyzeFactors(rows, "response", ["A", "B", "C", "D"], { order: 2 }));
+figure("analyzeFactors, two-way model", t2.ms, "ms");
+const p = timeIt(() => { for (let i = 0; i < 100; i++) expandExperiment(readExperimentFile("datasets/experiments/disaggregated_vs_llmd.yaml")); });
+figure("parse + expand seed example 1 (80 runs)", p.ms / 100, "ms");
+figure("peak RSS", peakRssMb(), "MB");
