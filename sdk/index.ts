@@ -24,3 +24,18 @@ export { type ActuationTruth, type ClusterConfig, type PlacementPolicy } from ".
 export { type KObject, type ObjectMeta } from "./cluster/store.js";
 export { ApiServer, type ApiServerOptions, type FaultConfig } from "./cluster/server.js";
 export { startCluster, kubeconfigYaml, type StartClusterOptions, type RunningCluster } from "./cluster/start.js";
+
+// ── doe: experiment files, designs, parallel resumable sweeps, factor analysis, DOE plots ───────
+export { designFromPoints, withParams, replicate, repeatedMeasures, withCenterPoints, withBlocks, randomize, designRows, type Design, type DesignRun, type DesignKind, type FractionInfo, type Level as FactorValue } from "./doe/design.js";
+export { fullFactorial, fractionalFactorial, oneFactorAtATime, resolutionNumeral, type FactorLevels, type TwoLevelFactor } from "./doe/factorial.js";
+export { latinHypercube, randomSample, maximinDistance, type NumericRange, type SampledFactor, type LatinHypercubeOptions } from "./doe/space-filling.js";
+export { expandExperiment, experimentDesign, experimentSize, type Experiment, type ExperimentFactor, type ExperimentTreatment, type ExperimentSection, type ExperimentRun, type ExperimentOptions, type ExperimentWarning, type ExperimentDesignOptions, type ExperimentDesignOverrides } from "./doe/experiment.js";
+export { parseExperiment, readExperimentFile, experimentFromObject, defineExperiment, experimentToYaml, dottedToNested, type ParseOptions as ExperimentParseOptions, type ExperimentSpec, type ExperimentFactorSpec } from "./doe/experiment-file.js";
+export { runSweep, runSeed, writeSweepResults, fileRows, type SweepOptions, type SweepResult, type SweepTiming, type TreatmentFn, type TreatmentInput, type TreatmentResult, type RunStatus } from "./doe/sweep.js";
+export { parseShard, shardRuns, mergeShards, readResultsJsonl, type Shard as SweepShard, type MergeResult } from "./doe/shard.js";
+export { indexedJobManifest, indexedJobYaml, type IndexedJobOptions } from "./doe/indexed-job.js";
+export { syntheticResponse } from "./doe/synthetic-response.js";
+export { anova, type AnovaOptions, type AnovaRow, type AnovaTable } from "./doe/anova.js";
+export { mainEffects, interactionMeans, twoLevelEffects, lenth, effectInference, type LevelMean, type CellMean, type Effect as FactorEffect, type TwoLevelEffects, type LenthResult, type EffectInference } from "./doe/effects.js";
+export { analyzeFactors, guessFactors, type FactorAnalysis, type FactorAnalysisOptions } from "./doe/analysis.js";
+export { mainEffectsPlot, interactionPlotMatrix, paretoPlot, halfNormalPlot, residualsPlot, writePlot, type StandardizedEffect } from "./doe/effect-plots.js";
