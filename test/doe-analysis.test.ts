@@ -124,3 +124,17 @@ test("actlab analyze: text and JSON for a CSV of runs, plots, and clear errors",
   assert.equal(actlab("analyze", "datasets/doe/montgomery-3x3-battery-life.csv").status, 2);
   assert.equal(actlab("analyze", "datasets/doe/montgomery-3x3-battery-life.csv", "--response", "life_h", "--type", "3").status, 2);
 });
+
+test("centre points are left out of two-level effects but kept in main effects and the ANOVA", () => {
+  const rows: Row[] = [
+    { A: -1, B: -1, y: 10, center: false }, { A: 1, B: -1, y: 20, center: false },
+    { A: -1, B: 1, y: 12, center: false }, { A: 1, B: 1, y: 22, center: false },
+    { A: 0, B: 0, y: 16, center: true }, { A: 0, B: 0, y: 17, center: true },
+  ];
+  const e = twoLevelEffects(rows, "y", ["A", "B"]);
+  assert.equal(e.n, 4);
+  assert.deepEqual(e.effects.map((x) => [x.label, x.effect]), [["A", 10], ["B", 2], ["AB", 0]]);
+  assert.equal(mainEffects(rows, "y", ["A"]).length, 3);
+  const a = analyzeFactors(rows, "y", ["A", "B"], { order: 1 });
+  assert.ok(a.effects && a.anova.n === 6);
+});

@@ -254,3 +254,29 @@ setup:
   assert.ok(readFileSync(join(out, "results.csv")).equals(readFileSync(join(fresh, "results.csv"))));
   assert.ok(readFileSync(join(out, "results.jsonl")).equals(readFileSync(join(fresh, "results.jsonl"))));
 });
+
+test("repeated measures: each run measured m times (repeat column, own seeds, cached per repeat); NA factors stay null in the files", async () => {
+  const { repeatedMeasures, readExperimentFile, experimentDesign } = await import("../sdk/doe/index.js");
+  const d = repeatedMeasures(fullFactorial([{ name: "a", levels: [1, 2] }, { name: "b", levels: ["x", "y"] }]), 3);
+  const dir = tmp("repeats");
+  const r = await runSweep(d, syntheticResponse, { outDir: dir, progress: false });
+  assert.equal(r.rows.length, 12);
+  assert.deepEqual(r.rows.slice(0, 3).map((x) => [x.id, x.repeat]), [["t1", 1], ["t1", 2], ["t1", 3]]);
+  assert.equal(new Set(r.rows.slice(0, 3).map((x) => x.seed)).size, 3);
+  assert.equal((await runSweep(d, syntheticResponse, { outDir: dir, progress: false })).cached, 12);
+  const merged = mergeShards([join(dir, "results.jsonl")], d);
+  assert.deepEqual(merged.missing, []);
+
+  const seed1 = experimentDesign(readExperimentFile("datasets/experiments/disaggregated_vs_llmd.yaml"));
+  const out = tmp("na");
+  await runSweep(seed1, syntheticResponse, { outDir: out, progress: false });
+  const first = JSON.parse(readFileSync(join(out, "results.jsonl"), "utf8").split("\n")[0]!) as Record<string, unknown>;
+  assert.equal(first.LLMDBENCH_VLLM_COMMON_REPLICAS, null);
+  assert.equal(first.LLMDBENCH_VLLM_MODELSERVICE_PREFILL_REPLICAS, 6);
+  assert.equal(first.setup, "setup_modelservice_NA_NA_6_2_1_4");
+  const csv = parseCsv(readFileSync(join(out, "results.csv"), "utf8"));
+  assert.equal(csv.length, 80);
+  assert.equal(csv[0]!.LLMDBENCH_VLLM_COMMON_REPLICAS, null);
+  assert.equal(csv[79]!.LLMDBENCH_VLLM_COMMON_REPLICAS, 4);
+  assert.equal(csv[0]!["max-concurrency"], 1);
+});
