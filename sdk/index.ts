@@ -25,6 +25,11 @@ export { type KObject, type ObjectMeta } from "./cluster/store.js";
 export { ApiServer, type ApiServerOptions, type FaultConfig } from "./cluster/server.js";
 export { startCluster, kubeconfigYaml, type StartClusterOptions, type RunningCluster } from "./cluster/start.js";
 
+// ── trace · engine · replay: traces, a vLLM-style engine model, fleet replay with a controller hook ─
+export { DEFAULT_TRACE_BLOCK_SIZE, MooncakeLineParser, parseMooncake, readMooncake, loadMooncake, AzureLineParser, parseAzure, readAzure, loadAzure, loadTrace, traceFormatOf, type TraceRequest, type TraceReadOptions, type TraceReadReport, type TraceLoad, type TraceFormat } from "./trace/index.js";
+export { DEFAULT_ENGINE_CONFIG, engineConfig, engineCapabilities, polynomialStepTime, polynomialPrefillMs, polynomialDecodeMs, linearStepTime, fitStepTime, stepTimeProfile, registerStepTimeProfile, stepTimeProfileNames, DYNAMO_PREFILL_POLY, DYNAMO_DECODE_POLY, KvCache, BlockInterner, EngineWorker, Seq as EngineSeq, runEngine, type EngineConfig, type EngineCapabilities, type StepTimeModel, type PassShape, type WorkerRole, type PolynomialStepTimeOptions, type StepFeature, type MeasuredPass, type LinearStepTime, type PassRecord, type WorkerHooks, type EngineArrival, type EngineRequestResult, type EngineRunResult } from "./engine/index.js";
+export { replayTrace, replayEvents, ReplaySim, Router as ReplayRouter, kvRouterCost, ROUTER_POLICIES, requestRows, summarize as summarizeReplay, intervalRows, type ReplayResult, type FleetChange, type ReplayOptions, type ReplayEvent, type RouterPolicy, type RouterView, type RequestRow, type IntervalRow, type ReplaySummary, type Pool, type ForwardPassMetrics, type TrafficWindow, type WorkerInfo, type FleetObservations, type FleetControl, type ReplayController } from "./replay/index.js";
+
 // ── doe: experiment files, designs, parallel resumable sweeps, factor analysis, DOE plots ───────
 export { designFromPoints, withParams, replicate, repeatedMeasures, withCenterPoints, withBlocks, randomize, designRows, type Design, type DesignRun, type DesignKind, type FractionInfo, type Level as FactorValue } from "./doe/design.js";
 export { fullFactorial, fractionalFactorial, oneFactorAtATime, resolutionNumeral, type FactorLevels, type TwoLevelFactor } from "./doe/factorial.js";

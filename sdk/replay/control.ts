@@ -29,6 +29,12 @@ export interface ForwardPassMetrics {
   kvUsage: number;
   /** Requests waiting in this worker's queue after the pass. */
   queued: number;
+  /** Prefix (already computed) tokens the pass's prefill requests attend over (dynamo.md §2.3 item 7). */
+  sumPrefillKvTokens?: number;
+  /** Σ prompt tokens of waiting, not-preempted requests after the pass. */
+  queuedPrefillTokens?: number;
+  /** Σ prompt + generated tokens of preempted requests waiting to be recomputed, after the pass. */
+  queuedDecodeKvTokens?: number;
 }
 
 /** Traffic since the previous drain (Dynamo's `drain_traffic`): completions, not arrivals. */

@@ -1,0 +1,184 @@
+/**
+ * One worker's KV cache of fixed-size blocks with prefix caching (dynamo.md §2.4): full prompt
+ * blocks are identified by a dense block id and reference-counted; a block whose count drops to
+ * zero stays cached ("inactive") in an LRU list until a new block needs its room. Blocks that hold
+ * generated tokens or a partial prompt tail are anonymous: they count against capacity but can
+ * never match a later prompt, so they are not cached after release.
+ *
+ * Everything is typed arrays indexed by slot or block id — no per-block objects.
+ */
+
+const NONE = -1;
+
+function grow(a: Int32Array<ArrayBuffer>, min: number, fill = 0): Int32Array<ArrayBuffer> {
+  let n = Math.max(16, a.length);
+  while (n < min) n *= 2;
+  if (n === a.length) return a;
+  const b = new Int32Array(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+export class KvCache {
+  readonly capacity: number;
+  readonly caching: boolean;
+  /** slot + 1 for a cached block id, 0 when absent. */
+  private slotOf = new Int32Array(0);
+  private slotBlock = new Int32Array(0);
+  private slotRef = new Int32Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private freeSlots = new Int32Array(0);
+  private nFree = 0;
+  private nSlots = 0;
+  private lruHead = NONE; // oldest inactive
+  private lruTail = NONE; // newest inactive
+  /** Referenced cached blocks, anonymous blocks, and unreferenced cached blocks. */
+  private activeCached = 0;
+  private anon = 0;
+  private inactive = 0;
+  /** Blocks evicted so far (for reports). */
+  evictions = 0;
+
+  constructor(capacityBlocks: number, enablePrefixCaching = true) {
+    if (!(capacityBlocks > 0)) throw new RangeError(`KvCache: capacity must be > 0 blocks, got ${capacityBlocks}`);
+    this.capacity = capacityBlocks;
+    this.caching = enablePrefixCaching;
+  }
+
+  /** Blocks referenced by running requests. */
+  get activeBlocks(): number {
+    return this.activeCached + this.anon;
+  }
+
+  /** Blocks in use or cached (≤ capacity). */
+  get usedBlocks(): number {
+    return this.activeCached + this.anon + this.inactive;
+  }
+
+  get inactiveBlocks(): number {
+    return this.inactive;
+  }
+
+  /** Can `n` more blocks be taken (evicting inactive ones as needed)? */
+  canTake(n: number): boolean {
+    return this.activeCached + this.anon + n <= this.capacity;
+  }
+
+  /** Is block `id` cached (active or inactive)? */
+  has(id: number): boolean {
+    return id < this.slotOf.length && this.slotOf[id]! > 0;
+  }
+
+  /** Leading blocks of `ids` (up to `limit`) present in the cache. */
+  prefixHits(ids: Int32Array, limit = ids.length): number {
+    if (!this.caching) return 0;
+    const so = this.slotOf;
+    const n = Math.min(limit, ids.length);
+    let i = 0;
+    while (i < n) {
+      const id = ids[i]!;
+      if (id >= so.length || so[id] === 0) break;
+      i++;
+    }
+    return i;
+  }
+
+  /** Reference block `id`, inserting it if absent. False when the cache is full of active blocks. */
+  acquire(id: number): boolean {
+    if (id < this.slotOf.length) {
+      const s1 = this.slotOf[id]!;
+      if (s1 > 0) {
+        const s = s1 - 1;
+        if (this.slotRef[s] === 0) {
+          this.unlink(s);
+          this.inactive--;
+          this.activeCached++;
+        }
+        this.slotRef[s]!++;
+        return true;
+      }
+    }
+    if (!this.makeRoom()) return false;
+    const s = this.takeSlot();
+    if (id >= this.slotOf.length) this.slotOf = grow(this.slotOf, id + 1);
+    this.slotOf[id] = s + 1;
+    this.slotBlock[s] = id;
+    this.slotRef[s] = 1;
+    this.activeCached++;
+    return true;
+  }
+
+  /** Take one anonymous block. False when the cache is full of active blocks. */
+  acquireAnonymous(): boolean {
+    if (!this.makeRoom()) return false;
+    this.anon++;
+    return true;
+  }
+
+  releaseAnonymous(n: number): void {
+    this.anon -= n;
+    if (this.anon < 0) throw new Error("KvCache: released more anonymous blocks than taken");
+  }
+
+  /** Drop one reference; at zero the block becomes inactive (newest in LRU), or is removed when `destroy` or caching is off. */
+  release(id: number, destroy = false): void {
+    const s1 = id < this.slotOf.length ? this.slotOf[id]! : 0;
+    if (s1 === 0) throw new Error(`KvCache: release of block ${id} that is not cached`);
+    const s = s1 - 1;
+    if (this.slotRef[s]! <= 0) throw new Error(`KvCache: release of inactive block ${id}`);
+    if (--this.slotRef[s]! > 0) return;
+    this.activeCached--;
+    if (destroy || !this.caching) {
+      this.removeSlot(s);
+      return;
+    }
+    this.inactive++;
+    // Append at the newest end.
+    this.prev[s] = this.lruTail;
+    this.next[s] = NONE;
+    if (this.lruTail !== NONE) this.next[this.lruTail] = s;
+    else this.lruHead = s;
+    this.lruTail = s;
+  }
+
+  private makeRoom(): boolean {
+    if (this.activeCached + this.anon + this.inactive < this.capacity) return true;
+    if (this.inactive === 0) return false;
+    const s = this.lruHead;
+    this.unlink(s);
+    this.inactive--;
+    this.removeSlot(s);
+    this.evictions++;
+    return true;
+  }
+
+  private unlink(s: number): void {
+    const p = this.prev[s]!;
+    const n = this.next[s]!;
+    if (p !== NONE) this.next[p] = n;
+    else this.lruHead = n;
+    if (n !== NONE) this.prev[n] = p;
+    else this.lruTail = p;
+  }
+
+  private removeSlot(s: number): void {
+    this.slotOf[this.slotBlock[s]!] = 0;
+    this.slotRef[s] = 0;
+    if (this.nFree >= this.freeSlots.length) this.freeSlots = grow(this.freeSlots, this.nFree + 1);
+    this.freeSlots[this.nFree++] = s;
+  }
+
+  private takeSlot(): number {
+    if (this.nFree > 0) return this.freeSlots[--this.nFree]!;
+    const s = this.nSlots++;
+    if (s >= this.slotBlock.length) {
+      this.slotBlock = grow(this.slotBlock, s + 1);
+      this.slotRef = grow(this.slotRef, s + 1);
+      this.prev = grow(this.prev, s + 1);
+      this.next = grow(this.next, s + 1);
+    }
+    return s;
+  }
+}

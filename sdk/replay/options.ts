@@ -1,0 +1,59 @@
+/** Options and event types of a replay. */
+import type { Seed } from "../core/rng.js";
+import type { EngineConfig } from "../engine/config.js";
+import type { Pool, ReplayController } from "./control.js";
+import type { RouterPolicy } from "./router.js";
+
+export interface ReplayOptions {
+  /** `agg` (default): one pool of aggregated workers. `disagg`: prefill and decode pools. */
+  mode?: "agg" | "disagg";
+  /** Initial aggregated workers (default 1). */
+  workers?: number;
+  /** Initial disaggregated workers per pool (default 1 each). */
+  prefillWorkers?: number;
+  decodeWorkers?: number;
+  /** Engine settings for every pool (Dynamo defaults when omitted); per-pool overrides below. */
+  engine?: Partial<EngineConfig>;
+  prefillEngine?: Partial<EngineConfig>;
+  decodeEngine?: Partial<EngineConfig>;
+  /** Routing policy (default `round-robin`, Dynamo's replay default). The decode pool's KV router ignores overlap. */
+  router?: RouterPolicy;
+  /** KV router overlap weight (default 1.0). */
+  overlapScoreWeight?: number;
+  /** Seed for router tie-breaks and random routing (default 1). */
+  seed?: Seed;
+  /** Tokens per trace hash id (default 512). */
+  traceBlockSize?: number;
+  /** Trace mode: first-turn timestamps (normalized to start at 0) and inter-turn delays are divided by this (default 1). */
+  arrivalSpeedupRatio?: number;
+  /** Concurrency mode: ignore timestamps and keep this many requests in flight (TTFT measured from dispatch). */
+  concurrency?: number;
+  /** Disagg KV hand-off time = input tokens × bytesPerToken / (bandwidthGBps × 1e9) s; none when omitted. */
+  kvTransfer?: { bytesPerToken: number; bandwidthGBps: number };
+  /** Steers the fleet on the virtual clock. */
+  controller?: ReplayController;
+  /** Keep every forward pass in the result (`passes`); costs memory. */
+  recordPasses?: boolean;
+  /** Width of the per-interval series (default 60 s). */
+  intervalS?: number;
+  /** SLA targets for attainment in the summary (defaults: Dynamo planner's 500 ms TTFT, 50 ms ITL). */
+  sla?: { ttftMs?: number; itlMs?: number };
+  /** Stop the simulation at this virtual time (ms); unfinished requests are reported as not completed. */
+  maxSimTimeMs?: number;
+  /** Called for every event (arrival, route, admit, first token, finish, preemption, fleet changes, ticks). */
+  onEvent?: (e: ReplayEvent) => void;
+}
+
+export type ReplayEvent =
+  | { type: "arrival"; atMs: number; request: number; inputTokens: number; outputTokens: number }
+  | { type: "route"; atMs: number; request: number; workerId: string; pool: Pool; overlapBlocks: number; islBlocks: number }
+  | { type: "admit"; atMs: number; request: number; workerId: string; cachedTokens: number; first: boolean }
+  | { type: "first_token"; atMs: number; request: number; workerId: string; ttftMs: number }
+  | { type: "prefill_done"; atMs: number; request: number; workerId: string; transferMs: number }
+  | { type: "finish"; atMs: number; request: number; workerId: string; e2eMs: number; outputTokens: number }
+  | { type: "preempt"; atMs: number; request: number; workerId: string }
+  | { type: "worker_requested"; atMs: number; workerId: string; pool: Pool; readyAtMs: number }
+  | { type: "worker_ready"; atMs: number; workerId: string; pool: Pool }
+  | { type: "worker_draining"; atMs: number; workerId: string; pool: Pool }
+  | { type: "worker_removed"; atMs: number; workerId: string; pool: Pool }
+  | { type: "tick"; atMs: number; active: Record<Pool, number>; total: Record<Pool, number> };

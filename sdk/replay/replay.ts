@@ -1,0 +1,93 @@
+/**
+ * Entry points: `replayTrace` runs a whole replay synchronously (a controller, if given, is called
+ * on the virtual clock: `firstTickAt()`, then `tick(obs, fleet)` until it returns undefined or the
+ * replay is done), and `replayEvents` yields the same run's events as an async iterator, a chunk
+ * of simulated time at a time, for notebooks.
+ */
+import type { TraceRequest } from "../trace/types.js";
+import type { ForwardPassMetrics } from "./control.js";
+import type { ReplayEvent, ReplayOptions } from "./options.js";
+import { intervalRows, requestRows, summarize, type IntervalRow, type ReplaySummary, type RequestRow } from "./results.js";
+import { ReplaySim, type FleetChange } from "./simulator.js";
+
+export interface ReplayResult {
+  summary: ReplaySummary;
+  requests: RequestRow[];
+  intervals: IntervalRow[];
+  /** Fleet membership changes (initial workers, scale-ups, drains, removals). */
+  fleet: FleetChange[];
+  /** Every forward pass, only with `recordPasses: true`. */
+  passes: ForwardPassMetrics[];
+  /** Controller ticks run. */
+  ticks: number;
+}
+
+function drive(sim: ReplaySim, options: ReplayOptions): number {
+  const limit = options.maxSimTimeMs ?? Infinity;
+  const ctl = options.controller;
+  let ticks = 0;
+  if (ctl) {
+    const fleet = sim.fleetControl();
+    let next: number | undefined = ctl.firstTickAt();
+    let idleTicks = 0;
+    while (next !== undefined && next <= limit) {
+      if (!Number.isFinite(next) || next < sim.now) throw new RangeError(`controller: next tick must be a finite time ≥ now (${sim.now} ms), got ${next}`);
+      sim.advanceTo(next);
+      if (sim.done) break;
+      const obs = sim.observe();
+      options.onEvent?.({ type: "tick", atMs: sim.now, active: obs.active, total: obs.total });
+      const prev = next;
+      next = ctl.tick(obs, fleet);
+      ticks++;
+      if (next !== undefined && next <= prev) throw new RangeError(`controller: next tick must be later than ${prev} ms, got ${next}`);
+      // A fleet with nothing to do and nothing scheduled cannot progress; stop after many idle ticks.
+      idleTicks = sim.quiescent ? idleTicks + 1 : 0;
+      if (idleTicks > 10_000) break;
+    }
+  }
+  sim.advanceTo(limit);
+  return ticks;
+}
+
+function collect(sim: ReplaySim, options: ReplayOptions, ticks: number): ReplayResult {
+  const requests = requestRows(sim.requests, sim.tracks);
+  return {
+    summary: summarize(sim, requests, sim.totalPasses()),
+    requests,
+    intervals: intervalRows(requests, sim.changes, options.intervalS ?? 60),
+    fleet: sim.changes,
+    passes: sim.passes,
+    ticks,
+  };
+}
+
+/** Replay `requests` (Mooncake-shaped) against a simulated fleet and return rows, series and summary. */
+export function replayTrace(requests: readonly TraceRequest[], options: ReplayOptions = {}): ReplayResult {
+  const sim = new ReplaySim(requests, options);
+  const ticks = drive(sim, options);
+  return collect(sim, options, ticks);
+}
+
+/**
+ * The replay's events as an async iterator. Simulated time advances `chunkMs` at a time (default
+ * 10 s), so a consumer can stop early and memory stays bounded. A controller is not supported
+ * here; use `replayTrace` with `onEvent` for that.
+ */
+export async function* replayEvents(requests: readonly TraceRequest[], options: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent> {
+  let buffer: ReplayEvent[] = [];
+  const sim = new ReplaySim(requests, { ...options, onEvent: (e) => buffer.push(e) });
+  const chunk = options.chunkMs ?? 10_000;
+  if (!(chunk > 0)) throw new RangeError(`chunkMs must be > 0, got ${chunk}`);
+  const limit = options.maxSimTimeMs ?? Infinity;
+  let t = 0;
+  for (;;) {
+    const out = buffer;
+    buffer = [];
+    for (const e of out) yield e;
+    if (sim.done || t >= limit || sim.quiescent) break;
+    t = Math.min(limit, t + chunk);
+    sim.advanceTo(t);
+    await Promise.resolve();
+  }
+  for (const e of buffer) yield e;
+}

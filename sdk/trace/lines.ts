@@ -1,0 +1,39 @@
+/** Lines of text from a file, a stream of chunks, or a string — one async iterator for all. */
+import { createReadStream } from "node:fs";
+
+export type TextSource = string | AsyncIterable<string | Uint8Array> | Iterable<string>;
+
+/** Yields [lineNumber (1-based), line] without the line break; a trailing \r is dropped. */
+export async function* textLines(input: AsyncIterable<string | Uint8Array> | Iterable<string>): AsyncGenerator<[number, string]> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  let n = 0;
+  for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
+    const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    let start = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", start)) {
+      const line = text.charCodeAt(i - 1) === 13 ? text.slice(start, i - 1) : text.slice(start, i);
+      yield [++n, line];
+      start = i + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield [++n, rest.endsWith("\r") ? rest.slice(0, -1) : rest];
+}
+
+/** A file read as a stream of chunks. */
+export function fileChunks(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+}
+
+/** Split text held in memory into [lineNumber, line]. */
+export function* memoryLines(text: string): Generator<[number, string]> {
+  let start = 0;
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", start)) {
+    yield [++n, text.charCodeAt(i - 1) === 13 ? text.slice(start, i - 1) : text.slice(start, i)];
+    start = i + 1;
+  }
+  if (start < text.length) yield [++n, text.slice(start)];
+}

@@ -1,0 +1,14 @@
+/** Pick the reader by file extension: `.csv` → Azure, anything else → Mooncake JSONL. */
+import { loadAzure } from "./azure.js";
+import { loadMooncake } from "./mooncake.js";
+import type { TraceLoad, TraceReadOptions } from "./types.js";
+
+export type TraceFormat = "mooncake" | "azure";
+
+export function traceFormatOf(path: string): TraceFormat {
+  return /\.csv$/i.test(path) ? "azure" : "mooncake";
+}
+
+export function loadTrace(path: string, options: TraceReadOptions & { format?: TraceFormat } = {}): TraceLoad {
+  return (options.format ?? traceFormatOf(path)) === "azure" ? loadAzure(path, options) : loadMooncake(path, options);
+}

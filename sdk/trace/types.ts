@@ -1,0 +1,44 @@
+/**
+ * The trace row every reader, generator and transform here speaks: the Mooncake JSONL shape as
+ * Dynamo's replay accepts it (shared/docs/dynamo.md §1.1), so `toJsonl(requests)` writes a file
+ * Dynamo and this SDK both read. Times are milliseconds.
+ */
+export interface TraceRequest {
+  /** Arrival time (ms). For a later turn of a session it is informational; `delay` governs. */
+  timestamp: number;
+  input_length: number;
+  output_length: number;
+  /** One id per `traceBlockSize` prompt tokens (the last block may be partial); equal id prefixes mean equal token prefixes. */
+  hash_ids: number[];
+  /** Groups the turns of a multi-turn session (file order is turn order). */
+  session_id?: string;
+  /** Later turns: wait this long (ms) after the previous turn completes. */
+  delay?: number;
+}
+
+/** Hash block size of the public Mooncake traces and Dynamo's `--trace-block-size` default. */
+export const DEFAULT_TRACE_BLOCK_SIZE = 512;
+
+export interface TraceReadOptions {
+  /** Name used in error messages (default: the path, or `<text>`). */
+  source?: string;
+  /** Tokens per hash id (default 512). */
+  traceBlockSize?: number;
+  /** Skip bad lines and count them in the report instead of throwing. */
+  lenient?: boolean;
+}
+
+/** What a lenient read skipped. */
+export interface TraceReadReport {
+  source: string;
+  lines: number;
+  requests: number;
+  skipped: number;
+  /** The first 100 problems, each naming its line. */
+  problems: { line: number; message: string }[];
+}
+
+export interface TraceLoad {
+  requests: TraceRequest[];
+  report: TraceReadReport;
+}
