@@ -1,0 +1,100 @@
+/**
+ * A treatment function that runs a trace replay (sdk/replay) with the run's factors as replay
+ * options, for sweeping router policy, worker counts, arrival speed-up, engine settings, …
+ * Usable in-process or as a worker module (its default export).
+ *
+ * Factors map to `ReplayOptions` by name (`router`, `workers`, `mode`, `prefillWorkers`,
+ * `decodeWorkers`, `arrivalSpeedupRatio`, `concurrency`, `overlapScoreWeight`, `engine.<field>`),
+ * with the aliases `policy` → router and `speedup` → arrivalSpeedupRatio; other factors are ignored.
+ * Params (top level, or an experiment's setup/run overrides): `trace` (a Mooncake/Azure file; default
+ * the shared Mooncake conversation trace), `limit` (first N requests, default 200). The responses
+ * are the replay summary's numbers (non-finite → null).
+ */
+import { readFileSync } from "node:fs";
+import { sharedDataset } from "../core/paths.js";
+import type { Cell } from "../core/rows.js";
+import { replayTrace } from "../replay/replay.js";
+import type { ReplayOptions } from "../replay/options.js";
+import type { RouterPolicy } from "../replay/router.js";
+import { parseAzure } from "../trace/azure.js";
+import { parseMooncake } from "../trace/mooncake.js";
+import type { TraceRequest } from "../trace/types.js";
+
+export interface ReplayTreatmentInput {
+  factors: Record<string, Cell>;
+  seed: number;
+  params?: Record<string, unknown>;
+}
+
+// Traces are read once per thread and reused across runs.
+const traces = new Map<string, TraceRequest[]>();
+
+function firstLines(path: string, limit: number): string {
+  const text = readFileSync(path, "utf8");
+  let end = 0;
+  for (let n = 0; n < limit && end !== -1; n++) {
+    const next = text.indexOf("\n", end);
+    end = next === -1 ? -1 : next + 1;
+  }
+  return end === -1 ? text : text.slice(0, end);
+}
+
+/** The first `limit` requests of a trace file (Mooncake JSONL, or Azure CSV by extension). */
+export function traceHead(path: string, limit: number): TraceRequest[] {
+  const key = `${path}\u0000${limit}`;
+  let t = traces.get(key);
+  if (!t) {
+    const azure = /\.csv$/i.test(path);
+    const text = firstLines(path, azure ? limit + 1 : limit);
+    t = (azure ? parseAzure(text, { source: path }) : parseMooncake(text, { source: path })).requests;
+    traces.set(key, t);
+  }
+  return t;
+}
+
+function num(v: Cell | undefined, name: string): number {
+  if (typeof v !== "number") throw new Error(`factor '${name}' must be a number, got ${String(v)}`);
+  return v;
+}
+
+/** Replay options from factor values (see the module comment for the names understood). */
+export function replayOptionsOf(factors: Record<string, Cell>, seed: number): ReplayOptions {
+  const o: ReplayOptions = { seed };
+  const engine: Record<string, number | boolean | string> = {};
+  for (const [name, v] of Object.entries(factors)) {
+    if (v === null) continue;
+    switch (name) {
+      case "router": case "policy": o.router = String(v) as RouterPolicy; break;
+      case "mode": o.mode = v === "disagg" ? "disagg" : "agg"; break;
+      case "workers": o.workers = num(v, name); break;
+      case "prefillWorkers": o.prefillWorkers = num(v, name); break;
+      case "decodeWorkers": o.decodeWorkers = num(v, name); break;
+      case "speedup": case "arrivalSpeedupRatio": o.arrivalSpeedupRatio = num(v, name); break;
+      case "concurrency": o.concurrency = num(v, name); break;
+      case "overlapScoreWeight": o.overlapScoreWeight = num(v, name); break;
+      default:
+        if (name.startsWith("engine.")) engine[name.slice(7)] = v;
+    }
+  }
+  if (Object.keys(engine).length) o.engine = engine as ReplayOptions["engine"];
+  return o;
+}
+
+export function replayTreatment(input: ReplayTreatmentInput): Record<string, Cell> {
+  const raw = input.params ?? {};
+  const sub = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const p: Record<string, unknown> = { ...raw, ...sub(raw.setup), ...sub(raw.run) };
+  const path = typeof p.trace === "string" ? p.trace : sharedDataset("mooncake/conversation_trace.jsonl");
+  if (!path) throw new Error("no trace: pass params.trace, or provide the shared Mooncake dataset ($ACTLAB_SHARED_DATASETS)");
+  const limit = typeof p.limit === "number" ? p.limit : 200;
+  const result = replayTrace(traceHead(path, limit), replayOptionsOf(input.factors, input.seed));
+  const out: Record<string, Cell> = {};
+  for (const [k, v] of Object.entries(result.summary)) {
+    if (k === "mode" || k === "router" || k === "percentileMethod") continue; // factors or constants, not responses
+    if (typeof v === "number") out[k] = Number.isFinite(v) ? v : null;
+    else if (v === null) out[k] = null;
+  }
+  return out;
+}
+
+export default replayTreatment;
