@@ -1,0 +1,73 @@
+/**
+ * Loading a kubeconfig with errors that say what is wrong with it (missing file, not YAML, no
+ * current context, no cluster or server), and the plain GET the watcher uses for lists, made with
+ * the kubeconfig's own auth and TLS settings (the client's `applyToHTTPSOptions`).
+ */
+import { existsSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { KubeConfig } from "@kubernetes/client-node";
+import { InputError } from "../core/errors.js";
+
+/** Where a kubeconfig came from, for error messages. */
+export function kubeConfigSource(kc: KubeConfig): string {
+  const cluster = kc.getCurrentCluster();
+  return cluster?.server ? `kubeconfig context '${kc.getCurrentContext()}' (${cluster.server})` : `kubeconfig context '${kc.getCurrentContext() || "<none>"}'`;
+}
+
+/** Reads a kubeconfig file (or $KUBECONFIG / ~/.kube/config when no path is given) and checks it. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  const source = path ?? process.env.KUBECONFIG ?? "~/.kube/config";
+  if (path !== undefined && !existsSync(path)) throw new InputError({ source: path }, "an existing kubeconfig file");
+  try {
+    if (path !== undefined) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new InputError({ source }, `a kubeconfig in YAML (${(err as Error).message})`, { cause: err });
+  }
+  checkKubeConfig(kc, source);
+  return kc;
+}
+
+/** Throws an InputError unless the current context names a cluster with a server URL. */
+export function checkKubeConfig(kc: KubeConfig, source = "kubeconfig"): string {
+  const ctxName = kc.getCurrentContext();
+  if (!ctxName) throw new InputError({ source, path: "current-context" }, "a current-context naming one of the contexts");
+  const ctx = kc.getContextObject(ctxName);
+  if (!ctx) throw new InputError({ source, path: "current-context" }, `a context named '${ctxName}' in contexts`);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new InputError({ source, path: `contexts[${ctxName}].cluster` }, `a cluster entry named '${ctx.cluster ?? ""}' in clusters (the kubeconfig has no cluster for its current context)`);
+  if (!cluster.server) throw new InputError({ source, path: `clusters[${cluster.name}].server` }, "the API server URL");
+  return cluster.server;
+}
+
+/** The namespace of the current context, else `default`. */
+export function contextNamespace(kc: KubeConfig): string {
+  return kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+}
+
+export interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** GET `path` (with query) from the kubeconfig's server, using its auth and TLS; body as text. */
+export async function kubeGet(kc: KubeConfig, path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<RawResponse> {
+  const server = checkKubeConfig(kc);
+  const url = new URL(server.replace(/\/$/, "") + path);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const opts: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
+  await kc.applyToHTTPSOptions(opts);
+  const mod = url.protocol === "http:" ? http : https;
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = mod.request(url, { ...opts, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * Pod lifecycles from watch events (pure): for every pod, each phase with three time sources —
+ * the server's timestamp (metav1.Time, 1 s resolution), a Kubernetes Event time when one exists
+ * (MicroTime, µs), and when this process received the watch event that first showed the phase
+ * (wall and monotonic ms) — plus the history of selected labels and annotations (the FMA keys by
+ * default) and the order in which objects were first seen (sequence, resourceVersion, origin).
+ *
+ * Phases: created, scheduled, readyToStartContainers, initialized, running (status.phase Running),
+ * containersStarted (all containers' startedAt), containersReady, ready, dualLabel (the
+ * `dual-pods.llm-d.ai/dual` label first seen; no server time exists for a label change), deleting
+ * (deletionTimestamp), deleted (the DELETED event).
+ */
+import type { KubeObject, WatchEvent } from "./types.js";
+import { parseKubeTime } from "./time.js";
+
+export interface PhaseTime {
+  /** Server timestamp, epoch ms (1 s resolution for metav1.Time); null when the server gives none. */
+  server: number | null;
+  /** Kubernetes Event time (eventTime µs, else firstTimestamp 1 s), epoch ms; null without an Event. */
+  event: number | null;
+  /** Wall-clock receipt (epoch ms) of the first watch event that showed the phase. */
+  receivedWall: number | null;
+  /** Monotonic receipt (ms) of that event. */
+  receivedMono: number | null;
+  /** The object's resourceVersion in that event. */
+  rv: string | null;
+  /** The event's sequence number in the stream. */
+  seq: number | null;
+}
+
+export type PodPhase =
+  | "created" | "scheduled" | "readyToStartContainers" | "initialized" | "running" | "containersStarted"
+  | "containersReady" | "ready" | "dualLabel" | "deleting" | "deleted";
+
+export const POD_PHASES: readonly PodPhase[] = [
+  "created", "scheduled", "readyToStartContainers", "initialized", "running", "containersStarted",
+  "containersReady", "ready", "dualLabel", "deleting", "deleted",
+];
+
+/** One observed change of a tracked label or annotation (value null = removed). */
+export interface MetaChange {
+  kind: "label" | "annotation";
+  key: string;
+  value: string | null;
+  seq: number;
+  rv: string | null;
+  receivedWall: number;
+  receivedMono: number;
+}
+
+export interface PodLifecycle {
+  uid: string;
+  name: string;
+  namespace: string;
+  generateName: string | null;
+  nodeName: string | null;
+  /** Labels and annotations as last seen. */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The first observed state: how it arrived and the tracked keys' values then. */
+  firstSeen: { seq: number; origin: WatchEvent["origin"]; rv: string | null; receivedWall: number; receivedMono: number; labels: Record<string, string>; annotations: Record<string, string> };
+  /** True when the pod was first seen in a watch ADDED event, so `firstSeen.rv` is its creation resourceVersion. */
+  createdWhileWatching: boolean;
+  phases: Record<PodPhase, PhaseTime>;
+  /** Per container: startedAt (server), the Started Event (event), first seen running (received). */
+  containers: Record<string, PhaseTime>;
+  /** Changes of the tracked labels/annotations in arrival order (the first state counts as changes from absent). */
+  changes: MetaChange[];
+  lastRv: string | null;
+  events: number;
+}
+
+/** Labels and annotations whose history is kept by default: the FMA binding and sleep state. */
+export const TRACKED_LABELS: readonly string[] = ["dual-pods.llm-d.ai/dual", "dual-pods.llm-d.ai/sleeping", "dual-pods.llm-d.ai/instance", "dual-pods.llm-d.ai/launcher-stuck"];
+export const TRACKED_ANNOTATIONS: readonly string[] = ["dual-pods.llm-d.ai/requester", "dual-pods.llm-d.ai/instance-id", "dual-pods.llm-d.ai/accelerators"];
+
+const DUAL = "dual-pods.llm-d.ai/dual";
+
+function emptyPhase(): PhaseTime {
+  return { server: null, event: null, receivedWall: null, receivedMono: null, rv: null, seq: null };
+}
+
+interface PodStatusLike {
+  phase?: string;
+  conditions?: { type?: string; status?: string; lastTransitionTime?: string }[];
+  containerStatuses?: { name?: string; started?: boolean; state?: { running?: { startedAt?: string } } }[];
+}
+
+interface PodSpecLike {
+  nodeName?: string;
+  containers?: { name?: string }[];
+}
+
+interface EventLike {
+  reason?: string;
+  eventTime?: string | null;
+  firstTimestamp?: string | null;
+  involvedObject?: { uid?: string; fieldPath?: string; kind?: string };
+  regarding?: { uid?: string; fieldPath?: string; kind?: string };
+}
+
+export interface LifecycleOptions {
+  labels?: readonly string[];
+  annotations?: readonly string[];
+}
+
+/**
+ * Incremental reducer: `add` each event in stream order, read `lifecycles()` at any point (the
+ * bench harness waits on it). `podLifecycles(events)` is the one-shot form.
+ */
+export class LifecycleReducer {
+  private readonly pods = new Map<string, PodLifecycle>();
+  /** Kubernetes Events may arrive before their pod; applied whenever lifecycles are read. */
+  private readonly kubeEvents = new Map<string, { reason: string; time: number; container: string | null }[]>();
+  private readonly labelKeys: readonly string[];
+  private readonly annotationKeys: readonly string[];
+
+  constructor(options: LifecycleOptions = {}) {
+    this.labelKeys = options.labels ?? TRACKED_LABELS;
+    this.annotationKeys = options.annotations ?? TRACKED_ANNOTATIONS;
+  }
+
+  add(e: WatchEvent): void {
+    if (e.type === "BOOKMARK") return;
+    if (e.resource === "events") return this.addKubeEvent(e.object);
+    if (e.resource !== "pods") return;
+    const m = e.object.metadata ?? {};
+    const uid = m.uid ?? `${m.namespace ?? ""}/${m.name ?? ""}`;
+    let p = this.pods.get(uid);
+    const labels = m.labels ?? {};
+    const annotations = m.annotations ?? {};
+    const rv = m.resourceVersion ?? null;
+    if (!p) {
+      p = {
+        uid,
+        name: m.name ?? "",
+        namespace: m.namespace ?? "",
+        generateName: m.generateName ?? null,
+        nodeName: null,
+        labels: {},
+        annotations: {},
+        firstSeen: { seq: e.seq, origin: e.origin, rv, receivedWall: e.receivedWallMs, receivedMono: e.receivedMonoMs, labels: pick(labels, this.labelKeys), annotations: pick(annotations, this.annotationKeys) },
+        createdWhileWatching: e.origin === "watch" && e.type === "ADDED",
+        phases: Object.fromEntries(POD_PHASES.map((ph) => [ph, emptyPhase()])) as Record<PodPhase, PhaseTime>,
+        containers: {},
+        changes: [],
+        lastRv: null,
+        events: 0,
+      };
+      this.pods.set(uid, p);
+    }
+    p.events++;
+    p.lastRv = rv;
+    const seen = (phase: PhaseTime, server: number | null) => {
+      if (phase.receivedWall !== null) return;
+      phase.server = server;
+      phase.receivedWall = e.receivedWallMs;
+      phase.receivedMono = e.receivedMonoMs;
+      phase.rv = rv;
+      phase.seq = e.seq;
+    };
+    // Tracked labels/annotations: record every change against the previous state.
+    for (const key of this.labelKeys) this.change(p, e, "label", key, p.labels[key], labels[key]);
+    for (const key of this.annotationKeys) this.change(p, e, "annotation", key, p.annotations[key], annotations[key]);
+    p.labels = { ...labels };
+    p.annotations = { ...annotations };
+
+    const spec = (e.object.spec ?? {}) as PodSpecLike;
+    const status = (e.object.status ?? {}) as PodStatusLike;
+    seen(p.phases.created, parseKubeTime(m.creationTimestamp));
+    if (spec.nodeName) p.nodeName = spec.nodeName;
+    const scheduledAt = conditionTime(status, "PodScheduled");
+    if (spec.nodeName || scheduledAt !== null) seen(p.phases.scheduled, scheduledAt);
+    // The node can show up one event before the condition: fill the server time in late.
+    if (p.phases.scheduled.server === null && scheduledAt !== null) p.phases.scheduled.server = scheduledAt;
+    for (const [phase, type] of [["readyToStartContainers", "PodReadyToStartContainers"], ["initialized", "Initialized"], ["containersReady", "ContainersReady"], ["ready", "Ready"]] as const) {
+      const t = conditionTime(status, type);
+      if (t !== null) seen(p.phases[phase], t);
+    }
+    const statuses = status.containerStatuses ?? [];
+    let latestStart: number | null = null;
+    let allStarted = statuses.length > 0;
+    for (const cs of statuses) {
+      const started = parseKubeTime(cs.state?.running?.startedAt);
+      if (started === null) { allStarted = false; continue; }
+      const name = cs.name ?? "";
+      const c = (p.containers[name] ??= emptyPhase());
+      seen(c, started);
+      latestStart = latestStart === null ? started : Math.max(latestStart, started);
+    }
+    const expected = spec.containers?.length ?? statuses.length;
+    if (allStarted && statuses.length >= expected) seen(p.phases.containersStarted, latestStart);
+    if (status.phase === "Running") seen(p.phases.running, latestStart);
+    if (labels[DUAL] !== undefined) seen(p.phases.dualLabel, null);
+    if (m.deletionTimestamp) seen(p.phases.deleting, parseKubeTime(m.deletionTimestamp));
+    if (e.type === "DELETED") {
+      seen(p.phases.deleting, parseKubeTime(m.deletionTimestamp));
+      seen(p.phases.deleted, null);
+    }
+  }
+
+  private change(p: PodLifecycle, e: WatchEvent, kind: "label" | "annotation", key: string, before: string | undefined, after: string | undefined): void {
+    if (before === after) return;
+    p.changes.push({ kind, key, value: after ?? null, seq: e.seq, rv: e.object.metadata?.resourceVersion ?? null, receivedWall: e.receivedWallMs, receivedMono: e.receivedMonoMs });
+  }
+
+  private addKubeEvent(o: KubeObject): void {
+    const ev = o as unknown as EventLike;
+    const ref = ev.involvedObject ?? ev.regarding;
+    if (!ref?.uid || (ref.kind && ref.kind !== "Pod")) return;
+    const time = parseKubeTime(ev.eventTime ?? undefined) ?? parseKubeTime(ev.firstTimestamp ?? undefined);
+    if (time === null || !ev.reason) return;
+    const container = /spec\.(?:init)?[cC]ontainers\{(.+)\}/.exec(ref.fieldPath ?? "")?.[1] ?? null;
+    const list = this.kubeEvents.get(ref.uid) ?? [];
+    list.push({ reason: ev.reason, time, container });
+    this.kubeEvents.set(ref.uid, list);
+  }
+
+  /** The lifecycles so far, in first-seen order, with Kubernetes Event times applied. */
+  lifecycles(): PodLifecycle[] {
+    const out = [...this.pods.values()];
+    for (const p of out) {
+      const evs = this.kubeEvents.get(p.uid);
+      if (!evs) continue;
+      for (const ev of evs) {
+        if (ev.reason === "Scheduled") p.phases.scheduled.event = p.phases.scheduled.event === null ? ev.time : Math.min(p.phases.scheduled.event, ev.time);
+        if (ev.reason === "Started" && ev.container !== null) {
+          const c = (p.containers[ev.container] ??= emptyPhase());
+          c.event = c.event === null ? ev.time : Math.min(c.event, ev.time);
+        }
+      }
+      const starts = Object.values(p.containers).map((c) => c.event);
+      if (starts.length > 0 && starts.every((t) => t !== null)) p.phases.containersStarted.event = Math.max(...(starts as number[]));
+    }
+    return out;
+  }
+
+  get(uid: string): PodLifecycle | undefined {
+    return this.pods.get(uid);
+  }
+}
+
+/** One-shot: the lifecycles of all pods in `events` (stream order). */
+export function podLifecycles(events: Iterable<WatchEvent>, options: LifecycleOptions = {}): PodLifecycle[] {
+  const r = new LifecycleReducer(options);
+  for (const e of events) r.add(e);
+  return r.lifecycles();
+}
+
+function conditionTime(status: PodStatusLike, type: string): number | null {
+  const c = status.conditions?.find((x) => x.type === type);
+  return c && c.status === "True" ? parseKubeTime(c.lastTransitionTime) : null;
+}
+
+function pick(rec: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (rec[k] !== undefined) out[k] = rec[k]!;
+  return out;
+}
