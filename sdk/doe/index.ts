@@ -18,3 +18,4 @@ export { analyzeFactors, guessFactors, RUN_COLUMNS, type FactorAnalysis, type Fa
 export { termsOf, parseTerm, fitModel, analysisRows, type Term, type ModelFit } from "./linear-model.js";
 export { fSurvival, fCdf, fQuantile, tCdf, tTwoSided, tQuantile, normalQuantile } from "./distributions.js";
 export { mainEffectsPlot, interactionPlotMatrix, paretoPlot, halfNormalPlot, residualsPlot, writePlot, type StandardizedEffect } from "./effect-plots.js";
+export { syntheticResponse, type SyntheticInput } from "./synthetic-response.js";

@@ -7,8 +7,11 @@
  * `decodeWorkers`, `arrivalSpeedupRatio`, `concurrency`, `overlapScoreWeight`, `engine.<field>`),
  * with the aliases `policy` → router and `speedup` → arrivalSpeedupRatio; other factors are ignored.
  * Params (top level, or an experiment's setup/run overrides): `trace` (a Mooncake/Azure file; default
- * the shared Mooncake conversation trace), `limit` (first N requests, default 200). The responses
- * are the replay summary's numbers (non-finite → null).
+ * the shared Mooncake conversation trace), `limit` (requests per run, default 200), `window` (when
+ * set, each run replays `limit` consecutive requests starting at an offset chosen by its seed among
+ * the first `window` requests — so replicates see different stretches of the workload, the
+ * variation a deterministic simulator otherwise lacks). The responses are the replay summary's
+ * numbers (non-finite → null).
  */
 import { readFileSync } from "node:fs";
 import { sharedDataset } from "../core/paths.js";
@@ -87,7 +90,13 @@ export function replayTreatment(input: ReplayTreatmentInput): Record<string, Cel
   const path = typeof p.trace === "string" ? p.trace : sharedDataset("mooncake/conversation_trace.jsonl");
   if (!path) throw new Error("no trace: pass params.trace, or provide the shared Mooncake dataset ($ACTLAB_SHARED_DATASETS)");
   const limit = typeof p.limit === "number" ? p.limit : 200;
-  const result = replayTrace(traceHead(path, limit), replayOptionsOf(input.factors, input.seed));
+  const window = typeof p.window === "number" && p.window > limit ? p.window : undefined;
+  let requests = traceHead(path, window ?? limit);
+  if (window && requests.length > limit) {
+    const start = input.seed % (requests.length - limit + 1);
+    requests = requests.slice(start, start + limit);
+  }
+  const result = replayTrace(requests, replayOptionsOf(input.factors, input.seed));
   const out: Record<string, Cell> = {};
   for (const [k, v] of Object.entries(result.summary)) {
     if (k === "mode" || k === "router" || k === "percentileMethod") continue; // factors or constants, not responses
