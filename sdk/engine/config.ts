@@ -20,6 +20,8 @@ export interface EngineConfig {
   preemptionMode: "lifo" | "fifo";
   /** Pass duration model (ms). */
   stepTime: StepTimeModel;
+  /** Apply runs of identical pure-decode passes in bulk (same results, much faster); off = pass by pass. Default true. */
+  fastDecode?: boolean;
 }
 
 export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({

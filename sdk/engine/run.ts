@@ -3,7 +3,7 @@
  * `EngineWorker` (the replay module drives fleets). Useful to study the engine alone.
  */
 import { engineConfig, type EngineConfig } from "./config.js";
-import { Seq, EngineWorker, type PassRecord } from "./worker.js";
+import { Seq, EngineWorker, type PassRecord, type WorkerHooks } from "./worker.js";
 import type { WorkerRole } from "./step-time.js";
 
 export interface EngineArrival {
@@ -36,11 +36,11 @@ export interface EngineRunResult {
   passes: PassRecord[];
 }
 
-/** Run `arrivals` (any order; sorted by time, then index) through one worker until all finish. */
-export function runEngine(arrivals: readonly EngineArrival[], config: Partial<EngineConfig> = {}, role: WorkerRole = "agg"): EngineRunResult {
+/** Run `arrivals` (any order; sorted by time, then index) through one worker until all finish; `hooks` observe it (the worker is passed as `this`-free callbacks). */
+export function runEngine(arrivals: readonly EngineArrival[], config: Partial<EngineConfig> = {}, role: WorkerRole = "agg", hooks: WorkerHooks = {}): EngineRunResult {
   const cfg = engineConfig(config);
   const passes: PassRecord[] = [];
-  const worker = new EngineWorker(cfg, role, { onPass: (p) => passes.push(p) });
+  const worker = new EngineWorker(cfg, role, { ...hooks, onPass: (p) => { passes.push(p); hooks.onPass?.(p); } });
   const order = arrivals.map((_, i) => i).sort((a, b) => arrivals[a]!.at - arrivals[b]!.at || a - b);
   const seqs: Seq[] = new Array(arrivals.length);
   let next = 0;

@@ -242,7 +242,7 @@ export class EngineWorker {
   /** Start a pass at `now` if idle and there is work; returns whether one started. */
   start(now: number): boolean {
     if (this.mode !== IDLE || !this.hasWork) return false;
-    const k = this.segmentLength();
+    const k = this.config.fastDecode === false ? 0 : this.segmentLength();
     if (k >= 2) this.planSegment(now, k);
     else this.planSlowPass(now);
     return true;

@@ -62,7 +62,7 @@ export class MooncakeLineParser {
     }
     if (typeof o !== "object" || o === null || Array.isArray(o)) this.fail(lineNo, undefined, "a JSON object");
     const rec = o as Record<string, unknown>;
-    const pick = (a: string, b: string) => (rec[a] !== undefined ? [a, rec[a]] as const : [b, rec[b]] as const);
+    const pick = (a: string, b: string) => (rec[a] === undefined && rec[b] !== undefined ? [b, rec[b]] as const : [a, rec[a]] as const);
 
     const [inKey, inVal] = pick("input_length", "input_tokens");
     const [outKey, outVal] = pick("output_length", "output_tokens");
@@ -100,7 +100,7 @@ export class MooncakeLineParser {
     if (tsVal === undefined || tsVal === null) {
       if (!laterTurn) this.fail(lineNo, "timestamp", "a timestamp in ms (missing)");
       if (delay === undefined) this.fail(lineNo, "delay", "a delay or a timestamp for a later turn");
-      timestamp = this.lastTimestamp;
+      timestamp = this.sessions.get(session!)!;
     } else {
       if (typeof tsVal !== "number" || !Number.isFinite(tsVal)) this.fail(lineNo, tsKey, `a finite number of ms, got ${JSON.stringify(tsVal)}`);
       timestamp = tsVal;

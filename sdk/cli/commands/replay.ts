@@ -1,0 +1,146 @@
+/** `actlab replay TRACE [options] [--json]`: replay a trace against a simulated fleet and summarise it. */
+import { join } from "node:path";
+import { toCsv, writeFileAtomic } from "../../core/rows.js";
+import { stepTimeProfile } from "../../engine/step-time.js";
+import type { EngineConfig } from "../../engine/config.js";
+import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
+import { replayTrace } from "../../replay/replay.js";
+import { ROUTER_POLICIES, type RouterPolicy } from "../../replay/router.js";
+import type { ReplayOptions } from "../../replay/options.js";
+import { Progress } from "../../core/progress.js";
+import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
+
+const usage = `Usage: actlab replay TRACE [options] [--json]
+
+Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fleet on a virtual clock
+(Dynamo mocker semantics) and prints the summary.
+  --mode agg|disagg            fleet layout (default agg)
+  --workers N                  aggregated workers (default 1)
+  --prefill-workers N          disagg prefill workers (default 1)
+  --decode-workers N           disagg decode workers (default 1)
+  --router P                   round-robin | random | least-loaded | kv (default round-robin)
+  --speedup R                  arrival speed-up ratio (default 1)
+  --concurrency N              keep N requests in flight instead of following timestamps
+  --num-gpu-blocks N           KV blocks per worker (default 16384)
+  --block-size N               KV block size in tokens (default 64)
+  --max-num-batched-tokens N   token budget per pass (default 8192)
+  --max-num-seqs N             running sequences per worker (default 256)
+  --no-prefix-caching          disable prefix caching
+  --step-time NAME             step-time profile (default dynamo-polynomial)
+  --kv-bytes-per-token N       disagg KV transfer size per token
+  --kv-bandwidth-gbps N        disagg KV transfer bandwidth (GB/s)
+  --trace-block-size N         tokens per hash id (default 512)
+  --head N                     replay only the first N requests
+  --ttft-sla MS, --itl-sla MS  SLA targets for attainment (default 500, 50)
+  --seed N                     router tie-break seed (default 1)
+  --out DIR                    also write requests.csv, intervals.csv, summary.json there
+  --json                       print the summary as JSON`;
+// (planner hook: a --planner CONFIG flag may be added here by the planner module.)
+
+export const command: Command = {
+  name: "replay",
+  summary: "replay a trace against a simulated engine fleet (TTFT/ITL, cache reuse, load)",
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      mode: { type: "string" },
+      workers: { type: "string" },
+      "prefill-workers": { type: "string" },
+      "decode-workers": { type: "string" },
+      router: { type: "string" },
+      speedup: { type: "string" },
+      concurrency: { type: "string" },
+      "num-gpu-blocks": { type: "string" },
+      "block-size": { type: "string" },
+      "max-num-batched-tokens": { type: "string" },
+      "max-num-seqs": { type: "string" },
+      "no-prefix-caching": { type: "boolean" },
+      "step-time": { type: "string" },
+      "kv-bytes-per-token": { type: "string" },
+      "kv-bandwidth-gbps": { type: "string" },
+      "trace-block-size": { type: "string" },
+      head: { type: "string" },
+      "ttft-sla": { type: "string" },
+      "itl-sla": { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      format: { type: "string" },
+    });
+    if (positionals.length !== 1) throw new UsageError("expected exactly one TRACE file");
+    const path = positionals[0]!;
+    const mode = values.mode ?? "agg";
+    if (mode !== "agg" && mode !== "disagg") throw new UsageError(`--mode expects agg or disagg, got '${mode}'`);
+    const router = (values.router ?? "round-robin") as RouterPolicy;
+    if (!ROUTER_POLICIES.includes(router)) throw new UsageError(`--router expects one of ${ROUTER_POLICIES.join(", ")}, got '${values.router}'`);
+    const int = (flag: string, v: string | undefined, d: number) => {
+      const n = numberOption(v, flag, d, 1);
+      if (!Number.isInteger(n)) throw new UsageError(`--${flag} expects an integer, got '${v}'`);
+      return n;
+    };
+    let stepTime;
+    try {
+      stepTime = stepTimeProfile(values["step-time"] ?? "dynamo-polynomial");
+    } catch (err) {
+      throw new UsageError(`--step-time: ${(err as Error).message}`);
+    }
+    const engine: Partial<EngineConfig> = {
+      numGpuBlocks: int("num-gpu-blocks", values["num-gpu-blocks"], 16384),
+      blockSize: int("block-size", values["block-size"], 64),
+      maxNumBatchedTokens: int("max-num-batched-tokens", values["max-num-batched-tokens"], 8192),
+      maxNumSeqs: int("max-num-seqs", values["max-num-seqs"], 256),
+      enablePrefixCaching: !values["no-prefix-caching"],
+      stepTime,
+    };
+    const traceBlockSize = int("trace-block-size", values["trace-block-size"], 512);
+    const format = (values.format ?? traceFormatOf(path)) as TraceFormat;
+    let { requests } = loadTrace(path, { format, traceBlockSize });
+    if (values.head !== undefined) requests = requests.slice(0, int("head", values.head, requests.length));
+    const options: ReplayOptions = {
+      mode,
+      workers: int("workers", values.workers, 1),
+      prefillWorkers: int("prefill-workers", values["prefill-workers"], 1),
+      decodeWorkers: int("decode-workers", values["decode-workers"], 1),
+      router,
+      engine,
+      traceBlockSize,
+      arrivalSpeedupRatio: numberOption(values.speedup, "speedup", 1, 1e-9),
+      seed: numberOption(values.seed, "seed", 1),
+      sla: { ttftMs: numberOption(values["ttft-sla"], "ttft-sla", 500, 0), itlMs: numberOption(values["itl-sla"], "itl-sla", 50, 0) },
+    };
+    if (values.concurrency !== undefined) options.concurrency = int("concurrency", values.concurrency, 1);
+    if (values["kv-bytes-per-token"] !== undefined || values["kv-bandwidth-gbps"] !== undefined) {
+      options.kvTransfer = { bytesPerToken: numberOption(values["kv-bytes-per-token"], "kv-bytes-per-token", 0, 0), bandwidthGBps: numberOption(values["kv-bandwidth-gbps"], "kv-bandwidth-gbps", 64, 1e-9) };
+    }
+    const progress = new Progress({ label: "replay", total: requests.length, mode: !values.json && process.stderr.isTTY ? "bar" : "silent" });
+    let done = 0;
+    options.onEvent = (e) => { if (e.type === "finish") { done++; if (done % 500 === 0) progress.tick(500); } };
+    const result = replayTrace(requests, options);
+    progress.finish();
+    const s = result.summary;
+    if (values.out) {
+      writeFileAtomic(join(values.out, "requests.csv"), toCsv(result.requests));
+      writeFileAtomic(join(values.out, "intervals.csv"), toCsv(result.intervals));
+      writeFileAtomic(join(values.out, "summary.json"), JSON.stringify(s, null, 2) + "\n");
+    }
+    if (values.json) {
+      process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+      return 0;
+    }
+    const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(d));
+    const fleet = mode === "agg" ? `${options.workers} workers` : `${options.prefillWorkers} prefill + ${options.decodeWorkers} decode workers`;
+    const lines = [
+      `replay of ${path}: ${s.requests} requests, ${mode}, ${fleet}, router ${router}`,
+      `  completed      ${s.completed} in ${f(s.durationMs / 1000)} s simulated; ${f(s.requestThroughputRps, 2)} req/s, ${f(s.outputTokensPerS, 0)} output tok/s`,
+      `  TTFT ms        mean ${f(s.ttftMeanMs)}  p50 ${f(s.ttftP50Ms)}  p90 ${f(s.ttftP90Ms)}  p99 ${f(s.ttftP99Ms)}`,
+      `  ITL ms         mean ${f(s.itlMeanMs, 2)}  p50 ${f(s.itlP50Ms, 2)}  p90 ${f(s.itlP90Ms, 2)}  p99 ${f(s.itlP99Ms, 2)}  (per token)`,
+      `  TPOT ms        mean ${f(s.tpotMeanMs, 2)}  p50 ${f(s.tpotP50Ms, 2)}  p90 ${f(s.tpotP90Ms, 2)}  p99 ${f(s.tpotP99Ms, 2)}  (per request)`,
+      `  E2E ms         mean ${f(s.e2eMeanMs)}  p50 ${f(s.e2eP50Ms)}  p90 ${f(s.e2eP90Ms)}  p99 ${f(s.e2eP99Ms)}`,
+      `  prefix reuse   ${f(100 * s.prefixCacheReusedRatio)}% of input tokens; KV hit rate ${f(100 * s.avgKvHitRate)}% (mean per request)`,
+      `  SLA            TTFT ≤ ${s.slaTtftMs} ms: ${f(100 * (s.ttftAttainment ?? NaN))}%, ITL ≤ ${s.slaItlMs} ms: ${f(100 * (s.itlAttainment ?? NaN))}%, both: ${f(100 * (s.slaAttainment ?? NaN))}%`,
+      `  preemptions    ${s.preemptions}; passes ${s.passes}; percentiles ${s.percentileMethod}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  },
+};
