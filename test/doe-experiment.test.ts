@@ -266,3 +266,21 @@ test("typed construction in code and YAML write-back round-trip", () => {
   assert.match(experimentToYaml(readExperimentFile(SEED1)), /- modelservice,NA,NA,6,2,1,4/);
   assert.ok(readFileSync(SEED2, "utf8").includes("40,8000"));
 });
+
+test("every shipped experiment file parses without warnings except the GAIE seed's known 8000; dotted keys nest", async () => {
+  const { dottedToNested } = await import("../sdk/doe/index.js");
+  const expected: Record<string, [number, number]> = {
+    "disaggregated_vs_llmd.yaml": [80, 0], "precise-prefix-cache-aware.yaml": [9, 1], "pd-mini.yaml": [6, 0], "router-study.yaml": [24, 0],
+  };
+  const { readdirSync } = await import("node:fs");
+  const files = readdirSync("datasets/experiments").filter((f) => f.endsWith(".yaml")).sort();
+  assert.deepEqual(files, Object.keys(expected).sort());
+  for (const f of files) {
+    const e = readExperimentFile(`datasets/experiments/${f}`);
+    assert.deepEqual([expandExperiment(e).length, e.warnings.length], expected[f], f);
+  }
+  assert.equal(experimentDesign(readExperimentFile("datasets/experiments/router-study.yaml")).runs.length, 48);
+  assert.deepEqual(dottedToNested({ "a.b": 1, "a.c.d": 2, "x_PROTECTDOT_y.z": 3 }), { a: { b: 1, c: { d: 2 } }, "x.y": { z: 3 } });
+  assert.throws(() => dottedToNested({ "a.b": 1, "a.b.c": 2 }), /conflicts/);
+  assert.throws(() => dottedToNested({ "a.b.c": 2, "a.b": 1 }), /conflicts/);
+});
