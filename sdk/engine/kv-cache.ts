@@ -10,13 +10,12 @@
 
 const NONE = -1;
 
-function grow(a: Int32Array<ArrayBuffer>, min: number, fill = 0): Int32Array<ArrayBuffer> {
+/** A bigger copy (≥ min, doubling). Callers only ask when they need room. */
+function grow(a: Int32Array, min: number) {
   let n = Math.max(16, a.length);
   while (n < min) n *= 2;
-  if (n === a.length) return a;
   const b = new Int32Array(n);
   b.set(a);
-  if (fill !== 0) b.fill(fill, a.length);
   return b;
 }
 
