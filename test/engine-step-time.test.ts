@@ -1,0 +1,61 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { rng } from "../sdk/core/rng.js";
+import {
+  polynomialPrefillMs, polynomialDecodeMs, polynomialStepTime, fitStepTime, linearStepTime, stepTimeProfile, registerStepTimeProfile,
+  stepTimeProfileNames, engineCapabilities, DEFAULT_ENGINE_CONFIG, engineConfig, type PassShape,
+} from "../sdk/engine/index.js";
+
+const shape = (o: Partial<PassShape>): PassShape => ({ role: "agg", numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: 16384, ...o });
+
+test("the default polynomial reproduces dynamo.md §2.2's tables", () => {
+  const pre: [number, number][] = [[1, 16.52], [512, 24.39], [2048, 49.36], [4096, 85.76], [8192, 169.14], [16384, 378.28]];
+  for (const [T, ms] of pre) assert.equal(Math.round(polynomialPrefillMs(T) * 100) / 100, ms, `T=${T}`);
+  const dec: [number, number][] = [[0, 5.74], [0.1, 10.88], [0.25, 17.63], [0.5, 26.31], [0.75, 31.77], [1, 34.01]];
+  for (const [u, ms] of dec) assert.equal(Math.round(polynomialDecodeMs(u) * 100) / 100, ms, `u=${u}`);
+});
+
+test("pass time: prefill term with prefill work, decode term once when any token is emitted; roles and speed-ups", () => {
+  const m = polynomialStepTime();
+  assert.equal(m(shape({})), 0);
+  assert.equal(m(shape({ numPrefill: 2, prefillTokens: 4096 })), polynomialPrefillMs(4096));
+  assert.equal(m(shape({ numReady: 3, activeKvBlocks: 4096 })), polynomialDecodeMs(0.25));
+  assert.equal(m(shape({ numPrefill: 1, prefillTokens: 512, numReady: 1, activeKvBlocks: 0 })), polynomialPrefillMs(512) + 5.74);
+  assert.equal(m(shape({ role: "prefill", numPrefill: 1, prefillTokens: 512, numReady: 1 })), polynomialPrefillMs(512));
+  assert.equal(m(shape({ role: "decode", numPrefill: 1, prefillTokens: 512, numReady: 1 })), 5.74);
+  const fast = polynomialStepTime({ speedupRatio: 2, decodeSpeedupRatio: 2 });
+  assert.equal(fast(shape({ numPrefill: 1, prefillTokens: 512, numReady: 1 })), polynomialPrefillMs(512) / 2 + 5.74 / 4);
+});
+
+test("fitStepTime recovers a linear model from noisy measured passes (least squares with intercept)", () => {
+  const r = rng(3);
+  const truth = linearStepTime(["sumPrefillTokens", "sumDecodeKvTokens"], 4, [0.02, 0.0005]);
+  const passes = Array.from({ length: 400 }, () => {
+    const p = { numPrefill: 1, sumPrefillTokens: r.int(8192), numDecode: 1 + r.int(64), sumDecodeKvTokens: r.int(200000) };
+    return { ...p, wallTimeMs: truth(shape(p)) + r.normal(0, 0.05) };
+  });
+  const fit = fitStepTime(passes, ["sumPrefillTokens", "sumDecodeKvTokens"]);
+  assert.ok(Math.abs(fit.intercept - 4) < 0.05, `intercept ${fit.intercept}`);
+  assert.ok(Math.abs(fit.coefficients[0]! - 0.02) < 1e-4);
+  assert.ok(Math.abs(fit.coefficients[1]! - 0.0005) < 1e-5);
+  assert.ok(fit.r2 > 0.999);
+  assert.ok(Math.abs(fit.model(shape({ sumPrefillTokens: 1000, sumDecodeKvTokens: 1000 })) - 24.5) < 0.1);
+  // A constant feature gets coefficient 0; heartbeats (wall 0) are skipped.
+  const flat = fitStepTime([...passes.map((p) => ({ ...p, numDecode: 5 })), { numPrefill: 0, sumPrefillTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, wallTimeMs: 0 }], ["sumPrefillTokens", "numDecode"]);
+  assert.equal(flat.coefficients[1], 0);
+  assert.equal(flat.samples, 400);
+  assert.throws(() => fitStepTime([], ["numDecode"]), /need at least 2/);
+});
+
+test("named profiles and capabilities read from the same config the engine uses", () => {
+  assert.ok(stepTimeProfileNames().includes("dynamo-polynomial"));
+  assert.equal(stepTimeProfile("dynamo-polynomial-2x")(shape({ numPrefill: 1, prefillTokens: 100 })), polynomialPrefillMs(100) / 2);
+  registerStepTimeProfile("test-const", () => 3);
+  assert.equal(stepTimeProfile("test-const")(shape({})), 3);
+  assert.throws(() => stepTimeProfile("nope"), /unknown step-time profile 'nope'/);
+  const caps = engineCapabilities();
+  assert.deepEqual([caps.numGpu, caps.maxNumBatchedTokens, caps.maxNumSeqs, caps.blockSize, caps.numGpuBlocks, caps.maxKvTokens], [1, 8192, 256, 64, 16384, 1_048_576]);
+  assert.equal(DEFAULT_ENGINE_CONFIG.preemptionMode, "lifo");
+  assert.equal(engineCapabilities({ numGpuBlocks: 1000, blockSize: 16 }).maxKvTokens, 16000);
+  assert.throws(() => engineConfig({ maxNumSeqs: 0 }), /maxNumSeqs must be a positive integer/);
+});
