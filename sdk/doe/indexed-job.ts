@@ -27,8 +27,10 @@ export interface IndexedJobOptions {
   args?: string[];
   /** Container resources, e.g. { requests: { cpu: "2", memory: "4Gi" } }. */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  /** Retries per index before the Job counts it failed (default 2). */
+  /** Retries per index before that index counts as failed (default 2; Kubernetes ≥ 1.29). */
   backoffLimitPerIndex?: number;
+  /** For older clusters: a Job-wide retry limit instead of the per-index one. */
+  backoffLimit?: number;
   serviceAccountName?: string;
 }
 
@@ -52,7 +54,7 @@ export function indexedJobManifest(o: IndexedJobOptions): V1Job {
       completionMode: "Indexed",
       completions: o.shards,
       parallelism: Math.min(o.parallelism ?? o.shards, o.shards),
-      backoffLimitPerIndex: o.backoffLimitPerIndex ?? 2,
+      ...(o.backoffLimit !== undefined ? { backoffLimit: o.backoffLimit } : { backoffLimitPerIndex: o.backoffLimitPerIndex ?? 2 }),
       template: {
         metadata: { labels: { "app.kubernetes.io/name": "actlab-sweep", "app.kubernetes.io/instance": o.name } },
         spec: {

@@ -125,7 +125,8 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
   const seed = options.seed ?? 1;
   const codeVersion = options.codeVersion ?? "0";
   const repeats = Math.max(1, design.repeats ?? 1);
-  const runs = options.shard ? shardRuns(design.runs, options.shard) : design.runs;
+  // Execute (and report) in run order whatever order the design lists its runs in.
+  const runs = options.shard ? shardRuns(design.runs, options.shard) : [...design.runs].sort((a, b) => a.run_order - b.run_order);
   const units: Unit[] = [];
   for (const run of runs) {
     for (let repeat = 1; repeat <= repeats; repeat++) {
