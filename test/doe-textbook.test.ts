@@ -149,3 +149,20 @@ test("3 × 3 general factorial (battery life, Example 5.1): SS, F and p as publi
   assert.ok(t.balanced && !t.typesDiffer);
   printed(t.r2, "0.7652", "R²");
 });
+
+test("the 2^(4-1) half fraction of the filtration experiment (Example 8.1, I = ABCD): our generator D=ABC picks the published runs and effects", async () => {
+  const { fractionalFactorial } = await import("../sdk/doe/index.js");
+  const full = readCsvFile("datasets/doe/montgomery-2x4-filtration-rate.csv");
+  const d = fractionalFactorial(["A", "B", "C", "D"].map((name) => ({ name, low: -1, high: 1 })), ["D=ABC"]);
+  assert.deepEqual(d.fraction!.definingRelation, ["I", "ABCD"]);
+  // the fraction's runs, with the responses the full experiment observed at those settings
+  const rows = d.runs.map((r) => full.find((f) => ["A", "B", "C", "D"].every((k) => f[k] === r.factors[k]))!);
+  assert.deepEqual(rows.map((r) => r.treatment), ["(1)", "ad", "bd", "ab", "cd", "ac", "bc", "abcd"]);
+  assert.deepEqual(rows.map((r) => r.filtration_rate), [45, 100, 45, 65, 75, 60, 80, 96]);
+  const e = twoLevelEffects(rows, "filtration_rate", ["A", "B", "C", "D"], { order: 2 });
+  const est = Object.fromEntries(e.effects.filter((x) => !x.aliasOf).map((x) => [x.label, x.effect]));
+  // published: A+BCD 19.00, B+ACD 1.50, C+ABD 14.00, D+ABC 16.50, AB+CD −1.00, AC+BD −18.50, AD+BC 19.00
+  assert.deepEqual(est, { A: 19, B: 1.5, C: 14, D: 16.5, AB: -1, AC: -18.5, AD: 19 });
+  assert.deepEqual(e.effects.filter((x) => x.aliasOf).map((x) => [x.label, x.aliasOf]), [["BC", "A:D"], ["BD", "A:C"], ["CD", "A:B"]]);
+  assert.deepEqual([d.fraction!.aliases.AB, d.fraction!.aliases.AC, d.fraction!.aliases.AD], [["CD"], ["BD"], ["BC"]]);
+});
