@@ -189,9 +189,11 @@ test("the current format: named treatments, dotted keys, constants, informationa
   // the informational totals are checked against the expansion
   const wrongTotal = parseExperiment(CURRENT.replace("total_matrix: 6", "total_matrix: 9"), "pd-mini.yaml");
   assert.equal(wrongTotal.warnings[0]!.path, "design.total_matrix");
-  // default names when a treatment has none
+  // default names when a treatment has none: 0-based, as llmdbenchmark/experiment/parser.py names setup-<i>
+  const unnamedSetup = parseExperiment("setup:\n  treatments:\n    - {a: 1}\n    - {a: 2}\ntreatments:\n  - {b: 1}\n", "s.yaml");
+  assert.deepEqual(unnamedSetup.setup!.treatments.map((t) => t.name), ["setup-0", "setup-1"]);
   const unnamed = parseExperiment("treatments:\n  - {max-concurrency: 1}\n  - {max-concurrency: 2}\n", "u.yaml");
-  assert.deepEqual(unnamed.run!.treatments.map((t) => t.name), ["treatment-1", "treatment-2"]);
+  assert.deepEqual(unnamed.run!.treatments.map((t) => t.name), ["treatment-0", "treatment-1"]);
 });
 
 test("current-format validation: conflicting dotted keys, unknown keys, out-of-level values, duplicates", () => {

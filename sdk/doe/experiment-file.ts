@@ -252,7 +252,7 @@ function parseCurrentTreatments(ctx: Ctx, raw: unknown, path: PathPart[], prefix
     const tp = [...path, i];
     if (!isMap(t)) throw ctx.error(tp, "a treatment map (name plus dotted-key overrides)");
     if (t.name !== undefined && (typeof t.name !== "string" || t.name.trim() === "")) throw ctx.error([...tp, "name"], "a non-empty treatment name");
-    const treatment: ExperimentTreatment = { name: typeof t.name === "string" ? t.name : `${prefix}-${i + 1}`, values: {} };
+    const treatment: ExperimentTreatment = { name: typeof t.name === "string" ? t.name : `${prefix}-${i}`, values: {} };
     for (const [k, v] of Object.entries(t)) {
       if (k === "name") continue;
       if (k === "profile" && prefix === "treatment") {
