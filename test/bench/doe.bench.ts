@@ -27,6 +27,25 @@ figure(`speed-up ${cores} workers / 1 worker`, one.ms / all.ms, "x", 2);
 figure("mean run time (1 worker)", one.value.timings.reduce((s, t) => s + t.duration_ms, 0) / runs, "ms");
 if (one.value.failed || all.value.failed) console.log(`  (failures: ${one.value.failed} + ${all.value.failed})`);
 
+console.log("\nDOE sweep over trace replays (sdk/replay): 4 routers × 4 worker counts × 2 speed-ups × 2 replicates, 1,500 Mooncake requests per run");
+const { sharedDataset } = await import("../../sdk/core/paths.js");
+if (sharedDataset("mooncake/conversation_trace.jsonl")) {
+  const replayDesign = withParams(replicate(fullFactorial([
+    { name: "router", levels: ["round-robin", "random", "least-loaded", "kv"] },
+    { name: "workers", levels: [1, 2, 4, 8] },
+    { name: "speedup", levels: [1, 4] },
+  ]), 2), { limit: 1500, window: 6000 });
+  const replayModule = resolve("sdk/doe/replay-treatment.ts");
+  const r1 = await timeAsync(() => runSweep(replayDesign, replayModule, { concurrency: 1, progress: false }));
+  const rN = await timeAsync(() => runSweep(replayDesign, replayModule, { concurrency: cores, progress: false }));
+  figure("replay sweep, 1 worker", replayDesign.runs.length / (r1.ms / 1000), "runs/s");
+  figure(`replay sweep, ${cores} workers`, replayDesign.runs.length / (rN.ms / 1000), "runs/s");
+  figure(`speed-up ${cores} workers / 1 worker`, r1.ms / rN.ms, "x", 2);
+  if (r1.value.failed || rN.value.failed) console.log(`  (failures: ${r1.value.failed} + ${rN.value.failed})`);
+} else {
+  console.log("  skipped: the shared Mooncake trace is not available");
+}
+
 console.log("\nCache: re-running a finished sweep");
 const { mkdtempSync } = await import("node:fs");
 const { tmpdir } = await import("node:os");
