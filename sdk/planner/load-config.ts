@@ -1,0 +1,26 @@
+/** Read a planner config file (JSON or YAML, by extension; YAML is a JSON superset) and validate it. */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { InputError } from "../core/errors.js";
+import { parsePlannerConfig, type ParseOptions, type PlannerConfig } from "./config.js";
+
+export function loadPlannerConfig(path: string, options: Omit<ParseOptions, "source"> = {}): PlannerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError({ source: path }, `a readable planner config file (${(err as Error).message})`);
+  }
+  return parsePlannerConfigText(text, path, options);
+}
+
+/** Parse config text: JSON when it looks like JSON, else YAML. Also accepts an inline JSON string. */
+export function parsePlannerConfigText(text: string, source: string, options: Omit<ParseOptions, "source"> = {}): PlannerConfig {
+  let raw: unknown;
+  try {
+    raw = /^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new InputError({ source }, `valid JSON or YAML (${(err as Error).message.split("\n")[0]})`);
+  }
+  return parsePlannerConfig(raw ?? {}, { ...options, source });
+}
