@@ -94,7 +94,7 @@ test("report in headless Chromium: a brush on one chart narrows every chart's x-
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => { if (!r.url().startsWith("file:")) requests.push(r.url()); });
     await page.goto(pathToFileURL(file).href);
-    const domains = () => page.$$eval(".lx-chart", (els) => els.map((e) => (e as HTMLElement).dataset.domain!));
+    const domains = () => page.$$eval(".lx-chart", (els) => els.map((e) => (e as unknown as { dataset: Record<string, string> }).dataset.domain!));
     const full = await domains();
     assert.equal(new Set(full).size, 1);
     const cx = () => page.$$eval("#chart-engine-rps .lx-plot circle", (els) => els.map((e) => e.getAttribute("cx")));
