@@ -52,12 +52,14 @@ export interface RawResponse {
   body: string;
 }
 
-/** GET `path` (with query) from the kubeconfig's server, using its auth and TLS; body as text. */
-export async function kubeGet(kc: KubeConfig, path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<RawResponse> {
+/** A request to the kubeconfig's server with its auth and TLS; body as text. */
+export async function kubeRequest(kc: KubeConfig, method: string, path: string, query: Record<string, string | undefined> = {}, body?: { contentType: string; text: string }, signal?: AbortSignal): Promise<RawResponse> {
   const server = checkKubeConfig(kc);
   const url = new URL(server.replace(/\/$/, "") + path);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  const opts: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body) headers["Content-Type"] = body.contentType;
+  const opts: https.RequestOptions = { method, headers };
   await kc.applyToHTTPSOptions(opts);
   const mod = url.protocol === "http:" ? http : https;
   return new Promise<RawResponse>((resolve, reject) => {
@@ -68,6 +70,11 @@ export async function kubeGet(kc: KubeConfig, path: string, query: Record<string
       res.on("error", reject);
     });
     req.on("error", reject);
-    req.end();
+    req.end(body?.text);
   });
+}
+
+/** GET `path` (with query) from the kubeconfig's server; body as text. */
+export function kubeGet(kc: KubeConfig, path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<RawResponse> {
+  return kubeRequest(kc, "GET", path, query, undefined, signal);
 }

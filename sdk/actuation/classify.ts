@@ -1,0 +1,305 @@
+/**
+ * Actuation classification (pure): for every requester pod, which path served it — hot, warm,
+ * cold_launcher, cold (direct provider) — or `unknown` with the reason, from the most precise
+ * evidence present, and per-path timings with where they came from.
+ *
+ * Evidence, most precise first (`classified_by`):
+ * 1. `dpc` — the DPC log for this requester (by UID, else name): a launcher created for it →
+ *    cold_launcher; a successful wake → hot; a create_instance → warm; direct mode: a provider
+ *    created for it → cold, a wake → hot.
+ * 2. `vllm_log` — a wake line on the bound provider (matching the requester's instance id when the
+ *    line carries one) between the requester's container start and its Ready → hot; an instance
+ *    start ("non-default args:") in that window → a new instance (warm or cold_launcher, decided as
+ *    in 3). Only lines inside this actuation's window count: a launcher's earlier wakes do not.
+ * 3. Whether the launcher was created for this requester (launcher mode, new instance):
+ *    `kube_created_bound` — the launcher was first seen (in a watch ADDED) already bound to this
+ *    requester → cold_launcher; first seen unbound → it pre-existed → warm;
+ *    `kube_order` — both pods created while watching: the launcher's creation resourceVersion
+ *    before the requester's → pre-existing → warm;
+ *    `kube_timestamps` — launcher creationTimestamp strictly before the requester's → warm; strictly
+ *    after → cold_launcher, `confidence: "inferred"` (a populator could in principle create a
+ *    launcher later). Equal seconds (the 1-s tie) without finer evidence → `unknown`: the nop
+ *    harness's "tie → cold" rule is exactly what this avoids.
+ * 4. `provider_name` — direct mode: a provider named `<requester>-dual-…` (generateName) was
+ *    created for this requester → cold; any other bound provider pre-existed asleep → hot.
+ * 5. `fma_metric` — per-iteration deltas of `fma_actuation_seconds` counts fill in the remaining
+ *    unknowns of an iteration when they leave exactly one possibility.
+ * Label transitions (`dual-pods.llm-d.ai/sleeping` true→false) happen for hot and warm alike, so
+ * on their own they never decide hot vs warm; they are reported, not used as a guess.
+ *
+ * Timings (seconds), as the nop harness defines them, plus bounds that are sound:
+ * - tight (`timing_source: "dpc"`): t_wake = relay − wake start; t_instance_create = relay −
+ *   create_instance start; t_cold_launcher = relay − launcher create call start (relay = start of
+ *   the first successful relay_ready call).
+ * - upper bounds from Kubernetes timestamps (`t_*_upper`): Ready − baseline, where the baseline
+ *   is the requester container's startedAt (`kube_container_start`), else its creation
+ *   (`kube_pod_create`), and the launcher's creation for t_cold_launcher. Both ends are truncated to
+ *   the second, so `Ready − baseline` can undershoot the true interval by up to 1 s; the bound adds
+ *   that 1 s (`bound: "harness"` gives the harness's unpadded difference instead).
+ * - T_actuation = requester Ready − container startedAt (Kubernetes, the fma_actuation_seconds
+ *   interval up to the probe tick); TTRD = `dual` label first seen (receive wall clock) − creation.
+ */
+import type { PodLifecycle } from "../kube/lifecycle.js";
+import { dpcRecordFor, type DpcEvidence, type DpcRecord, type VllmEvent } from "./evidence.js";
+import { FMA_KEYS, INFERENCE_SERVER_CONTAINER, podRole } from "./fma-keys.js";
+import type { ActuationClass, ActuationMode, ActuationPath } from "./path.js";
+
+export type ClassificationSource = "dpc" | "vllm_log" | "kube_created_bound" | "kube_order" | "kube_timestamps" | "provider_name" | "fma_metric" | "none";
+export type TimingSource = "dpc" | "kube_container_start" | "kube_pod_create" | "none";
+export type ActuationCondition = "T_hot" | "T_warm" | "T_cold_launcher" | "T_cold";
+
+export const CONDITION_OF: Record<ActuationPath, ActuationCondition> = { hot: "T_hot", warm: "T_warm", cold_launcher: "T_cold_launcher", cold: "T_cold" };
+
+/** One requester's actuation: a flat record (a tidy row). Times: epoch seconds; durations: seconds. */
+export interface Actuation {
+  iteration: number;
+  namespace: string;
+  requester: string;
+  requester_uid: string;
+  mode: ActuationMode | null;
+  path: ActuationClass;
+  actuation_condition: ActuationCondition | null;
+  classified_by: ClassificationSource;
+  confidence: "certain" | "inferred" | "none";
+  reason: string;
+  /** Launcher and requester creationTimestamps fall in the same second. */
+  tie: boolean;
+  provider: string | null;
+  launcher_node: string | null;
+  instance_id: string | null;
+  instances_deleted: number | null;
+  gpu_uuids: string | null;
+  outcome: "ready" | "not_ready";
+  creation_timestamp: number | null;
+  container_start_timestamp: number | null;
+  ready_timestamp: number | null;
+  dual_label_timestamp: number | null;
+  launcher_creation_timestamp: number | null;
+  t_wake: number | null;
+  t_instance_create: number | null;
+  t_cold_launcher: number | null;
+  timing_source: TimingSource;
+  t_wake_upper: number | null;
+  t_instance_create_upper: number | null;
+  t_cold_launcher_upper: number | null;
+  upper_source: TimingSource;
+  T_actuation: number | null;
+  TTRD: number | null;
+  vllm_wake_seconds: number | null;
+}
+
+export interface ClassifyInput {
+  /** Lifecycles of all pods seen (requesters, launchers, providers; others are ignored). */
+  pods: readonly PodLifecycle[];
+  dpc?: DpcEvidence;
+  /** vLLM/launcher log events per provider pod name. */
+  vllm?: ReadonlyMap<string, readonly VllmEvent[]>;
+  /** Iteration of each requester (by name or uid); default 1. */
+  iterationOf?: (requester: PodLifecycle) => number;
+  /** Per-iteration `fma_actuation_seconds` count deltas (iteration → counts), to resolve leftovers. */
+  metricDeltas?: ReadonlyMap<number, Record<ActuationPath, number>>;
+  /** `sound` (default): upper bounds padded by the 1 s timestamp resolution; `harness`: Ready − baseline as the nop harness computes it. */
+  bound?: "sound" | "harness";
+}
+
+const S = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+const round6 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e6) / 1e6);
+
+function rvBefore(a: string | null, b: string | null): boolean | null {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return null;
+  return a.length !== b.length ? a.length < b.length : a < b;
+}
+
+/** The requester's provider: last non-empty `dual` label, else the DPC's created pod, else a pod whose requester annotation names it. */
+function providerOf(req: PodLifecycle, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, rec: DpcRecord | undefined): PodLifecycle | null {
+  const duals = req.changes.filter((c) => c.kind === "label" && c.key === FMA_KEYS.dual && c.value);
+  const name = duals.length ? duals[duals.length - 1]!.value! : req.labels[FMA_KEYS.dual] ?? rec?.launcherPod ?? rec?.providerPod ?? null;
+  if (name && byName.has(name)) return byName.get(name)!;
+  return byRequesterAnn.get(req.uid) ?? null;
+}
+
+/** True when the first observed state of `p` was already bound to requester `req`. */
+function firstSeenBoundTo(p: PodLifecycle, req: PodLifecycle): boolean {
+  const ann = p.firstSeen.annotations[FMA_KEYS.requester];
+  return (ann !== undefined && ann.split(" ")[0] === req.uid) || p.firstSeen.labels[FMA_KEYS.dual] === req.name;
+}
+
+/** Classifies every requester in `input.pods`; output in requester first-seen order. */
+export function classifyActuations(input: ClassifyInput): Actuation[] {
+  const byName = new Map<string, PodLifecycle>();
+  const byRequesterAnn = new Map<string, PodLifecycle>();
+  const requesters: PodLifecycle[] = [];
+  for (const p of input.pods) {
+    const role = podRole({ ...p.firstSeen.labels, ...p.labels }, { ...p.firstSeen.annotations, ...p.annotations });
+    if (role === "requester") requesters.push(p);
+    else {
+      byName.set(p.name, p);
+      for (const c of p.changes) if (c.kind === "annotation" && c.key === FMA_KEYS.requester && c.value) byRequesterAnn.set(c.value.split(" ")[0]!, p);
+    }
+  }
+  const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn));
+  if (input.metricDeltas) resolveByMetric(out, input.metricDeltas);
+  return out;
+}
+
+function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>): Actuation {
+  const ann = { ...req.firstSeen.annotations, ...req.annotations };
+  const mode: ActuationMode | null = req.annotations[FMA_KEYS.isc] !== undefined ? "launcher" : req.annotations[FMA_KEYS.serverPatch] !== undefined ? "direct" : null;
+  const rec = dpcRecordFor(input.dpc, req.uid, req.name);
+  const prov = providerOf(req, byName, byRequesterAnn, rec);
+  const created = req.phases.created.server;
+  const containerStart = req.containers[INFERENCE_SERVER_CONTAINER]?.server ?? req.phases.containersStarted.server;
+  const ready = req.phases.ready.server;
+  const provCreated = prov?.phases.created.server ?? null;
+  const instanceLabel = [...req.changes].reverse().find((c) => c.kind === "label" && c.key === FMA_KEYS.instance && c.value)?.value ?? req.labels[FMA_KEYS.instance] ?? null;
+  const tie = mode === "launcher" && created !== null && provCreated !== null && Math.floor(created / 1000) === Math.floor(provCreated / 1000);
+
+  let path: ActuationClass = "unknown";
+  let by: ClassificationSource = "none";
+  let confidence: Actuation["confidence"] = "none";
+  let reason = "";
+  const decide = (p: ActuationPath, src: ClassificationSource, why: string, conf: Actuation["confidence"] = "certain") => {
+    path = p; by = src; reason = why; confidence = conf;
+  };
+
+  // vLLM evidence inside this actuation's window, on the bound provider.
+  let vllmWake: VllmEvent | null = null;
+  let vllmStart: VllmEvent | null = null;
+  const events = prov ? input.vllm?.get(prov.name) : undefined;
+  if (events && containerStart !== null) {
+    const from = containerStart;
+    const to = ready !== null ? ready + 1000 : Infinity;
+    for (const e of events) {
+      if (e.t < from || e.t >= to) continue;
+      if (instanceLabel && e.instanceId && e.instanceId !== instanceLabel) continue;
+      if (e.type === "wake" && !vllmWake) vllmWake = e;
+      if (e.type === "start" && !vllmStart) vllmStart = e;
+    }
+  }
+
+  /** Launcher mode, new instance: was the launcher made for this requester? */
+  const launcherOrigin = (): void => {
+    if (!prov) { reason = "new instance, but the launcher pod was never seen"; return; }
+    if (prov.createdWhileWatching) {
+      if (firstSeenBoundTo(prov, req)) return decide("cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
+      return decide("warm", "kube_created_bound", `launcher ${prov.name} existed unbound before this requester was bound to it`);
+    }
+    if (req.createdWhileWatching && prov.createdWhileWatching) {
+      const before = rvBefore(prov.firstSeen.rv, req.firstSeen.rv);
+      if (before === true) return decide("warm", "kube_order", `launcher ${prov.name} was created (resourceVersion ${prov.firstSeen.rv}) before the requester (${req.firstSeen.rv})`);
+    }
+    if (provCreated !== null && created !== null) {
+      if (provCreated < created && !tie) return decide("warm", "kube_timestamps", `launcher ${prov.name} creationTimestamp precedes the requester's`);
+      if (!tie) return decide("cold_launcher", "kube_timestamps", `launcher ${prov.name} was created after the requester (by 1-s timestamps; assumed created by the DPC)`, "inferred");
+      reason = `launcher ${prov.name} and the requester were created in the same second and no finer evidence (DPC log, watch order) says which came first`;
+      return;
+    }
+    reason = "no creation timestamps for the launcher or the requester";
+  };
+
+  if (mode === null) {
+    reason = "not an FMA requester";
+  } else if (rec && mode === "launcher" && rec.launcherCreateStart !== null) {
+    decide("cold_launcher", "dpc", `DPC created launcher ${rec.launcherPod ?? "?"} for this requester`);
+  } else if (rec && rec.wakeStart !== null) {
+    decide("hot", "dpc", "DPC woke a sleeping instance for this requester");
+  } else if (rec && mode === "launcher" && rec.instanceCreateStart !== null) {
+    decide("warm", "dpc", `DPC created a new instance on an existing launcher${rec.instancesDeleted ? ` after deleting ${rec.instancesDeleted}` : ""}`);
+  } else if (rec && mode === "direct" && rec.providerCreateStart !== null) {
+    decide("cold", "dpc", `DPC created direct provider ${rec.providerPod ?? "?"} for this requester`);
+  } else if (vllmWake) {
+    decide("hot", "vllm_log", `vLLM on ${prov!.name} woke up at ${new Date(vllmWake.t).toISOString()} (log line ${vllmWake.line}) during this actuation`);
+  } else if (mode === "direct") {
+    if (!prov) reason = "no bound provider seen";
+    else if (prov.generateName === `${req.name}-dual-` || prov.name.startsWith(`${req.name}-dual-`)) decide("cold", "provider_name", `direct provider ${prov.name} was created for this requester (generateName ${req.name}-dual-)`);
+    else decide("hot", "provider_name", `direct provider ${prov.name} was created for another requester, so it was asleep and woken`);
+  } else if (vllmStart) {
+    launcherOrigin();
+    if ((path as ActuationClass) !== "unknown") reason += `; vLLM instance started at log line ${vllmStart.line}`;
+  } else {
+    if (!prov) reason = "never bound to a launcher (no dual label, no DPC record)";
+    else reason = `no wake or instance-start evidence for this actuation (DPC log${input.dpc ? " has no lines for it" : " not given"}${input.vllm ? ", vLLM log has none in its window" : ", vLLM log not given"}); the sleeping label flips for hot and warm alike`;
+  }
+
+  // Timings. (`path` was set inside closures; read it back without the narrowing to "unknown".)
+  const cls = path as ActuationClass;
+  const relay = rec?.relayReadyStart ?? null;
+  const pad = input.bound === "harness" ? 0 : 1000;
+  const baseline = containerStart ?? created;
+  const upperSource: TimingSource = containerStart !== null ? "kube_container_start" : created !== null ? "kube_pod_create" : "none";
+  const upper = (from: number | null) => (ready !== null && from !== null ? S(ready + pad - from) : null);
+  let t_wake: number | null = null, t_instance_create: number | null = null, t_cold_launcher: number | null = null;
+  let t_wake_upper: number | null = null, t_instance_create_upper: number | null = null, t_cold_launcher_upper: number | null = null;
+  let timing: TimingSource = "none";
+  let upperSrc: TimingSource = "none";
+  if (cls === "hot") {
+    t_wake_upper = upper(baseline); upperSrc = upperSource;
+    if (relay !== null && rec?.wakeStart != null) { t_wake = S(relay - rec.wakeStart); timing = "dpc"; } else { t_wake = t_wake_upper; timing = upperSrc; }
+  } else if (cls === "warm") {
+    t_instance_create_upper = upper(baseline); upperSrc = upperSource;
+    if (relay !== null && rec?.instanceCreateStart != null) { t_instance_create = S(relay - rec.instanceCreateStart); timing = "dpc"; } else { t_instance_create = t_instance_create_upper; timing = upperSrc; }
+  } else if (cls === "cold_launcher") {
+    t_cold_launcher_upper = upper(provCreated); upperSrc = provCreated !== null ? "kube_pod_create" : "none";
+    if (relay !== null && rec?.launcherCreateStart != null) { t_cold_launcher = S(relay - rec.launcherCreateStart); timing = "dpc"; } else { t_cold_launcher = t_cold_launcher_upper; timing = upperSrc; }
+    // The instance create on the new launcher is timed too when the DPC logged it.
+    if (relay !== null && rec?.instanceCreateStart != null) t_instance_create = S(relay - rec.instanceCreateStart);
+  }
+  const dual = req.phases.dualLabel.receivedWall;
+  return {
+    iteration: input.iterationOf ? input.iterationOf(req) : 1,
+    namespace: req.namespace,
+    requester: req.name,
+    requester_uid: req.uid,
+    mode,
+    path: cls,
+    actuation_condition: cls === "unknown" ? null : CONDITION_OF[cls],
+    classified_by: by,
+    confidence,
+    reason,
+    tie,
+    provider: prov?.name ?? null,
+    launcher_node: prov?.nodeName ?? null,
+    instance_id: instanceLabel ?? prov?.annotations[FMA_KEYS.instanceId] ?? null,
+    instances_deleted: rec ? rec.instancesDeleted : null,
+    gpu_uuids: ann[FMA_KEYS.accelerators] ?? null,
+    outcome: ready !== null ? "ready" : "not_ready",
+    creation_timestamp: S(created),
+    container_start_timestamp: S(containerStart),
+    ready_timestamp: S(ready),
+    dual_label_timestamp: S(dual),
+    launcher_creation_timestamp: S(provCreated),
+    t_wake: round6(t_wake),
+    t_instance_create: round6(t_instance_create),
+    t_cold_launcher: round6(t_cold_launcher),
+    timing_source: timing,
+    t_wake_upper: round6(t_wake_upper),
+    t_instance_create_upper: round6(t_instance_create_upper),
+    t_cold_launcher_upper: round6(t_cold_launcher_upper),
+    upper_source: upperSrc,
+    T_actuation: ready !== null && containerStart !== null ? S(ready - containerStart) : null,
+    TTRD: dual !== null && created !== null ? round6(S(dual - created)) : null,
+    vllm_wake_seconds: vllmWake?.seconds ?? null,
+  };
+}
+
+/** Fills unknowns from per-iteration metric deltas when exactly one assignment is possible. */
+function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<ActuationPath, number>>): void {
+  const byIt = new Map<number, Actuation[]>();
+  for (const a of acts) byIt.set(a.iteration, [...(byIt.get(a.iteration) ?? []), a]);
+  for (const [it, list] of byIt) {
+    const d = deltas.get(it);
+    if (!d) continue;
+    const left: Record<ActuationPath, number> = { ...d };
+    for (const a of list) if (a.path !== "unknown") left[a.path]--;
+    const unknown = list.filter((a) => a.path === "unknown" && a.mode !== null);
+    const paths = (Object.keys(left) as ActuationPath[]).filter((p) => left[p] > 0);
+    if (unknown.length === 0 || paths.length !== 1 || left[paths[0]!] !== unknown.length) continue;
+    for (const a of unknown) {
+      a.path = paths[0]!;
+      a.actuation_condition = CONDITION_OF[a.path];
+      a.classified_by = "fma_metric";
+      a.confidence = "certain";
+      a.reason = `fma_actuation_seconds counted ${d[a.path]} ${a.path} in iteration ${it}, the only path left for its ${unknown.length} unclassified actuation(s); before: ${a.reason}`;
+    }
+  }
+}

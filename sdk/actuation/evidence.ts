@@ -1,0 +1,254 @@
+/**
+ * Parsers for the evidence an actuation leaves besides pod objects (pure; text in, records out):
+ *
+ * - the DPC log (fma.md §1.9, §2.4): klog lines `"HTTP call done"` with `purpose`, `requesterName`,
+ *   `serverUID`, `httpCallStartTime` (RFC3339Nano), `statusCode`, `err`; `"Created launcher-based
+ *   server-providing pod"` / `"Created server-providing pod"` with `k8sCallStartTime`. Records are
+ *   keyed by the requester's UID (`serverUID`), else its name.
+ * - vLLM and launcher log lines (fma.md §1.6): "It took X seconds to wake up.", "… to fall asleep.",
+ *   the instance start marker "non-default args:", "Model loading took X GB and Y seconds",
+ *   "Accepted request to create vLLM instance with id=…", with their line timestamps.
+ * - the `fma_actuation_seconds` histogram in Prometheus text format: counts by path.
+ *
+ * Unrelated lines are skipped; a line that is clearly one of these but cannot be read is an
+ * InputError naming the source and line.
+ */
+import { InputError } from "../core/errors.js";
+import { parseKubeTime } from "../kube/time.js";
+import type { ActuationPath } from "./path.js";
+
+// ── DPC log ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface DpcCall {
+  purpose: string;
+  /** httpCallStartTime, epoch ms (sub-ms kept). */
+  start: number;
+  statusCode: number | null;
+  ok: boolean;
+  latencySecs: number | null;
+  line: number;
+}
+
+/** What the DPC log says about one requester. */
+export interface DpcRecord {
+  requesterName: string;
+  serverUID: string | null;
+  calls: DpcCall[];
+  /** First successful wake call start (ms). */
+  wakeStart: number | null;
+  /** First successful create_instance call start. */
+  instanceCreateStart: number | null;
+  /** First successful relay_ready call start (the readiness relay). */
+  relayReadyStart: number | null;
+  /** "Created launcher-based server-providing pod": k8sCallStartTime, and the pod. */
+  launcherCreateStart: number | null;
+  launcherPod: string | null;
+  /** "Created server-providing pod" (direct mode). */
+  providerCreateStart: number | null;
+  providerPod: string | null;
+  /** Successful delete_instance calls (reclaim victims). */
+  instancesDeleted: number;
+}
+
+export interface DpcEvidence {
+  records: DpcRecord[];
+  /** By serverUID and by requesterName. */
+  byUid: Map<string, DpcRecord>;
+  byName: Map<string, DpcRecord>;
+  lines: number;
+}
+
+/** Splits a klog structured line into its message and key=value pairs; null when it is not one. */
+export function parseKlog(line: string): { msg: string; kv: Record<string, string> } | null {
+  const open = line.indexOf('] "');
+  if (open < 0) return null;
+  let i = open + 3;
+  let msg = "";
+  for (; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === "\\" && i + 1 < line.length) { msg += line[++i]; continue; }
+    if (ch === '"') break;
+    msg += ch;
+  }
+  if (i >= line.length) return null;
+  const kv: Record<string, string> = {};
+  const re = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
+  const rest = line.slice(i + 1);
+  for (let m = re.exec(rest); m; m = re.exec(rest)) {
+    const raw = m[2]!;
+    kv[m[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
+  }
+  return { msg, kv };
+}
+
+const RELEVANT = ["HTTP call done", "Created launcher-based server-providing pod", "Created server-providing pod"];
+
+/** Parses a DPC log (text or lines). `source` names it in errors. */
+export function parseDpcLog(text: string | readonly string[], source = "<dpc-log>"): DpcEvidence {
+  const lines = typeof text === "string" ? text.split("\n") : text;
+  const byUid = new Map<string, DpcRecord>();
+  const byName = new Map<string, DpcRecord>();
+  const records: DpcRecord[] = [];
+  const recordFor = (name: string, uid: string | null): DpcRecord => {
+    let r = (uid ? byUid.get(uid) : undefined) ?? (uid ? undefined : byName.get(name));
+    if (!r) {
+      r = { requesterName: name, serverUID: uid, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
+      records.push(r);
+      if (uid) byUid.set(uid, r);
+    }
+    byName.set(name, r); // a later requester with a reused name wins the name lookup
+    return r;
+  };
+  lines.forEach((raw, idx) => {
+    const line = raw.replace(/^\S+Z (?=[IWEF]\d{4} )/, ""); // `kubectl logs --timestamps` prefix
+    if (!RELEVANT.some((m) => line.includes(m))) return;
+    const k = parseKlog(line);
+    const where = { source, line: idx + 1 };
+    if (!k) throw new InputError(where, 'a klog structured line: `I1123 09:00:00.000000 1 file.go:1] "message" key="value" …`');
+    if (!RELEVANT.includes(k.msg)) return;
+    const name = k.kv.requesterName;
+    if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${k.msg}" line`);
+    const r = recordFor(name, k.kv.serverUID || null);
+    if (k.msg === "HTTP call done") {
+      const purpose = k.kv.purpose;
+      if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
+      const start = parseKubeTime(k.kv.httpCallStartTime);
+      if (start === null) throw new InputError({ ...where, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${k.kv.httpCallStartTime ?? ""}'`);
+      const statusCode = k.kv.statusCode !== undefined && /^\d+$/.test(k.kv.statusCode) ? Number(k.kv.statusCode) : null;
+      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (k.kv.err === undefined || k.kv.err === "null" || k.kv.err === "<nil>" || k.kv.err === "");
+      const latency = k.kv.latencySecs !== undefined ? Number(k.kv.latencySecs) : NaN;
+      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, line: idx + 1 });
+      if (!ok) return;
+      if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
+      if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;
+      if (purpose === "relay_ready" && r.relayReadyStart === null) r.relayReadyStart = start;
+      if (purpose === "delete_instance") r.instancesDeleted++;
+      return;
+    }
+    const start = parseKubeTime(k.kv.k8sCallStartTime);
+    if (start === null) throw new InputError({ ...where, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${k.kv.k8sCallStartTime ?? ""}'`);
+    if (k.msg === "Created launcher-based server-providing pod") {
+      r.launcherCreateStart ??= start;
+      r.launcherPod ??= k.kv.pod ?? null;
+    } else {
+      r.providerCreateStart ??= start;
+      r.providerPod ??= k.kv.pod ?? null;
+    }
+  });
+  return { records, byUid, byName, lines: lines.length };
+}
+
+/** Looks up a requester's record: by UID first, then by name. */
+export function dpcRecordFor(ev: DpcEvidence | undefined, uid: string, name: string): DpcRecord | undefined {
+  if (!ev) return undefined;
+  return ev.byUid.get(uid) ?? (ev.byName.get(name)?.serverUID ? undefined : ev.byName.get(name));
+}
+
+// ── vLLM / launcher logs ────────────────────────────────────────────────────────────────────────
+
+export type VllmEventType = "wake" | "sleep" | "start" | "load" | "create_accepted";
+
+export interface VllmEvent {
+  type: VllmEventType;
+  /** Line timestamp, epoch ms. */
+  t: number;
+  instanceId: string | null;
+  /** Seconds the line reports (wake, sleep, load). */
+  seconds: number | null;
+  line: number;
+}
+
+const VLLM_TS = /^(?:[A-Z]+\s+)?(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s/;
+const LAUNCHER_TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[,.](\d+))?/;
+const ISO_PREFIX = /^(\d{4}-\d{2}-\d{2}T\S+Z) /;
+
+/**
+ * Parses vLLM/launcher log lines. vLLM's own timestamps have no year: `year` supplies it (take it
+ * from the pod's creationTimestamp). Times are read as UTC.
+ */
+export function parseVllmLog(text: string | readonly string[], options: { source?: string; year: number }): VllmEvent[] {
+  const source = options.source ?? "<vllm-log>";
+  const lines = typeof text === "string" ? text.split("\n") : text;
+  const out: VllmEvent[] = [];
+  lines.forEach((raw, idx) => {
+    let line = raw;
+    let t: number | null = null;
+    const iso = ISO_PREFIX.exec(line); // kubectl logs --timestamps
+    if (iso) { line = line.slice(iso[0].length); }
+    const type: VllmEventType | null =
+      /seconds to wake up/.test(line) ? "wake"
+      : /seconds to fall asleep/.test(line) ? "sleep"
+      : /non-default args:/.test(line) ? "start"
+      : /Model loading took/.test(line) ? "load"
+      : /Accepted request to create vLLM instance/.test(line) ? "create_accepted"
+      : null;
+    if (type === null) return;
+    const v = VLLM_TS.exec(line);
+    const l = LAUNCHER_TS.exec(line);
+    if (v) {
+      const frac = v[6] ? Number(`0.${v[6]}`) * 1000 : 0;
+      t = Date.UTC(options.year, Number(v[1]) - 1, Number(v[2]), Number(v[3]), Number(v[4]), Number(v[5])) + Math.round(frac * 1000) / 1000;
+    } else if (l) {
+      t = parseKubeTime(`${l[1]}T${l[2]}${l[3] ? "." + l[3] : ""}Z`);
+    } else if (iso) {
+      t = parseKubeTime(iso[1]);
+    }
+    if (t === null || Number.isNaN(t)) throw new InputError({ source, line: idx + 1 }, "a timestamp at the start of the line (`INFO MM-DD hh:mm:ss.mmm`, `YYYY-MM-DD hh:mm:ss,mmm` or RFC 3339)");
+    const inst = /\[instance=([^\]\s]+)\]/.exec(line)?.[1] ?? /with id=(\S+)/.exec(line)?.[1] ?? null;
+    const secs = type === "wake" || type === "sleep" ? /It took ([\d.]+) seconds/.exec(line)?.[1] : type === "load" ? /and ([\d.]+) seconds/.exec(line)?.[1] : undefined;
+    out.push({ type, t, instanceId: inst, seconds: secs !== undefined ? Number(secs) : null, line: idx + 1 });
+  });
+  return out;
+}
+
+// ── fma_actuation_seconds ──────────────────────────────────────────────────────────────────────
+
+export interface ActuationMetricSample {
+  labels: Record<string, string>;
+  count: number;
+  sum: number | null;
+}
+
+function parseLabels(s: string, where: { source: string; line: number }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /\s*([A-Za-z_]\w*)="((?:[^"\\]|\\.)*)"\s*,?/gy;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while ((m = re.exec(s))) { out[m[1]!] = m[2]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c)); pos = re.lastIndex; }
+  if (s.slice(pos).trim() !== "") throw new InputError(where, `Prometheus labels {name="value",…}, got '{${s}}'`);
+  return out;
+}
+
+/** The `fma_actuation_seconds` series (count and sum per label set) from a Prometheus text page. */
+export function parseActuationMetric(text: string, source = "<metrics>"): ActuationMetricSample[] {
+  const series = new Map<string, ActuationMetricSample>();
+  text.split("\n").forEach((line, idx) => {
+    const m = /^fma_actuation_seconds_(count|sum)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) return;
+    const labels = parseLabels(m[2] ?? "", { source, line: idx + 1 });
+    const value = Number(m[3]);
+    if (!Number.isFinite(value)) throw new InputError({ source, line: idx + 1 }, `a numeric sample value, got '${m[3]}'`);
+    const key = JSON.stringify(Object.entries(labels).sort());
+    const s = series.get(key) ?? { labels, count: 0, sum: null };
+    if (m[1] === "count") s.count = value; else s.sum = value;
+    series.set(key, s);
+  });
+  return [...series.values()];
+}
+
+/** Observation counts by path (`cold` read as cold_launcher for launcher-mode series, i.e. with an isc_name). */
+export function actuationCounts(samples: readonly ActuationMetricSample[], namespace?: string): Record<ActuationPath, number> {
+  const out: Record<ActuationPath, number> = { hot: 0, warm: 0, cold_launcher: 0, cold: 0 };
+  for (const s of samples) {
+    if (namespace !== undefined && s.labels.exported_namespace !== undefined && s.labels.exported_namespace !== namespace) continue;
+    const p = s.labels.path;
+    if (p === "hot" || p === "warm") out[p] += s.count;
+    else if (p === "cold") out[s.labels.isc_name ? "cold_launcher" : "cold"] += s.count;
+  }
+  return out;
+}
+
+/** after − before, per path (a scrape before and after an iteration gives that iteration's paths). */
+export function countsDelta(before: Record<ActuationPath, number>, after: Record<ActuationPath, number>): Record<ActuationPath, number> {
+  return { hot: after.hot - before.hot, warm: after.warm - before.warm, cold_launcher: after.cold_launcher - before.cold_launcher, cold: after.cold - before.cold };
+}

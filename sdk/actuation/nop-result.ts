@@ -1,0 +1,192 @@
+/**
+ * Output in the shapes the field reads:
+ * - `toNopResult`: llm-d-benchmark's native nop `result.yaml` (fma.md §2.6) with
+ *   `extra_metrics: [{name: fma, iterations: [{iteration, launcher_infos, hot_hit_rate,
+ *   warm_hit_rate, cold_launcher_hit_rate}]}]`, launcher_infos fields in the harness's declaration
+ *   order. `actuation_condition` is one of the harness's three values, or null for a direct-mode
+ *   cold or an unknown. Everything the harness has no field for (path incl. unknown, reason,
+ *   evidence source, sound upper bounds, T_actuation, TTRD) sits in a trailing `actlab` block per
+ *   launcher_info, which `strict: true` drops.
+ * - `toBenchmarkReport`: the Benchmark Report v0.1 wrapping (`benchmark-report -w nop`): FMA data
+ *   under `metrics.metadata[{name: extra_metrics, value: [...]}]`, scalars as `{units, value}`, `t_*`
+ *   only when not null.
+ * - `toYamlText` / JSON: deterministic text (same input, same bytes).
+ * - `actuationRows`: one tidy row per actuation for arquero/danfo.
+ */
+import { stringify } from "yaml";
+import type { Row } from "../core/rows.js";
+import type { Actuation } from "./classify.js";
+import { hitRates } from "./summary.js";
+
+export interface NopScenario {
+  deploy_methods?: string;
+  load_format?: string;
+  sleep_mode?: boolean;
+  max_instances?: number;
+  model?: { name: string };
+  platform?: { engines: { name: string; image?: string; version?: string; args?: string }[] };
+  gpus?: { uuid: string; name?: string; compute_cap?: string; persistence_mode?: string }[];
+}
+
+export interface NopResultOptions {
+  scenario?: NopScenario;
+  /** Run start/stop, epoch seconds. */
+  time?: { start: number; stop: number };
+  /** ISC port for vllm_endpoint (default 8000) and the launcher port (8001). */
+  vllmPort?: number;
+  launcherPort?: number;
+  /** Launcher pod IPs by name, for the endpoints (else the pod name stands in). */
+  podIps?: ReadonlyMap<string, string>;
+  /** TTFT per requester when measured (the nop harness's one streaming request), seconds. */
+  ttft?: ReadonlyMap<string, number>;
+  /** Omit the `actlab` extension blocks. */
+  strict?: boolean;
+}
+
+export interface LauncherInfo {
+  namespace: string;
+  pod_name: string | null;
+  container_name: string;
+  name: string | null;
+  requester_info: { name: string; creation_timestamp: number; ready_timestamp: number; dual_label_timestamp: number; container_start_timestamp: number; gpu_uuids: string };
+  vllm_instance_id: string | null;
+  launcher_endpoint: string | null;
+  vllm_endpoint: string | null;
+  ttft: number;
+  actuation_condition: "T_hot" | "T_warm" | "T_cold_launcher" | null;
+  launcher_creation_timestamp: number;
+  launcher_node: string | null;
+  t_wake: number | null;
+  t_instance_create: number | null;
+  t_cold_launcher: number | null;
+  timing_source: string;
+  dpc_timing_available: boolean;
+  actlab?: Record<string, string | number | boolean | null>;
+}
+
+export interface NopIteration {
+  iteration: number;
+  launcher_infos: LauncherInfo[];
+  hot_hit_rate: number;
+  warm_hit_rate: number;
+  cold_launcher_hit_rate: number;
+}
+
+export interface NopResult {
+  version: "0.1";
+  scenario: NopScenario;
+  vllm_metrics: unknown[];
+  extra_metrics: { name: "fma"; iterations: NopIteration[] }[];
+  time: { start: number; stop: number; duration: number };
+}
+
+function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
+  const ip = a.provider ? o.podIps?.get(a.provider) ?? a.provider : null;
+  const cond = a.actuation_condition === "T_cold" ? null : a.actuation_condition;
+  const info: LauncherInfo = {
+    namespace: a.namespace,
+    pod_name: a.provider,
+    container_name: "inference-server",
+    name: a.provider,
+    requester_info: {
+      name: a.requester,
+      creation_timestamp: a.creation_timestamp ?? 0,
+      ready_timestamp: a.ready_timestamp ?? 0,
+      dual_label_timestamp: a.dual_label_timestamp ?? 0,
+      container_start_timestamp: a.container_start_timestamp ?? 0,
+      gpu_uuids: a.gpu_uuids ?? "",
+    },
+    vllm_instance_id: a.instance_id,
+    launcher_endpoint: ip ? `http://${ip}:${o.launcherPort ?? 8001}` : null,
+    vllm_endpoint: ip ? `http://${ip}:${o.vllmPort ?? 8000}` : null,
+    ttft: o.ttft?.get(a.requester) ?? 0,
+    actuation_condition: cond,
+    launcher_creation_timestamp: a.launcher_creation_timestamp ?? 0,
+    launcher_node: a.launcher_node,
+    t_wake: a.t_wake,
+    t_instance_create: a.path === "warm" ? a.t_instance_create : null,
+    t_cold_launcher: a.t_cold_launcher,
+    timing_source: a.timing_source,
+    dpc_timing_available: a.timing_source === "dpc",
+  };
+  if (!o.strict) {
+    info.actlab = {
+      path: a.path, mode: a.mode, classified_by: a.classified_by, confidence: a.confidence, reason: a.reason, tie: a.tie,
+      outcome: a.outcome, instances_deleted: a.instances_deleted,
+      t_wake_upper: a.t_wake_upper, t_instance_create_upper: a.t_instance_create_upper, t_cold_launcher_upper: a.t_cold_launcher_upper, upper_source: a.upper_source,
+      t_instance_create_on_new_launcher: a.path === "cold_launcher" ? a.t_instance_create : null,
+      T_actuation: a.T_actuation, TTRD: a.TTRD, vllm_wake_seconds: a.vllm_wake_seconds,
+    };
+  }
+  return info;
+}
+
+/** The native nop `result.yaml` object. */
+export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}): NopResult {
+  const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);
+  const iterations: NopIteration[] = its.map((it) => {
+    const list = acts.filter((a) => a.iteration === it);
+    const r = hitRates(list);
+    return { iteration: it, launcher_infos: list.map((a) => launcherInfo(a, o)), hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate };
+  });
+  const created = acts.map((a) => a.creation_timestamp).filter((x): x is number => x !== null);
+  const readyTs = acts.map((a) => a.ready_timestamp).filter((x): x is number => x !== null);
+  const start = o.time?.start ?? (created.length ? Math.min(...created) : 0);
+  const stop = o.time?.stop ?? (readyTs.length ? Math.max(...readyTs) : start);
+  return {
+    version: "0.1",
+    scenario: { deploy_methods: "fma", load_format: "auto", sleep_mode: true, max_instances: 4, model: { name: "unknown" }, platform: { engines: [] }, gpus: [], ...o.scenario },
+    vllm_metrics: [],
+    extra_metrics: [{ name: "fma", iterations }],
+    time: { start, stop, duration: Math.round((stop - start) * 1e6) / 1e6 },
+  };
+}
+
+type Wrapped = { units: string; value: number } | string | boolean | null | Wrapped[] | { [k: string]: Wrapped };
+
+const SECONDS = new Set(["creation_timestamp", "ready_timestamp", "dual_label_timestamp", "container_start_timestamp", "launcher_creation_timestamp", "ttft", "t_wake", "t_instance_create", "t_cold_launcher",
+  "t_wake_upper", "t_instance_create_upper", "t_cold_launcher_upper", "t_instance_create_on_new_launcher", "T_actuation", "TTRD", "vllm_wake_seconds"]);
+
+function wrap(key: string, v: unknown): Wrapped | undefined {
+  if (v === null || v === undefined) return key.startsWith("t_") ? undefined : null;
+  if (typeof v === "number") return { units: SECONDS.has(key) ? "s" : "count", value: v };
+  if (typeof v === "string" || typeof v === "boolean") return v;
+  if (Array.isArray(v)) return v.map((x) => wrap("", x) ?? null);
+  const out: Record<string, Wrapped> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const w = wrap(k, x);
+    if (w !== undefined) out[k] = w;
+  }
+  return out;
+}
+
+/** Benchmark Report v0.1 wrapping of a nop result (as `benchmark-report -w nop` writes it). */
+export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
+  const { deploy_methods, load_format, sleep_mode, max_instances, gpus, model, platform } = nop.scenario;
+  return {
+    version: "0.1",
+    scenario: {
+      description: "FMA actuation (nop harness)",
+      model: { name: model?.name ?? "unknown" },
+      platform: { engine: (platform?.engines ?? []).map((e) => ({ name: e.name, version: e.version ?? null, args: e.args ?? null })) },
+      load: { name: "nop" },
+      metadata: { deploy_methods, load_format, sleep_mode, max_instances, gpus },
+    },
+    metrics: {
+      time: { duration: nop.time.duration, start: nop.time.start, stop: nop.time.stop },
+      latency: { time_to_first_token: { units: "s", mean: 0 } },
+      throughput: { total_tokens_per_sec: 0 },
+      metadata: [{ name: "extra_metrics", value: nop.extra_metrics.map((m) => ({ name: m.name, iterations: wrap("iterations", m.iterations) })) }],
+    },
+  };
+}
+
+/** YAML text, deterministic (key order as built; no line folding). */
+export function toYamlText(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** One tidy row per actuation (for toArquero / toDanfo / CSV). */
+export function actuationRows(acts: readonly Actuation[]): Row[] {
+  return acts.map((a) => ({ ...a }) as unknown as Row);
+}

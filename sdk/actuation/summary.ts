@@ -1,0 +1,68 @@
+/**
+ * Hit rates, counts and timing distributions per iteration and per run (pure).
+ *
+ * Rates use llm-d-benchmark's field names (`hot_hit_rate`, `warm_hit_rate`,
+ * `cold_launcher_hit_rate`, plus `cold_hit_rate` for direct/no-FMA cold). Denominator: the
+ * classified actuations (path ≠ unknown) of the iteration or run — the nop harness's per-iteration
+ * rule (launcher_infos of the iteration); `unknown` ones are counted separately and never folded
+ * into a path. (The nop analysis footer divides by the number of iterations instead; with one
+ * actuation per iteration the two agree.) Distributions: count/mean/min/max/p50/p90/p99 with linear
+ * interpolation (NumPy's default), over the best available value of each timing.
+ */
+import { describe, type Distribution } from "../core/quantile.js";
+import type { Actuation } from "./classify.js";
+import type { ActuationPath } from "./path.js";
+
+export interface HitRates {
+  total: number;
+  classified: number;
+  unknown: number;
+  hot: number;
+  warm: number;
+  cold_launcher: number;
+  cold: number;
+  hot_hit_rate: number;
+  warm_hit_rate: number;
+  cold_launcher_hit_rate: number;
+  cold_hit_rate: number;
+  /** What the rates divide by. */
+  denominator: "classified_actuations";
+}
+
+export function hitRates(acts: readonly Actuation[]): HitRates {
+  const n: Record<ActuationPath, number> = { hot: 0, warm: 0, cold_launcher: 0, cold: 0 };
+  let unknown = 0;
+  for (const a of acts) if (a.path === "unknown") unknown++; else n[a.path]++;
+  const classified = acts.length - unknown;
+  const rate = (k: number) => (classified > 0 ? k / classified : 0);
+  return {
+    total: acts.length, classified, unknown, ...n,
+    hot_hit_rate: rate(n.hot), warm_hit_rate: rate(n.warm), cold_launcher_hit_rate: rate(n.cold_launcher), cold_hit_rate: rate(n.cold),
+    denominator: "classified_actuations",
+  };
+}
+
+export const TIMINGS = ["t_wake", "t_instance_create", "t_cold_launcher", "T_actuation", "TTRD"] as const;
+export type TimingName = (typeof TIMINGS)[number];
+
+export interface IterationSummary extends HitRates {
+  iteration: number;
+}
+
+export interface RunSummary extends HitRates {
+  iterations: IterationSummary[];
+  /** Seconds; the best value per actuation (tight when the DPC log had it). */
+  distributions: Record<TimingName, Distribution>;
+  /** How many actuations' timings came from each source. */
+  timing_sources: Record<string, number>;
+  quantile_method: "linear";
+}
+
+export function summarizeActuations(acts: readonly Actuation[]): RunSummary {
+  const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);
+  const iterations = its.map((it) => ({ iteration: it, ...hitRates(acts.filter((a) => a.iteration === it)) }));
+  const distributions = Object.fromEntries(TIMINGS.map((t) => [t, describe(acts.map((a) => a[t]))])) as Record<TimingName, Distribution>;
+  const timing_sources: Record<string, number> = {};
+  for (const a of acts) timing_sources[a.timing_source] = (timing_sources[a.timing_source] ?? 0) + 1;
+  return { ...hitRates(acts), iterations, distributions, timing_sources, quantile_method: "linear" };
+}

@@ -1,0 +1,54 @@
+/**
+ * The few non-watch calls an actuation benchmark makes, over the kubeconfig's server: scale a
+ * Deployment (the `scale` subresource, as llm-d-benchmark's nop harness does), create objects,
+ * read pod logs (how the harness reads the DPC log) and the `/metrics` page. Failures are
+ * InputErrors naming the server and the object.
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import { InputError } from "../core/errors.js";
+import { checkKubeConfig, kubeRequest, type RawResponse } from "./kubeconfig.js";
+import type { KubeObject } from "./types.js";
+
+function check(res: RawResponse, kc: KubeConfig, what: string, ok = [200, 201]): string {
+  if (ok.includes(res.status)) return res.body;
+  let msg = res.body.slice(0, 300);
+  try { msg = (JSON.parse(res.body) as { message?: string }).message ?? msg; } catch { /* plain text */ }
+  throw new InputError({ source: checkKubeConfig(kc), path: what }, `a successful answer (got ${res.status}: ${msg})`);
+}
+
+/** Sets `spec.replicas` of a Deployment through its scale subresource (merge patch). */
+export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
+  const res = await kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
+  check(res, kc, `deployments/${namespace}/${name}/scale`);
+}
+
+/** Reads a Deployment (null when absent). */
+export async function getDeployment(kc: KubeConfig, namespace: string, name: string): Promise<KubeObject | null> {
+  const res = await kubeRequest(kc, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`);
+  if (res.status === 404) return null;
+  return JSON.parse(check(res, kc, `deployments/${namespace}/${name}`)) as KubeObject;
+}
+
+/** Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`). */
+export async function createObject(kc: KubeConfig, collection: string, object: KubeObject): Promise<KubeObject> {
+  const res = await kubeRequest(kc, "POST", collection, {}, { contentType: "application/json", text: JSON.stringify(object) });
+  return JSON.parse(check(res, kc, `${collection}/${object.metadata?.name ?? ""}`, [200, 201])) as KubeObject;
+}
+
+/** Deletes an object by URL path; a 404 is not an error. */
+export async function deleteObject(kc: KubeConfig, path: string): Promise<void> {
+  const res = await kubeRequest(kc, "DELETE", path);
+  if (res.status !== 404) check(res, kc, path, [200, 202]);
+}
+
+/** A pod's log as text (`GET …/pods/NAME/log`). */
+export async function readPodLog(kc: KubeConfig, namespace: string, pod: string, container?: string): Promise<string> {
+  const res = await kubeRequest(kc, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { container });
+  return check(res, kc, `pods/${namespace}/${pod}/log`);
+}
+
+/** The server's Prometheus text page (`/metrics`). */
+export async function readMetricsText(kc: KubeConfig, path = "/metrics"): Promise<string> {
+  const res = await kubeRequest(kc, "GET", path);
+  return check(res, kc, path);
+}
