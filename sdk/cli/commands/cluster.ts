@@ -1,0 +1,90 @@
+/**
+ * `actlab cluster serve`: the embedded FMA cluster as a Kubernetes API on loopback, with a
+ * kubeconfig file for kubectl and client libraries. `actlab cluster profiles`: the latency profiles.
+ */
+import { startCluster } from "../../cluster/start.js";
+import { getProfile, listProfiles, wakeFloorMs } from "../../cluster/profiles.js";
+import type { PlacementPolicy } from "../../cluster/types.js";
+import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
+
+const serveUsage = `Usage: actlab cluster serve [options]
+
+Serves a seeded simulation of a Kubernetes cluster running Fast Model Actuation on 127.0.0.1,
+prints the path of the kubeconfig it wrote, and runs until SIGINT or --lifetime.
+  --profile NAME          latency profile (default 8b-h100; see 'actlab cluster profiles')
+  --seed N                random seed (default 1)
+  --time-scale X          virtual ms per wall ms (default 1; 100 makes a 100 s cold start take 1 s)
+  --lifetime SECONDS      stop after this many wall seconds (default: run until SIGINT)
+  --port P                port (default: a free one)
+  --host ADDR             bind address (default 127.0.0.1; give another only on purpose)
+  --token T               require 'Authorization: Bearer T' (written into the kubeconfig)
+  --kubeconfig PATH       where to write the kubeconfig (default: a temporary file)
+  --nodes N               nodes (default 2)
+  --gpus-per-node N       GPUs per node (default 8)
+  --launchers-per-node N  launchers the populator creates per node at start (default 0)
+  --placement P           pack | spread | random (default pack)
+  --sleeper-limit N       sleeping instances per GPU (default 2)
+  --max-instances N       LauncherConfig maxInstances (default 4)`;
+
+const serve: Command = {
+  name: "cluster serve",
+  summary: "serve the embedded FMA cluster as a Kubernetes API on loopback (kubectl works)",
+  usage: serveUsage,
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, {
+      profile: { type: "string" }, seed: { type: "string" }, "time-scale": { type: "string" }, lifetime: { type: "string" },
+      port: { type: "string" }, host: { type: "string" }, token: { type: "string" }, kubeconfig: { type: "string" },
+      nodes: { type: "string" }, "gpus-per-node": { type: "string" }, "launchers-per-node": { type: "string" },
+      placement: { type: "string" }, "sleeper-limit": { type: "string" }, "max-instances": { type: "string" },
+    }, false);
+    const profile = values.profile ?? "8b-h100";
+    if (!listProfiles().includes(profile)) throw new UsageError(`--profile expects one of ${listProfiles().join(", ")}, got '${profile}'`);
+    const placement = (values.placement ?? "pack") as PlacementPolicy;
+    if (!["pack", "spread", "random"].includes(placement)) throw new UsageError(`--placement expects pack, spread or random, got '${values.placement}'`);
+    const lifetime = values.lifetime === undefined ? undefined : numberOption(values.lifetime, "lifetime", 0, 0.01, 7 * 86_400);
+    const host = values.host ?? "127.0.0.1";
+    const c = await startCluster({
+      profile, placement, host,
+      seed: numberOption(values.seed, "seed", 1),
+      timeScale: numberOption(values["time-scale"], "time-scale", 1, 1e-3, 1e7),
+      port: numberOption(values.port, "port", 0, 0, 65535),
+      nodes: numberOption(values.nodes, "nodes", 2, 1, 1000),
+      gpusPerNode: numberOption(values["gpus-per-node"], "gpus-per-node", 8, 1, 64),
+      launchersPerNode: numberOption(values["launchers-per-node"], "launchers-per-node", 0, 0, 64),
+      sleeperLimit: numberOption(values["sleeper-limit"], "sleeper-limit", 2, 0, 64),
+      maxInstances: numberOption(values["max-instances"], "max-instances", 4, 1, 64),
+      ...(values.token !== undefined ? { token: values.token } : {}),
+      ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
+    });
+    if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") process.stderr.write(`warning: serving on ${host}, not loopback: anyone who can reach it can use the API${values.token === undefined ? " (no --token set)" : ""}\n`);
+    process.stdout.write(`kubeconfig: ${c.kubeconfigPath}\nserver: ${c.url}\n`);
+    process.stdout.write(`profile ${profile} · seed ${values.seed ?? 1} · time scale ${values["time-scale"] ?? 1} · ${values.nodes ?? 2} nodes × ${values["gpus-per-node"] ?? 8} GPUs\n`);
+    process.stdout.write(`try: kubectl --kubeconfig ${c.kubeconfigPath} get pods\n`);
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      process.once("SIGINT", done);
+      process.once("SIGTERM", done);
+      if (lifetime !== undefined) setTimeout(done, lifetime * 1000).unref();
+    });
+    await c.stop();
+    const acts = c.model.actuations();
+    process.stdout.write(`stopped after ${acts.length} actuation(s): ${["hot", "warm", "cold_launcher", "cold"].map((p) => `${p} ${acts.filter((a) => a.path === p).length}`).join(", ")}\n`);
+    return 0;
+  },
+};
+
+const profiles: Command = {
+  name: "cluster profiles",
+  summary: "list the embedded cluster's latency profiles",
+  usage: "Usage: actlab cluster profiles\n\nLists each latency profile: model, weight bytes, wake floor, and its assumptions.",
+  async run(argv) {
+    parseCommandArgs(argv, {}, false);
+    for (const name of listProfiles()) {
+      const p = getProfile(name);
+      process.stdout.write(`${name}: ${p.description}\n  model ${p.model.name} · ${(p.model.weightBytes / 1e9).toFixed(1)} GB weights · TP${p.model.tensorParallel} · wake floor ${(wakeFloorMs(p) / 1000).toFixed(2)} s\n  assumptions: ${[...p.assumptions, ...Object.entries(p.steps).filter(([, s]) => s.assumption).map(([k]) => `steps.${k}`)].join(", ")}\n`);
+    }
+    return 0;
+  },
+};
+
+export const commands: Command[] = [serve, profiles];
