@@ -19,7 +19,7 @@ const WIDTH = 640;
 // chart in a <figure>) would be lost: titles are drawn as a text mark in the top margin instead,
 // and colour meanings are spelled out in them.
 function titleMark(title: string) {
-  return Plot.text([title], { frameAnchor: "top-left", dy: -30, dx: -30, textAnchor: "start", fontSize: 13, fontWeight: "bold" });
+  return Plot.text([title], { frameAnchor: "top-left", dy: -44, dx: -30, textAnchor: "start", fontSize: 13, fontWeight: "bold" });
 }
 
 /** Mean response per level, one panel per factor, with the grand mean as a dashed line. */
@@ -91,9 +91,9 @@ export function paretoPlot(effects: readonly StandardizedEffect[], reference: { 
   const data = effects.map((e) => ({ label: e.label, abs: Math.abs(e.standardized), sign: e.standardized < 0 ? "negative" : "positive" })).sort((a, b) => b.abs - a.abs);
   return renderPlot({
     width: WIDTH,
-    height: 90 + 22 * data.length,
+    height: 110 + 24 * data.length,
     marginLeft: 110,
-    marginTop: 50,
+    marginTop: 60,
     x: { label: "|standardized effect|", grid: true },
     y: { label: null, domain: data.map((d) => d.label) },
     color: { domain: ["positive", "negative"], range: ["steelblue", "#e15759"] },
@@ -101,7 +101,7 @@ export function paretoPlot(effects: readonly StandardizedEffect[], reference: { 
       titleMark(`${title} (blue: positive, red: negative)`),
       Plot.barX(data, { x: "abs", y: "label", fill: "sign" }),
       Plot.ruleX([reference.value], { stroke: "black", strokeDasharray: "5,3" }),
-      Plot.text([reference], { x: "value", text: "label", frameAnchor: "top", dy: -2, dx: 4, textAnchor: "start", fontSize: 10 }),
+      Plot.text([reference], { x: "value", text: "label", frameAnchor: "top", dy: -10, dx: 4, textAnchor: "start", fontSize: 10 }),
       Plot.ruleX([0]),
     ],
   });
@@ -116,7 +116,7 @@ export function halfNormalPlot(result: LenthResult, title = "Half-normal plot of
   return renderPlot({
     width: WIDTH,
     height: 440,
-    marginTop: 50,
+    marginTop: 60,
     x: { label: "|effect|", grid: true },
     y: { label: "half-normal quantile", grid: true },
     color: { domain: ["inert", "beyond ME", "beyond SME"], range: ["#999", "#f28e2b", "#e15759"] },
@@ -138,7 +138,7 @@ export function residualsPlot(table: Pick<AnovaTable, "fitted" | "residuals" | "
   return renderPlot({
     width: WIDTH,
     height: 340,
-    marginTop: 50,
+    marginTop: 60,
     x: { label: vs === "fitted" ? "fitted value" : "run order", grid: true },
     y: { label: "residual", grid: true },
     marks: [
