@@ -16,11 +16,14 @@ export function loadPlannerConfig(path: string, options: Omit<ParseOptions, "sou
 
 /** Parse config text: JSON when it looks like JSON, else YAML. Also accepts an inline JSON string. */
 export function parsePlannerConfigText(text: string, source: string, options: Omit<ParseOptions, "source"> = {}): PlannerConfig {
-  let raw: unknown;
+  return parsePlannerConfig(decodePlannerConfigText(text, source), { ...options, source });
+}
+
+/** The raw (unvalidated) value of config text: JSON when it looks like JSON, else YAML. */
+export function decodePlannerConfigText(text: string, source: string): unknown {
   try {
-    raw = /^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text);
+    return (/^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text)) ?? {};
   } catch (err) {
     throw new InputError({ source }, `valid JSON or YAML (${(err as Error).message.split("\n")[0]})`);
   }
-  return parsePlannerConfig(raw ?? {}, { ...options, source });
 }

@@ -9,6 +9,7 @@ import { ROUTER_POLICIES, type RouterPolicy } from "../../replay/router.js";
 import type { ReplayOptions } from "../../replay/options.js";
 import { Progress } from "../../core/progress.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
+import { runPlannerCli } from "../../planner/cli-run.js";
 
 const usage = `Usage: actlab replay TRACE [options] [--json]
 
@@ -34,8 +35,10 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --ttft-sla MS, --itl-sla MS  SLA targets for attainment (default 500, 50)
   --seed N                     router tie-break seed (default 1)
   --out DIR                    also write requests.csv, intervals.csv, summary.json there
-  --json                       print the summary as JSON`;
-// (planner hook: a --planner CONFIG flag may be added here by the planner module.)
+  --json                       print the summary as JSON
+  --planner CONFIG             steer the fleet with the Dynamo-style planner (JSON/YAML file or inline JSON);
+                               writes summary.json, decisions.jsonl, scaling-events.csv, actuations.csv and the
+                               diagnostics report to --out (default: the config's report_output_dir)`;
 
 export const command: Command = {
   name: "replay",
@@ -66,6 +69,7 @@ export const command: Command = {
       out: { type: "string" },
       json: { type: "boolean" },
       format: { type: "string" },
+      planner: { type: "string" },
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one TRACE file");
     const path = positionals[0]!;
@@ -112,6 +116,7 @@ export const command: Command = {
     if (values["kv-bytes-per-token"] !== undefined || values["kv-bandwidth-gbps"] !== undefined) {
       options.kvTransfer = { bytesPerToken: numberOption(values["kv-bytes-per-token"], "kv-bytes-per-token", 0, 0), bandwidthGBps: numberOption(values["kv-bandwidth-gbps"], "kv-bandwidth-gbps", 64, 1e-9) };
     }
+    if (values.planner !== undefined) return runPlannerCli(requests, values.planner, options, { out: values.out, json: values.json === true });
     const progress = new Progress({ label: "replay", total: requests.length, mode: !values.json && process.stderr.isTTY ? "bar" : "silent" });
     let done = 0;
     options.onEvent = (e) => { if (e.type === "finish") { done++; if (done % 500 === 0) progress.tick(500); } };

@@ -1,0 +1,61 @@
+/**
+ * `actlab replay TRACE --planner CONFIG`: the replay command hands its parsed options here. CONFIG
+ * is a JSON/YAML file or an inline JSON object (Dynamo's `--planner-config '{…}'`). Prints the
+ * scaling events in Dynamo's format, the summary, and where the report went.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ReplayOptions } from "../replay/options.js";
+import type { TraceRequest } from "../trace/types.js";
+import { InputError } from "../core/errors.js";
+import { readFileSync } from "node:fs";
+import { decodePlannerConfigText } from "./load-config.js";
+import { runPlannerReplay, type PlannerReplayOptions } from "./run.js";
+import { writePlannerReplayOutputs } from "./write-outputs.js";
+
+export interface PlannerCliOptions {
+  out?: string;
+  json?: boolean;
+  write?: (s: string) => void;
+}
+
+/** Reads CONFIG (file or inline JSON) as raw value + source name. */
+function readConfig(spec: string): { text: string; source: string } {
+  if (/^\s*\{/.test(spec)) return { text: spec, source: "--planner (inline JSON)" };
+  if (!existsSync(spec)) throw new InputError({ source: spec }, "a planner config file (JSON or YAML) or an inline JSON object");
+  return { text: readFileSync(spec, "utf8"), source: spec };
+}
+
+export function runPlannerCli(requests: readonly TraceRequest[], configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
+  const out = options.write ?? ((s: string) => void process.stdout.write(s));
+  const { text, source } = readConfig(configSpec);
+  const po: PlannerReplayOptions = {
+    seed: replay.seed, workers: replay.workers, prefillWorkers: replay.prefillWorkers, decodeWorkers: replay.decodeWorkers,
+    engine: replay.engine, prefillEngine: replay.prefillEngine, decodeEngine: replay.decodeEngine, router: replay.router,
+    arrivalSpeedupRatio: replay.arrivalSpeedupRatio, maxSimTimeMs: replay.maxSimTimeMs, kvTransfer: replay.kvTransfer, configSource: source,
+  };
+  // Validated inside, against the replay's engine capabilities; errors name the file and key.
+  const result = runPlannerReplay(requests, decodePlannerConfigText(text, source), po);
+  const dir = options.out ?? result.config.report_output_dir;
+  const files = writePlannerReplayOutputs(dir, result);
+  const s = result.summary;
+  if (options.json) {
+    out(JSON.stringify(s, null, 2) + "\n");
+    return 0;
+  }
+  const lines = ["Scaling events:"];
+  for (const e of result.controller.events) lines.push(`  t=${e.t.toFixed(1)}s [${e.component}]: ${e.from} -> ${e.to} workers (${e.reason})${e.applied ? "" : " [advisory]"}`);
+  const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(d));
+  lines.push(
+    `planner replay: ${s.requests} requests, ${s.plannerMode}, ${s.optimizationTarget}, ${s.startupTimeS === null ? `FMA actuation (${s.actuationProfile})` : `fixed start-up ${s.startupTimeS} s`}`,
+    `  completed      ${s.completed} in ${f(s.durationMs / 1000)} s simulated; TTFT p50 ${f(s.ttftP50Ms)} p99 ${f(s.ttftP99Ms)} ms; ITL p50 ${f(s.itlP50Ms, 2)} ms`,
+    `  SLA            TTFT ≤ ${s.slaTtftMs} ms and ITL ≤ ${s.slaItlMs} ms: ${f(100 * (s.slaAttainment ?? Number.NaN))}%`,
+    `  replicas       transitions ${s.replicaTransitions}, peak ${s.peakReplicas}, replica-seconds ${f(s.replicaSeconds, 0)}, GPU hours ${f(s.gpuHours, 2)}`,
+    `  actuations     ${s.actuations} (${s.cancelledActuations} cancelled); hot_hit_rate ${f(s.hot_hit_rate, 2)} warm_hit_rate ${f(s.warm_hit_rate, 2)} cold_launcher_hit_rate ${f(s.cold_launcher_hit_rate, 2)}; mean delay ${f(s.meanActuationDelayS)} s`,
+    `Planner ticks: ${s.plannerTicks}`,
+    `Saved full report to: ${join(dir, "summary.json")}`,
+    `Planner diagnostics report: ${files.find((p) => p.endsWith(".html"))}`,
+  );
+  out(lines.join("\n") + "\n");
+  return 0;
+}

@@ -1,0 +1,37 @@
+/** Files of a planner replay: summary JSON, per-tick decisions, scaling events, actuations, the report (and chart PNGs). */
+import { join } from "node:path";
+import { toCsv, toJsonl, writeFileAtomic, type Row } from "../core/rows.js";
+import { diagnosticsCharts, renderDiagnosticsReport } from "../report/diagnostics-report.js";
+import { toPng } from "../report/to-png.js";
+import type { PlannerReplayResult } from "./run.js";
+
+export interface PlannerOutputOptions {
+  /** Report file name (default: the config's report_filename, else planner_report.html). */
+  reportFilename?: string;
+  /** Also write each chart as SVG and PNG under charts/. */
+  charts?: boolean;
+}
+
+/** Writes the outputs into `dir`; returns the paths written. Deterministic bytes for a deterministic run. */
+export function writePlannerReplayOutputs(dir: string, result: PlannerReplayResult, options: PlannerOutputOptions = {}): string[] {
+  const files: string[] = [];
+  const w = (name: string, data: string | Uint8Array) => {
+    const p = join(dir, name);
+    writeFileAtomic(p, data);
+    files.push(p);
+  };
+  w("summary.json", JSON.stringify(result.summary, null, 2) + "\n");
+  const ticks = result.controller.snapshots.map(({ prefillEngineLoad, decodeEngineLoad, ...rest }) => ({ ...rest, prefillEngines: prefillEngineLoad.length, decodeEngines: decodeEngineLoad.length }));
+  w("decisions.jsonl", toJsonl(ticks as unknown as Row[]));
+  w("scaling-events.csv", toCsv(result.controller.events as unknown as Row[]));
+  w("actuations.csv", toCsv(result.controller.actuations as unknown as Row[]));
+  w("requests.csv", toCsv(result.replay.requests as unknown as Row[]));
+  w(options.reportFilename ?? result.config.report_filename ?? "planner_report.html", renderDiagnosticsReport(result.report));
+  if (options.charts) {
+    for (const c of diagnosticsCharts(result.report)) {
+      w(join("charts", `${c.id}.svg`), c.svg);
+      w(join("charts", `${c.id}.png`), toPng(c.svg));
+    }
+  }
+  return files;
+}
