@@ -37,7 +37,10 @@
  *   the second, so `Ready − baseline` can undershoot the true interval by up to 1 s; the bound adds
  *   that 1 s (`bound: "harness"` gives the harness's unpadded difference instead).
  * - T_actuation = requester Ready − container startedAt (Kubernetes, the fma_actuation_seconds
- *   interval up to the probe tick); TTRD = `dual` label first seen (receive wall clock) − creation.
+ *   interval up to the probe tick); TTRD (time to requester dual-labelled) = the `dual` label first
+ *   seen − the requester first seen, both watch receive times (client monotonic clock) when the
+ *   requester was created while watching; otherwise the harness's mix, receive wall clock − the
+ *   server's creationTimestamp (only meaningful when client and server clocks agree).
  */
 import type { PodLifecycle } from "../kube/lifecycle.js";
 import { dpcRecordFor, type DpcEvidence, type DpcRecord, type VllmEvent } from "./evidence.js";
@@ -277,7 +280,9 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
     t_cold_launcher_upper: round6(t_cold_launcher_upper),
     upper_source: upperSrc,
     T_actuation: ready !== null && containerStart !== null ? S(ready - containerStart) : null,
-    TTRD: dual !== null && created !== null ? round6(S(dual - created)) : null,
+    TTRD: req.createdWhileWatching && req.phases.dualLabel.receivedMono !== null && req.phases.created.receivedMono !== null
+      ? round6(S(req.phases.dualLabel.receivedMono - req.phases.created.receivedMono))
+      : dual !== null && created !== null ? round6(S(dual - created)) : null,
     vllm_wake_seconds: vllmWake?.seconds ?? null,
   };
 }

@@ -16,17 +16,19 @@ function check(res: RawResponse, kc: KubeConfig, what: string, ok = [200, 201]):
   throw new InputError({ source: checkKubeConfig(kc), path: what }, `a successful answer (got ${res.status}: ${msg})`);
 }
 
-/** Sets `spec.replicas` of a Deployment through its scale subresource (merge patch). */
-export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
-  const res = await kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
-  check(res, kc, `deployments/${namespace}/${name}/scale`);
+export type Workload = "deployments" | "replicasets";
+
+/** Sets `spec.replicas` of a Deployment (or ReplicaSet) through its scale subresource (merge patch). */
+export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number, kind: Workload = "deployments"): Promise<void> {
+  const res = await kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
+  check(res, kc, `${kind}/${namespace}/${name}/scale`);
 }
 
-/** Reads a Deployment (null when absent). */
-export async function getDeployment(kc: KubeConfig, namespace: string, name: string): Promise<KubeObject | null> {
-  const res = await kubeRequest(kc, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`);
+/** Reads a Deployment (or ReplicaSet); null when absent. */
+export async function getDeployment(kc: KubeConfig, namespace: string, name: string, kind: Workload = "deployments"): Promise<KubeObject | null> {
+  const res = await kubeRequest(kc, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`);
   if (res.status === 404) return null;
-  return JSON.parse(check(res, kc, `deployments/${namespace}/${name}`)) as KubeObject;
+  return JSON.parse(check(res, kc, `${kind}/${namespace}/${name}`)) as KubeObject;
 }
 
 /** Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`). */

@@ -14,7 +14,7 @@ import { analyzeRun } from "../actuation/analyze.js";
 import type { Actuation } from "../actuation/classify.js";
 import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
 import type { ActuationPath } from "../actuation/path.js";
-import { getDeployment, readMetricsText, readPodLog, scaleDeployment } from "./api-calls.js";
+import { getDeployment, readMetricsText, readPodLog, scaleDeployment, type Workload } from "./api-calls.js";
 import { kubeRequest } from "./kubeconfig.js";
 import { LifecycleReducer, type PodLifecycle } from "./lifecycle.js";
 import { watchPods, type WatchPodsOptions } from "./watch.js";
@@ -31,6 +31,8 @@ export interface NopRunOptions {
   kubeConfig: KubeConfig;
   namespace: string;
   deployment: string;
+  /** The workload kind scaled (default deployments; the dual-pods tool uses replicasets). */
+  workload?: Workload;
   iterations: number;
   /** Requesters per scale-up (0→N; default 1). */
   replicas?: number;
@@ -46,7 +48,7 @@ export interface NopRunOptions {
   /** Called before each scale-up (scenario hooks, e.g. occupying GPUs). */
   beforeIteration?: (iteration: number) => void | Promise<void>;
   /** Scale to this many in the second phase instead of 0 (the dual-pods tool's `scaling`: N→1→N). */
-  scaleDownTo?: number;
+  scaleDownTo?: number | ((iteration: number) => number);
   evidence?: { dpc?: boolean; vllm?: boolean; metrics?: boolean };
   watch?: Partial<Omit<WatchPodsOptions, "kubeConfig" | "namespace" | "signal">>;
 }
@@ -60,8 +62,9 @@ export interface NopRunResult {
 /** Runs the iterations; resolves with everything seen. An interrupted run (signal) resolves with what it has. */
 export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> {
   const { kubeConfig: kc, namespace } = o;
-  const dep = await getDeployment(kc, namespace, o.deployment);
-  if (!dep) throw new InputError({ source: `deployments/${namespace}/${o.deployment}` }, "an existing requester Deployment");
+  const kind = o.workload ?? "deployments";
+  const dep = await getDeployment(kc, namespace, o.deployment, kind);
+  if (!dep) throw new InputError({ source: `${kind}/${namespace}/${o.deployment}` }, `an existing requester ${kind === "deployments" ? "Deployment" : "ReplicaSet"}`);
   const matchLabels = ((dep.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels) ?? {};
   const isMine = (p: PodLifecycle) => Object.entries(matchLabels).every(([k, v]) => p.labels[k] === v || p.firstSeen.labels[k] === v) && podRole(p.labels, p.annotations) === "requester";
   const record: RunRecord = { events: [], evidence: [], iterations: {}, metricDeltas: {} };
@@ -91,7 +94,7 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
     while (!cond()) {
       if (watchError) throw watchError;
       if (ac.signal.aborted) return false;
-      if (performance.now() > deadline) throw new InputError({ source: `deployments/${namespace}/${o.deployment}` }, `${what} within ${(o.timeoutMs ?? 600_000) / 1000} s`);
+      if (performance.now() > deadline) throw new InputError({ source: `${kind}/${namespace}/${o.deployment}` }, `${what} within ${(o.timeoutMs ?? 600_000) / 1000} s`);
       await new Promise<void>((resolve) => { waker.fn = resolve; setTimeout(resolve, 200); });
       waker.fn = null;
     }
@@ -130,17 +133,20 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
       await o.beforeIteration?.(it);
       const before = await metricCounts();
       const n = o.replicas ?? 1;
-      await scaleDeployment(kc, namespace, o.deployment, n);
+      // Requesters still up from the previous iteration (scaleDownTo > 0) count toward n.
+      const staying = reducer.lifecycles().filter((p) => isMine(p) && p.phases.deleted.receivedWall === null).length;
+      const need = Math.max(0, n - staying);
+      await scaleDeployment(kc, namespace, o.deployment, n, kind);
       const mine = () => reducer.lifecycles().filter((p) => isMine(p) && !seen.has(p.uid));
-      const upDone = await until(`${n} requester(s) Ready with the dual label`, () => {
+      const upDone = await until(`${need} new requester(s) Ready with the dual label`, () => {
         const live = mine().filter((p) => p.phases.deleted.receivedWall === null);
-        return live.length >= n && live.every((p) => p.phases.ready.server !== null && p.labels[FMA_KEYS.dual] !== undefined);
+        return live.length >= need && live.every((p) => p.phases.ready.server !== null && p.labels[FMA_KEYS.dual] !== undefined);
       });
       const reqs = mine();
       for (const r of reqs) { record.iterations[r.uid] = it; seen.add(r.uid); }
-      const down = o.scaleDownTo ?? 0;
+      const down = typeof o.scaleDownTo === "function" ? o.scaleDownTo(it) : o.scaleDownTo ?? 0;
       if (upDone) {
-        await scaleDeployment(kc, namespace, o.deployment, down);
+        await scaleDeployment(kc, namespace, o.deployment, down, kind);
         // Wait for the pods scaled away to be gone (their providers are asleep by then).
         await until("the scaled-down requesters to be deleted", () => reducer.lifecycles().filter((p) => isMine(p) && p.phases.deleted.receivedWall === null).length <= down);
       }

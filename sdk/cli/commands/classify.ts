@@ -1,0 +1,71 @@
+/**
+ * `actlab classify`: offline classification of a recorded run (a folder written by `actlab bench`)
+ * or of a bare event log plus evidence files, into the same outputs `actlab bench` writes.
+ */
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { InputError } from "../../core/errors.js";
+import { analyzeRun, type RunInputs } from "../../actuation/analyze.js";
+import { summarizeActuations } from "../../actuation/summary.js";
+import type { NopScenario } from "../../actuation/nop-result.js";
+import { parseEventLog } from "../../kube/event-log.js";
+import { readRunDir, writeAnalysis } from "../../kube/run-files.js";
+import { parseCommandArgs, UsageError, type Command } from "../command.js";
+
+const usage = `Usage: actlab classify RUN_DIR [--out DIR]
+       actlab classify --events FILE [--dpc-log FILE] [--pod-log POD=FILE]... [--out DIR]
+
+Classifies every requester actuation (hot, warm, cold_launcher, cold, or unknown with a reason) from
+recorded watch events and whatever evidence is given (DPC log, launcher/provider logs), and writes
+result.yaml (nop), benchmark_report.yaml (v0.1), actuations.json/csv and summary.json. The same
+inputs always give the same bytes.
+  --out DIR           output folder (default: RUN_DIR, or the event log's folder)
+  --no-dpc            ignore the DPC log (classify from Kubernetes objects and vLLM logs only)
+  --no-vllm           ignore launcher/provider logs
+  --bound harness     upper bounds as the nop harness computes them (default: padded by the 1 s resolution)`;
+
+export const command: Command = {
+  name: "classify",
+  summary: "classify actuations from a recorded run or event log (offline, byte-identical re-runs)",
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      events: { type: "string" }, "dpc-log": { type: "string" }, "pod-log": { type: "string", multiple: true }, out: { type: "string" },
+      "no-dpc": { type: "boolean" }, "no-vllm": { type: "boolean" }, bound: { type: "string" },
+    });
+    if (positionals.length > 1) throw new UsageError(`expected one RUN_DIR, got ${positionals.length}`);
+    if (!positionals.length && !values.events) throw new UsageError("give a RUN_DIR or --events FILE");
+    const bound = values.bound ?? "sound";
+    if (bound !== "sound" && bound !== "harness") throw new UsageError(`--bound expects sound or harness, got '${bound}'`);
+    let inputs: RunInputs;
+    let nopScenario: NopScenario | undefined;
+    let out: string;
+    if (positionals.length) {
+      const run = readRunDir(positionals[0]!);
+      inputs = run;
+      nopScenario = run.options.nopScenario as NopScenario | undefined;
+      out = values.out ?? positionals[0]!;
+    } else {
+      const file = values.events!;
+      let text: string;
+      try { text = readFileSync(file, "utf8"); } catch { throw new InputError({ source: file }, "a readable event-log file"); }
+      const evidence: { source: string; text: string }[] = [];
+      const readText = (f: string) => { try { return readFileSync(f, "utf8"); } catch { throw new InputError({ source: f }, "a readable log file"); } };
+      if (values["dpc-log"]) evidence.push({ source: `dpc:${basename(values["dpc-log"])}`, text: readText(values["dpc-log"]) });
+      for (const spec of values["pod-log"] ?? []) {
+        const eq = spec.indexOf("=");
+        if (eq <= 0) throw new UsageError(`--pod-log expects POD=FILE, got '${spec}'`);
+        evidence.push({ source: `pod:${spec.slice(0, eq)}`, text: readText(spec.slice(eq + 1)) });
+      }
+      inputs = { events: parseEventLog(text, file).events, evidence };
+      out = values.out ?? join(file, "..");
+    }
+    const { actuations } = analyzeRun({ ...inputs, use: { dpc: !values["no-dpc"], vllm: !values["no-vllm"] }, bound });
+    const files = writeAnalysis(out, actuations, nopScenario ? { scenario: nopScenario } : {});
+    const s = summarizeActuations(actuations);
+    process.stdout.write(`${s.total} actuations: hot ${s.hot}, warm ${s.warm}, cold_launcher ${s.cold_launcher}, cold ${s.cold}, unknown ${s.unknown} (rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(3)}, warm ${s.warm_hit_rate.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(3)})\n`);
+    for (const a of actuations.filter((x) => x.path === "unknown")) process.stdout.write(`  unknown ${a.requester}: ${a.reason}\n`);
+    process.stdout.write(`wrote ${files.map((f) => join(out, f)).join(", ")}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * A run on disk, written as it happens so an interrupted run keeps what it saw:
+ *
+ *   events.jsonl     the watch (event-log format: header, one event per line, end line)
+ *   evidence.jsonl   {source, text} chunks: DPC log, provider logs, per iteration
+ *   run.json         requester → iteration, per-iteration fma_actuation_seconds deltas, options
+ *   actuations.jsonl one classified actuation per line, appended per iteration (partial results)
+ *
+ * and the analysis outputs (`writeAnalysis`, deterministic bytes): result.yaml (nop native),
+ * benchmark_report.yaml (v0.1), actuations.json, actuations.csv, summary.json.
+ */
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../core/errors.js";
+import { toCsv, writeFileAtomic } from "../core/rows.js";
+import type { Actuation } from "../actuation/classify.js";
+import { actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
+import { summarizeActuations } from "../actuation/summary.js";
+import type { RunInputs } from "../actuation/analyze.js";
+import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog } from "./event-log.js";
+import type { WatchEvent } from "./types.js";
+import type { RunRecord } from "./nop-runner.js";
+
+export class RunWriter {
+  private readonly eventsFd: number;
+  private events = 0;
+  private closed = false;
+
+  constructor(readonly dir: string, source: Record<string, string | number | boolean | null> = {}) {
+    mkdirSync(dir, { recursive: true });
+    this.eventsFd = openSync(join(dir, "events.jsonl"), "w");
+    writeSync(this.eventsFd, JSON.stringify({ format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, source }) + "\n");
+    for (const f of ["evidence.jsonl", "actuations.jsonl"]) writeFileAtomic(join(dir, f), "");
+  }
+
+  event(e: WatchEvent): void {
+    if (this.closed) return;
+    // Renumbered: a run may span several watches (one per workload), the file is one stream.
+    writeSync(this.eventsFd, JSON.stringify({ ...e, seq: this.events }) + "\n");
+    this.events++;
+  }
+
+  evidence(chunk: { source: string; text: string }): void {
+    appendFileSync(join(this.dir, "evidence.jsonl"), JSON.stringify(chunk) + "\n");
+  }
+
+  iteration(acts: readonly Actuation[], record: Pick<RunRecord, "iterations" | "metricDeltas">, extra: Record<string, unknown> = {}): void {
+    if (acts.length) appendFileSync(join(this.dir, "actuations.jsonl"), acts.map((a) => JSON.stringify(a)).join("\n") + "\n");
+    writeFileAtomic(join(this.dir, "run.json"), JSON.stringify({ ...extra, iterations: record.iterations, metricDeltas: record.metricDeltas }, null, 2) + "\n");
+  }
+
+  close(end: "completed" | "aborted" | "error", error?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    writeSync(this.eventsFd, JSON.stringify({ end, events: this.events, ...(error ? { error } : {}) }) + "\n");
+    closeSync(this.eventsFd);
+  }
+}
+
+/** Reads a run folder back as analysis inputs (InputErrors name the file and line). */
+export function readRunDir(dir: string): RunInputs & { options: Record<string, unknown> } {
+  const ev = join(dir, "events.jsonl");
+  if (!existsSync(ev)) throw new InputError({ source: dir }, "a run folder with events.jsonl (written by actlab bench or actlab watch --out)");
+  const { events } = parseEventLog(readFileSync(ev, "utf8"), ev);
+  const evidence: { source: string; text: string }[] = [];
+  const evPath = join(dir, "evidence.jsonl");
+  if (existsSync(evPath)) {
+    readFileSync(evPath, "utf8").split("\n").forEach((line, i) => {
+      if (!line.trim()) return;
+      let v: { source?: unknown; text?: unknown };
+      try { v = JSON.parse(line); } catch (err) { throw new InputError({ source: evPath, line: i + 1 }, `a JSON {source, text} chunk (${(err as Error).message})`); }
+      if (typeof v.source !== "string" || typeof v.text !== "string") throw new InputError({ source: evPath, line: i + 1 }, "string fields source and text");
+      evidence.push({ source: v.source, text: v.text });
+    });
+  }
+  let options: Record<string, unknown> = {};
+  let iterations: Record<string, number> | undefined;
+  let metricDeltas: RunInputs["metricDeltas"];
+  const runPath = join(dir, "run.json");
+  if (existsSync(runPath)) {
+    try { options = JSON.parse(readFileSync(runPath, "utf8")) as Record<string, unknown>; }
+    catch (err) { throw new InputError({ source: runPath }, `JSON (${(err as Error).message})`); }
+    iterations = options.iterations as Record<string, number> | undefined;
+    metricDeltas = options.metricDeltas as RunInputs["metricDeltas"];
+  }
+  return { events, evidence, iterations, metricDeltas, options };
+}
+
+/** Writes the analysis outputs for `acts` into `dir`; returns the file names. Same actuations → same bytes. */
+export function writeAnalysis(dir: string, acts: readonly Actuation[], nopOptions: NopResultOptions = {}): string[] {
+  const nop = toNopResult(acts, nopOptions);
+  const files: [string, string][] = [
+    ["result.yaml", toYamlText(nop)],
+    ["benchmark_report.yaml", toYamlText(toBenchmarkReport(nop))],
+    ["actuations.json", JSON.stringify(acts, null, 2) + "\n"],
+    ["actuations.csv", toCsv(actuationRows(acts))],
+    ["summary.json", JSON.stringify(summarizeActuations(acts), (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n"],
+  ];
+  for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
+  return files.map(([n]) => n);
+}
