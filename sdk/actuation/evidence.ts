@@ -223,8 +223,9 @@ function parseLabels(s: string, where: { source: string; line: number }): Record
 export function parseActuationMetric(text: string, source = "<metrics>"): ActuationMetricSample[] {
   const series = new Map<string, ActuationMetricSample>();
   text.split("\n").forEach((line, idx) => {
+    if (!/^fma_actuation_seconds_(count|sum)\b/.test(line)) return;
     const m = /^fma_actuation_seconds_(count|sum)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) return;
+    if (!m) throw new InputError({ source, line: idx + 1 }, "a Prometheus sample: name{labels} value");
     const labels = parseLabels(m[2] ?? "", { source, line: idx + 1 });
     const value = Number(m[3]);
     if (!Number.isFinite(value)) throw new InputError({ source, line: idx + 1 }, `a numeric sample value, got '${m[3]}'`);
