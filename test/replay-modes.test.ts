@@ -112,3 +112,27 @@ test("replayEvents yields the run as an async iterator, identical to onEvent", a
   for await (const e of replayEvents(small, { workers: 2 })) { if (e.type === "arrival" && ++n === 3) break; }
   assert.equal(n, 3);
 });
+
+test("maxSimTimeMs stops the clock; unfinished requests are reported as not completed", () => {
+  const r = replayTrace(trace, { workers: 1, maxSimTimeMs: 20_000 });
+  assert.ok(r.summary.completed > 0 && r.summary.completed < trace.length);
+  const open = r.requests.filter((q) => !q.completed);
+  assert.ok(open.every((q) => q.finishMs === null && q.e2eMs === null));
+  assert.ok(r.requests.filter((q) => q.completed).every((q) => q.finishMs! <= 20_000));
+  assert.ok(open.some((q) => q.arrivalMs === null), "requests after the limit never arrived");
+});
+
+test("router queue (opt-in): requests wait at the router, first come first served, while every worker is saturated", () => {
+  const burst = syntheticTrace({ seed: 4, arrivals: { kind: "poisson", rateRps: 50 }, count: 120, inputTokens: 6000, outputTokens: 30 });
+  const free = replayTrace(burst, { workers: 2, router: "kv" });
+  let maxQueuedOnWorkers = 0;
+  const held = replayTrace(burst, { workers: 2, router: "kv", routerQueueThreshold: 1, recordPasses: true });
+  for (const p of held.passes) maxQueuedOnWorkers = Math.max(maxQueuedOnWorkers, p.queued);
+  const freeQueued = Math.max(...replayTrace(burst, { workers: 2, router: "kv", recordPasses: true }).passes.map((p) => p.queued));
+  assert.equal(held.summary.completed, 120);
+  assert.ok(maxQueuedOnWorkers < freeQueued, `worker queues ${maxQueuedOnWorkers} vs ${freeQueued} without the router queue`);
+  const routed = held.requests.map((q) => q.admittedMs!);
+  const order = held.requests.map((q) => q.request).sort((a, b) => routed[a]! - routed[b]! || a - b);
+  assert.ok(order.every((v, k) => k === 0 || held.requests[v]!.arrivalMs! >= held.requests[order[k - 1]!]!.arrivalMs!), "admitted in arrival order");
+  assert.ok(free.summary.completed === 120);
+});

@@ -18,6 +18,13 @@ export interface ReplayOptions {
   decodeEngine?: Partial<EngineConfig>;
   /** Routing policy (default `round-robin`, Dynamo's replay default). The decode pool's KV router ignores overlap. */
   router?: RouterPolicy;
+  /**
+   * Router queue (Dynamo's `router_queue_threshold`, 4.0 in its KV router): hold a request at the
+   * router, first come first served, while every ready worker of its pool has more than
+   * threshold × max_num_batched_tokens active tokens (pending prefill + KV blocks × block size).
+   * Off when omitted.
+   */
+  routerQueueThreshold?: number;
   /** KV router overlap weight (default 1.0). */
   overlapScoreWeight?: number;
   /** Seed for router tie-breaks and random routing (default 1). */

@@ -21,6 +21,7 @@ import type { ReplayEvent, ReplayOptions } from "./options.js";
 export interface Track {
   index: number;
   arrivalMs: number;
+  /** Full prompt block ids while the request is in flight (emptied when it completes). */
   blockIds: Int32Array;
   islBlocks: number;
   /** Overlap at the first-stage routing (agg or prefill pool), in blocks. */
@@ -60,9 +61,12 @@ class FleetWorker implements RouterView {
   }
 }
 
+const EMPTY = new Int32Array(0);
 const ARRIVE = 0;
 const HANDOFF = 1;
 const DISPATCH = 2;
+const DRAIN = 3;
+const POOLS: Pool[] = ["agg", "prefill", "decode"];
 
 /** Scaling and membership changes of the fleet, as rows. */
 export interface FleetChange {
@@ -362,6 +366,7 @@ export class ReplaySim {
             if (this.concurrency > 0) { this.laterReady.push(i); this.dispatchConcurrent(t); }
             else this.arrive(i, t);
           } else if (kind === DISPATCH) this.dispatchConcurrent(t);
+          else if (kind === DRAIN) this.drainRouterQueue(POOLS[i]!);
           else this.route(i, 1);
           continue;
         }
@@ -418,9 +423,24 @@ export class ReplaySim {
 
   private drainRouterQueue(pool: Pool): void {
     const q = this.routerQueue[pool];
-    if (q.length === 0 || this.ready[pool].length === 0) return;
-    const items = q.splice(0, q.length);
-    for (const i of items) this.route(i, pool === "decode" ? 1 : 0);
+    const stage = pool === "decode" ? 1 : 0;
+    while (q.length > 0 && this.canRoute(pool)) this.routeNow(q.shift()!, stage);
+  }
+
+  /** A pool takes a request now unless it has no ready worker, or (with a queue threshold) every worker is saturated. */
+  private canRoute(pool: Pool): boolean {
+    const cands = this.ready[pool];
+    if (cands.length === 0) return false;
+    const th = this.options.routerQueueThreshold;
+    if (th === undefined) return true;
+    const limit = th * this.engines[pool].maxNumBatchedTokens;
+    for (const w of cands) if (w.pendingPrefillTokens + w.activeBlocks * this.blockSize <= limit) return true;
+    return false;
+  }
+
+  /** With a router queue, retry it when a worker of `pool` frees capacity (first token or completion). */
+  private scheduleDrain(pool: Pool, at: number): void {
+    if (this.options.routerQueueThreshold !== undefined && this.routerQueue[pool].length > 0) this.releases.push(at, POOLS.indexOf(pool), DRAIN);
   }
 
   private dispatchConcurrent(t: number): void {
@@ -450,11 +470,17 @@ export class ReplaySim {
   /** Route request i to a worker of its stage's pool (stage 0: agg or prefill; 1: decode). */
   private route(i: number, stage: 0 | 1): void {
     const pool: Pool = this.mode === "agg" ? "agg" : stage === 0 ? "prefill" : "decode";
-    const cands = this.ready[pool];
-    if (cands.length === 0) {
+    if (!this.canRoute(pool) || this.routerQueue[pool].length > 0) {
+      // FCFS: nobody overtakes a request already waiting at the router.
       this.routerQueue[pool].push(i);
       return;
     }
+    this.routeNow(i, stage);
+  }
+
+  private routeNow(i: number, stage: 0 | 1): void {
+    const pool: Pool = this.mode === "agg" ? "agg" : stage === 0 ? "prefill" : "decode";
+    const cands = this.ready[pool];
     const tr = this.tracks[i]!;
     const r = this.requests[i]!;
     const isl = r.input_length;
@@ -494,6 +520,7 @@ export class ReplaySim {
     const tr = this.tracks[seq.key]!;
     w.pendingPrefillTokens -= tr.pendingPrefill;
     tr.pendingPrefill = 0;
+    this.scheduleDrain(w.pool, at);
     if (w.pool !== "prefill") {
       tr.firstTokenMs = at;
       this.emit?.({ type: "first_token", atMs: at, request: seq.key, workerId: w.id, ttftMs: at - tr.arrivalMs });
@@ -509,6 +536,7 @@ export class ReplaySim {
     const i = seq.key;
     const tr = this.tracks[i]!;
     if (w.state === "draining") this.touch(w);
+    this.scheduleDrain(w.pool, at);
     if (w.pool === "prefill") {
       // Prefill done: hand the KV to the decode pool after the transfer time.
       const kv = this.options.kvTransfer;
@@ -519,6 +547,7 @@ export class ReplaySim {
       return;
     }
     tr.finishMs = at;
+    tr.blockIds = EMPTY;
     tr.generated = seq.generated;
     tr.itlSum = seq.itlSum;
     tr.itlMax = seq.itlMax;
