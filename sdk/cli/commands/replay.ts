@@ -20,6 +20,7 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --prefill-workers N          disagg prefill workers (default 1)
   --decode-workers N           disagg decode workers (default 1)
   --router P                   round-robin | random | least-loaded | kv (default round-robin)
+  --router-queue-threshold X   hold requests at the router while every worker has > X × MBT active tokens
   --speedup R                  arrival speed-up ratio (default 1)
   --concurrency N              keep N requests in flight instead of following timestamps
   --num-gpu-blocks N           KV blocks per worker (default 16384)
@@ -65,6 +66,7 @@ export const command: Command = {
       head: { type: "string" },
       "ttft-sla": { type: "string" },
       "itl-sla": { type: "string" },
+      "router-queue-threshold": { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
@@ -112,6 +114,7 @@ export const command: Command = {
       seed: numberOption(values.seed, "seed", 1),
       sla: { ttftMs: numberOption(values["ttft-sla"], "ttft-sla", 500, 0), itlMs: numberOption(values["itl-sla"], "itl-sla", 50, 0) },
     };
+    if (values["router-queue-threshold"] !== undefined) options.routerQueueThreshold = numberOption(values["router-queue-threshold"], "router-queue-threshold", 4, 0);
     if (values.concurrency !== undefined) options.concurrency = int("concurrency", values.concurrency, 1);
     if (values["kv-bytes-per-token"] !== undefined || values["kv-bandwidth-gbps"] !== undefined) {
       options.kvTransfer = { bytesPerToken: numberOption(values["kv-bytes-per-token"], "kv-bytes-per-token", 0, 0), bandwidthGBps: numberOption(values["kv-bandwidth-gbps"], "kv-bandwidth-gbps", 64, 1e-9) };
