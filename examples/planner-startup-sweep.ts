@@ -61,10 +61,11 @@ const svg = renderPlot({
   title: "SLA attainment vs fixed replica start-up time (planner in the loop, Mooncake conversation)",
   width: 760, height: 380, marginLeft: 60,
   x: { label: "start-up time (s)" }, y: { label: "SLA attainment", domain: [0, 1], grid: true },
-  color: { legend: true },
+  color: { domain: scenarios.map((x) => x.name), range: ["#1f3a93", "#d62728"] },
   marks: [
     Plot.line(fixedRows, { x: "startup_s", y: "sla_attainment", stroke: "scenario" }),
     Plot.dot(fixedRows, { x: "startup_s", y: "sla_attainment", fill: "scenario" }),
+    Plot.text(fixedRows.filter((r) => r.startup_s === 0), { x: "startup_s", y: "sla_attainment", text: "scenario", fill: "scenario", dy: -10, textAnchor: "start" }),
     Plot.ruleY(fmaRows, { y: "sla_attainment", stroke: "scenario", strokeDasharray: "6,4" }),
     Plot.text(fmaRows, { x: () => 300, y: "sla_attainment", text: (d: Row) => `FMA paths (${d.scenario})`, dy: -8, textAnchor: "end", fill: "scenario" }),
   ],

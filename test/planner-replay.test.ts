@@ -164,3 +164,9 @@ test("fixed start-up time sweep (shortened trace): SLA attainment falls as start
   assert.ok(att[0]! > att[1]! && att[1]! > att[2]!, `attainment ${att.map((x) => x.toFixed(3)).join(" > ")}`);
   assert.ok(att[0]! - att[2]! > 0.2, `a large loss between 0 and 300 s: ${att.map((x) => x.toFixed(3))}`);
 });
+
+test("start-up cliff at 2× arrival rate (first 30 min): attainment collapses between 60 s and 160 s start-up", { skip, timeout: 180_000 }, () => {
+  const reqs = window(30);
+  const att = [60, 120, 160].map((st) => runPlannerReplay(reqs, { ...SLA, mode: "agg", actuation: { startup_time: st } }, { seed: 1, router: "kv", arrivalSpeedupRatio: 2 }).summary.slaAttainment!);
+  assert.ok(att[0]! > 0.4 && att[1]! < att[0]! && att[2]! < 0.1, `attainment at 60/120/160 s: ${att.map((x) => x.toFixed(3))}`);
+});
