@@ -40,10 +40,12 @@ export class KvCache {
   /** Blocks evicted so far (for reports). */
   evictions = 0;
 
-  constructor(capacityBlocks: number, enablePrefixCaching = true) {
+  /** `idSpace`: expected number of distinct block ids (sizes the id index once instead of growing it). */
+  constructor(capacityBlocks: number, enablePrefixCaching = true, idSpace = 0) {
     if (!(capacityBlocks > 0)) throw new RangeError(`KvCache: capacity must be > 0 blocks, got ${capacityBlocks}`);
     this.capacity = capacityBlocks;
     this.caching = enablePrefixCaching;
+    if (enablePrefixCaching && idSpace > 0) this.slotOf = new Int32Array(idSpace);
   }
 
   /** Blocks referenced by running requests. */

@@ -160,13 +160,14 @@ export class EngineWorker {
   /** Increments whenever `nextEventAt` changes (lets an event heap drop stale entries). */
   version = 0;
 
-  constructor(config: EngineConfig, role: WorkerRole = "agg", hooks: WorkerHooks = {}) {
+  /** `idSpace`: expected number of distinct block ids (a sizing hint for the cache's index). */
+  constructor(config: EngineConfig, role: WorkerRole = "agg", hooks: WorkerHooks = {}, idSpace = 0) {
     this.config = config;
     this.role = role;
     this.hooks = hooks;
     this.blockSize = config.blockSize;
     this.capacity = config.numGpuBlocks;
-    this.cache = new KvCache(config.numGpuBlocks, config.enablePrefixCaching);
+    this.cache = new KvCache(config.numGpuBlocks, config.enablePrefixCaching, idSpace);
     this.segEnds = new Float64Array(config.blockSize + 1);
     this.segDur = new Float64Array(config.blockSize + 1);
     this.shape = { role, numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: config.numGpuBlocks };

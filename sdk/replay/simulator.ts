@@ -87,6 +87,7 @@ export class ReplaySim {
   now = 0;
   completed = 0;
   private readonly interner: BlockInterner;
+  private readonly blockIdsOf: Int32Array[];
   private readonly engines: Record<Pool, EngineConfig>;
   private readonly routers: Record<Pool, Router>;
   private readonly rng: Rng;
@@ -145,6 +146,8 @@ export class ReplaySim {
     this.recordPasses = options.controller !== undefined || options.recordPasses === true;
     this.allPasses = options.recordPasses ? [] : undefined;
     this.tracks = new Array(requests.length);
+    // Intern every prompt's blocks up front: ids are then dense and known, so caches size their index once.
+    this.blockIdsOf = requests.map((r) => this.interner.blockIds(r.hash_ids, r.input_length));
 
     // Sessions: turns in file order; later turns follow their previous turn's completion.
     const ratio = options.arrivalSpeedupRatio ?? 1;
@@ -215,7 +218,7 @@ export class ReplaySim {
       onPreempt: (seq, at) => this.onPreempt(fw, seq, at),
       ...(this.recordPasses ? { onPass: (p: PassRecord) => this.onPass(fw, p) } : {}),
       ...(pool !== "prefill" ? { onGaps: (g: number, c: number) => this.gaps.add(g, c) } : {}),
-    });
+    }, this.interner.size);
     fw = new FleetWorker(index, id, pool, engine, this.now, this.now + startupDelayMs);
     this.workersAll.push(fw);
     this.changes.push({ atMs: this.now, workerId: id, pool, change: "requested" });
@@ -455,7 +458,8 @@ export class ReplaySim {
 
   private arrive(i: number, t: number): void {
     const r = this.requests[i]!;
-    const ids = this.interner.blockIds(r.hash_ids, r.input_length);
+    const ids = this.blockIdsOf[i]!;
+    this.blockIdsOf[i] = EMPTY;
     const tr: Track = {
       index: i, arrivalMs: t, blockIds: ids, islBlocks: Math.ceil(r.input_length / this.blockSize), overlapBlocks: 0,
       worker: null, prefillWorker: null, admittedMs: NaN, firstTokenMs: NaN, finishMs: NaN, transferMs: 0,

@@ -106,24 +106,31 @@ export class WeightedLog {
 
   /** Mean and quantiles (linear interpolation between order statistics, as `quantile(…, "linear")` on the expanded list). */
   describe(ps: readonly number[]): { count: number; mean: number; max: number; quantiles: number[] } {
-    const n = this.n;
     if (this.total === 0) return { count: 0, mean: NaN, max: NaN, quantiles: ps.map(() => NaN) };
-    const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => this.v[x]! - this.v[y]!);
+    // Aggregate equal values first (pass durations repeat a lot), then sort the distinct values.
+    const agg = new Map<number, number>();
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += this.v[i]! * this.c[i]!;
-    const cum = new Float64Array(n);
+    for (let i = 0; i < this.n; i++) {
+      const v = this.v[i]!;
+      const c = this.c[i]!;
+      sum += v * c;
+      agg.set(v, (agg.get(v) ?? 0) + c);
+    }
+    const vals = Float64Array.from(agg.keys()).sort();
+    const m = vals.length;
+    const cum = new Float64Array(m);
     let acc = 0;
-    for (let k = 0; k < n; k++) { acc += this.c[idx[k]!]!; cum[k] = acc; }
+    for (let k = 0; k < m; k++) { acc += agg.get(vals[k]!)!; cum[k] = acc; }
+    // Value of the element with 0-based rank `rank` in the expanded sorted list.
     const at = (rank: number) => {
-      // value of the element with 0-based rank in the expanded sorted list
       let lo = 0;
-      let hi = n - 1;
+      let hi = m - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (cum[mid]! > rank) hi = mid;
         else lo = mid + 1;
       }
-      return this.v[idx[lo]!]!;
+      return vals[lo]!;
     };
     const quantiles = ps.map((p) => {
       const h = (this.total - 1) * p;
@@ -132,6 +139,6 @@ export class WeightedLog {
       const b = at(Math.min(f + 1, this.total - 1));
       return a + (h - f) * (b - a);
     });
-    return { count: this.total, mean: sum / this.total, max: this.v[idx[n - 1]!]!, quantiles };
+    return { count: this.total, mean: sum / this.total, max: vals[m - 1]!, quantiles };
   }
 }
