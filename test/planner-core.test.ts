@@ -398,3 +398,23 @@ test("determinism: same inputs → identical decisions and diagnostics", () => {
   };
   assert.equal(run(), run());
 });
+
+test("trace warm-up buckets: floor(ts/interval)·interval, empty intervals dropped", async () => {
+  const { traceIntervals } = await import("../sdk/planner/trace-warmup.js");
+  const r = (ts: number, i: number, o: number) => ({ timestamp: ts, input_length: i, output_length: o, hash_ids: [] });
+  const iv = traceIntervals([r(0, 100, 10), r(59_999, 300, 30), r(60_000, 50, 5), r(190_000, 10, 1)], 60);
+  assert.deepEqual(iv, [
+    { startS: 0, numReq: 2, isl: 200, osl: 20 },
+    { startS: 60, numReq: 1, isl: 50, osl: 5 },
+    { startS: 180, numReq: 1, isl: 10, osl: 1 },
+  ]);
+  // Warm-up history smooths the first forecast: a Kalman filter seeded by the live window alone predicts it
+  // exactly; warmed with small counts it predicts less.
+  const first = (warm: boolean) => {
+    const sm = fittedDisagg({ enable_load_scaling: false, load_predictor: "kalman" });
+    if (warm) sm.warmTraffic(iv.map((x) => ({ numReq: x.numReq, isl: x.isl, osl: x.osl })));
+    return sm.onTick({ at: 60, runLoad: false, runThroughput: true, needTraffic: true, trafficDurationS: 60, needWorkerFpm: false }, { now: 60, counts: counts(1, 1), traffic: { durationS: 60, numReq: 6000, isl: 3000, osl: 100, ttftMs: 1, itlMs: 1, kvHitRate: 0 } }).diagnostics.predictedNumReq!;
+  };
+  assert.equal(first(false), 6000);
+  assert.ok(first(true) < 6000 && first(true) > 0, `warmed forecast ${first(true)}`);
+});

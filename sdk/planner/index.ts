@@ -9,6 +9,7 @@ export { budgetClamp, globalBudget } from "./budget.js";
 export { clampKvHitRate, kvDiscountFactor, MAX_KV_HIT_RATE_DISCOUNT } from "./kv-hit.js";
 export { easyDecision, EASY_THRESHOLDS } from "./easy-mode.js";
 export { LOAD_REASONS, THROUGHPUT_REASONS, LOAD_REASON_COLORS, THROUGHPUT_REASON_COLORS, aggregateLoadReason, type LoadReason, type ThroughputReason } from "./reasons.js";
+export { traceIntervals, type TraceInterval } from "./trace-warmup.js";
 export { prefillSweep, decodeSweep, type BootstrapOptions } from "./bootstrap.js";
 export { ActuationPool, type ActuationPoolOptions, type Placement } from "./actuation-pool.js";
 export { PlannerController, type PlannerControllerOptions, type PlannerSnapshot, type ScalingEvent, type ActuationRecord } from "./controller.js";

@@ -13,6 +13,7 @@ import type { TraceRequest } from "../trace/types.js";
 import { replicaTransitions, type DiagnosticsReportInput } from "../report/diagnostics-report.js";
 import { parsePlannerConfig, type EngineCapabilities, type PlannerConfig } from "./config.js";
 import { PlannerController } from "./controller.js";
+import { traceIntervals } from "./trace-warmup.js";
 
 export interface PlannerReplayOptions {
   seed?: Seed;
@@ -29,6 +30,11 @@ export interface PlannerReplayOptions {
   kvTransfer?: { bytesPerToken: number; bandwidthGBps: number };
   /** Source name for config errors. */
   configSource?: string;
+  /**
+   * Warm the request-count/ISL/OSL predictors from this trace (bucketed at the throughput
+   * interval, Dynamo's trace warm-up). Use a different trace (e.g. yesterday's) to avoid peeking.
+   */
+  warmupTrace?: readonly TraceRequest[];
 }
 
 /** The replay summary plus what the planner did. Hit rates use FMA's names and definitions. */
@@ -84,6 +90,7 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
   const seed = options.seed ?? 1;
   const decodeEngine = { ...options.engine, ...(cfg.mode === "disagg" ? options.decodeEngine : {}) };
   const controller = new PlannerController({ config: cfg, seed, stepTime: engineCapabilities(decodeEngine).stepTime, blockSize: engineCapabilities(decodeEngine).blockSize });
+  if (options.warmupTrace && cfg.enable_throughput_scaling) controller.planner.warmTraffic(traceIntervals(options.warmupTrace, cfg.throughput_adjustment_interval));
   const initial = Math.max(1, cfg.min_endpoint);
   const replay = replayTrace(requests, {
     mode: cfg.mode,
