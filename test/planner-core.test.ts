@@ -408,13 +408,13 @@ test("trace warm-up buckets: floor(ts/interval)·interval, empty intervals dropp
     { startS: 60, numReq: 1, isl: 50, osl: 5 },
     { startS: 180, numReq: 1, isl: 10, osl: 1 },
   ]);
-  // Warm-up history smooths the first forecast: a Kalman filter seeded by the live window alone predicts it
-  // exactly; warmed with small counts it predicts less.
+  // Warm-up history shapes the first forecast: a Kalman filter seeded by the live window alone predicts it
+  // exactly; warmed with small counts, the jump to 6000 reads as a rising trend and the forecast overshoots.
   const first = (warm: boolean) => {
     const sm = fittedDisagg({ enable_load_scaling: false, load_predictor: "kalman" });
     if (warm) sm.warmTraffic(iv.map((x) => ({ numReq: x.numReq, isl: x.isl, osl: x.osl })));
     return sm.onTick({ at: 60, runLoad: false, runThroughput: true, needTraffic: true, trafficDurationS: 60, needWorkerFpm: false }, { now: 60, counts: counts(1, 1), traffic: { durationS: 60, numReq: 6000, isl: 3000, osl: 100, ttftMs: 1, itlMs: 1, kvHitRate: 0 } }).diagnostics.predictedNumReq!;
   };
   assert.equal(first(false), 6000);
-  assert.ok(first(true) < 6000 && first(true) > 0, `warmed forecast ${first(true)}`);
+  assert.ok(first(true) > 6000, `warmed forecast ${first(true)}`);
 });
