@@ -6,8 +6,34 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.js";
+import { rng } from "../core/rng.js";
+
+/** Jitter only spreads retries in time; it never reaches an output. */
+const retryJitter = rng("api-calls").split("retry-jitter");
 import { checkKubeConfig, kubeRequest, type RawResponse } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
+
+/**
+ * One call with retries on 429/5xx and connection errors (backoff 50 ms × 2^k with jitter, honouring
+ * Retry-After up to 2 s), so a flaky API server does not end a benchmark; the calls made here are
+ * idempotent (a replicas merge patch, GETs) or fail cleanly on a retry (a create answers 409).
+ */
+async function call(kc: KubeConfig, method: string, path: string, query: Record<string, string | undefined> = {}, body?: { contentType: string; text: string }, attempts = 6): Promise<RawResponse> {
+  let last: unknown;
+  for (let k = 0; k < attempts; k++) {
+    try {
+      const res = await kubeRequest(kc, method, path, query, body);
+      if (res.status !== 429 && res.status < 500) return res;
+      last = res;
+      if (k === attempts - 1) return res;
+    } catch (err) {
+      last = err;
+      if (k === attempts - 1) throw new InputError({ source: checkKubeConfig(kc), path }, `a reachable Kubernetes API server (${(err as Error).message})`, { cause: err });
+    }
+    await new Promise((r) => setTimeout(r, 50 * 2 ** k * (0.5 + retryJitter.random() / 2)));
+  }
+  throw last;
+}
 
 function check(res: RawResponse, kc: KubeConfig, what: string, ok = [200, 201]): string {
   if (ok.includes(res.status)) return res.body;
@@ -20,37 +46,37 @@ export type Workload = "deployments" | "replicasets";
 
 /** Sets `spec.replicas` of a Deployment (or ReplicaSet) through its scale subresource (merge patch). */
 export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number, kind: Workload = "deployments"): Promise<void> {
-  const res = await kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
+  const res = await call(kc, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
   check(res, kc, `${kind}/${namespace}/${name}/scale`);
 }
 
 /** Reads a Deployment (or ReplicaSet); null when absent. */
 export async function getDeployment(kc: KubeConfig, namespace: string, name: string, kind: Workload = "deployments"): Promise<KubeObject | null> {
-  const res = await kubeRequest(kc, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`);
+  const res = await call(kc, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`);
   if (res.status === 404) return null;
   return JSON.parse(check(res, kc, `${kind}/${namespace}/${name}`)) as KubeObject;
 }
 
 /** Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`). */
 export async function createObject(kc: KubeConfig, collection: string, object: KubeObject): Promise<KubeObject> {
-  const res = await kubeRequest(kc, "POST", collection, {}, { contentType: "application/json", text: JSON.stringify(object) });
+  const res = await call(kc, "POST", collection, {}, { contentType: "application/json", text: JSON.stringify(object) });
   return JSON.parse(check(res, kc, `${collection}/${object.metadata?.name ?? ""}`, [200, 201])) as KubeObject;
 }
 
 /** Deletes an object by URL path; a 404 is not an error. */
 export async function deleteObject(kc: KubeConfig, path: string): Promise<void> {
-  const res = await kubeRequest(kc, "DELETE", path);
+  const res = await call(kc, "DELETE", path);
   if (res.status !== 404) check(res, kc, path, [200, 202]);
 }
 
 /** A pod's log as text (`GET …/pods/NAME/log`). */
-export async function readPodLog(kc: KubeConfig, namespace: string, pod: string, container?: string): Promise<string> {
-  const res = await kubeRequest(kc, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { container });
+export async function readPodLog(kc: KubeConfig, namespace: string, pod: string, container?: string, sinceTime?: string): Promise<string> {
+  const res = await call(kc, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { container, sinceTime });
   return check(res, kc, `pods/${namespace}/${pod}/log`);
 }
 
 /** The server's Prometheus text page (`/metrics`). */
 export async function readMetricsText(kc: KubeConfig, path = "/metrics"): Promise<string> {
-  const res = await kubeRequest(kc, "GET", path);
+  const res = await call(kc, "GET", path);
   return check(res, kc, path);
 }

@@ -15,7 +15,6 @@ import type { Actuation } from "../actuation/classify.js";
 import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
 import type { ActuationPath } from "../actuation/path.js";
 import { getDeployment, readMetricsText, readPodLog, scaleDeployment, type Workload } from "./api-calls.js";
-import { kubeRequest } from "./kubeconfig.js";
 import { LifecycleReducer, type PodLifecycle } from "./lifecycle.js";
 import { watchPods, type WatchPodsOptions } from "./watch.js";
 import type { WatchEvent } from "./types.js";
@@ -171,8 +170,5 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
 }
 
 async function readPodLogSince(kc: KubeConfig, namespace: string, pod: string, sinceTime?: string): Promise<string> {
-  if (!sinceTime) return readPodLog(kc, namespace, pod);
-  const res = await kubeRequest(kc, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { sinceTime });
-  if (res.status !== 200) throw new Error(`log ${pod}: ${res.status}`);
-  return res.body;
+  return readPodLog(kc, namespace, pod, undefined, sinceTime);
 }

