@@ -33,6 +33,7 @@ export function runPlannerCli(requests: readonly TraceRequest[], configSpec: str
     seed: replay.seed, workers: replay.workers, prefillWorkers: replay.prefillWorkers, decodeWorkers: replay.decodeWorkers,
     engine: replay.engine, prefillEngine: replay.prefillEngine, decodeEngine: replay.decodeEngine, router: replay.router,
     arrivalSpeedupRatio: replay.arrivalSpeedupRatio, maxSimTimeMs: replay.maxSimTimeMs, kvTransfer: replay.kvTransfer, configSource: source,
+    replayOptions: replay,
   };
   // Validated inside, against the replay's engine capabilities; errors name the file and key.
   const result = runPlannerReplay(requests, decodePlannerConfigText(text, source), po);

@@ -9,6 +9,7 @@ import { engineCapabilities, type EngineConfig } from "../engine/config.js";
 import { replayTrace, type ReplayResult } from "../replay/replay.js";
 import type { RouterPolicy } from "../replay/router.js";
 import type { ReplaySummary } from "../replay/results.js";
+import type { ReplayOptions } from "../replay/options.js";
 import type { TraceRequest } from "../trace/types.js";
 import { replicaTransitions, type DiagnosticsReportInput } from "../report/diagnostics-report.js";
 import { parsePlannerConfig, type EngineCapabilities, type PlannerConfig } from "./config.js";
@@ -35,6 +36,8 @@ export interface PlannerReplayOptions {
    * interval, Dynamo's trace warm-up). Use a different trace (e.g. yesterday's) to avoid peeking.
    */
   warmupTrace?: readonly TraceRequest[];
+  /** Any other replay options (router tuning, trace block size, …), passed through; the fields above win. */
+  replayOptions?: Partial<ReplayOptions>;
 }
 
 /** The replay summary plus what the planner did. Hit rates use FMA's names and definitions. */
@@ -93,6 +96,7 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
   if (options.warmupTrace && cfg.enable_throughput_scaling) controller.planner.warmTraffic(traceIntervals(options.warmupTrace, cfg.throughput_adjustment_interval));
   const initial = Math.max(1, cfg.min_endpoint);
   const replay = replayTrace(requests, {
+    ...options.replayOptions,
     mode: cfg.mode,
     workers: options.workers ?? initial,
     prefillWorkers: options.prefillWorkers ?? initial,
