@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { syntheticTrace, sharedPrefixTrace } from "../sdk/trace/index.js";
-import { replayTrace, type ReplayController, type ForwardPassMetrics, type TrafficWindow, type FleetObservations } from "../sdk/replay/index.js";
+import { replayTrace, scheduledController, type ReplayController, type ForwardPassMetrics, type TrafficWindow, type FleetObservations } from "../sdk/replay/index.js";
 
 const trace = sharedPrefixTrace({ seed: 11, numGroups: 8, promptsPerGroup: 40, systemPromptLen: 2500, questionLen: 700, outputLen: 60, arrivals: { kind: "poisson", rateRps: 4 } });
 
@@ -115,4 +115,16 @@ test("requests wait at the router while a pool has no ready worker", () => {
 
 test("a controller's next tick must move forward", () => {
   assert.throws(() => replayTrace(trace.slice(0, 5), { controller: { firstTickAt: () => 10, tick: (obs) => obs.now } }), /later than 10/);
+});
+
+test("scheduledController adds and removes workers at fixed times (and can wrap another controller)", () => {
+  let innerTicks = 0;
+  const inner: ReplayController = { firstTickAt: () => 3000, tick: (obs) => { innerTicks++; return obs.now + 3000; } };
+  const r = replayTrace(trace, { workers: 1, controller: scheduledController([{ atMs: 10_000, add: "agg", count: 2, startupDelayMs: 5000 }, { atMs: 40_000, remove: "agg" }], inner) });
+  const ch = r.fleet.map((c) => `${c.atMs}:${c.workerId}:${c.change}`);
+  assert.ok(ch.includes("10000:agg-1:requested") && ch.includes("10000:agg-2:requested"));
+  assert.ok(ch.includes("15000:agg-1:ready") && ch.includes("15000:agg-2:ready"));
+  assert.ok(ch.includes("40000:agg-2:draining"));
+  assert.ok(innerTicks > 5);
+  assert.equal(r.summary.completed, trace.length);
 });

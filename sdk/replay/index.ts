@@ -6,3 +6,4 @@ export type { ReplayOptions, ReplayEvent } from "./options.js";
 export { Router, kvRouterCost, ROUTER_POLICIES, type RouterPolicy, type RouterView } from "./router.js";
 export { requestRows, summarize, intervalRows, type RequestRow, type IntervalRow, type ReplaySummary } from "./results.js";
 export { TimeHeap, WeightedLog } from "./time-heap.js";
+export { scheduledController, type FleetChangeStep } from "./schedule.js";

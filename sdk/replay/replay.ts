@@ -29,6 +29,7 @@ function drive(sim: ReplaySim, options: ReplayOptions): number {
   if (ctl) {
     const fleet = sim.fleetControl();
     let next: number | undefined = ctl.firstTickAt();
+    if (next === Infinity) next = undefined; // nothing to do on the clock
     let idleTicks = 0;
     while (next !== undefined && next <= limit) {
       if (!Number.isFinite(next) || next < sim.now) throw new RangeError(`controller: next tick must be a finite time ≥ now (${sim.now} ms), got ${next}`);
