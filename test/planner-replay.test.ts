@@ -136,6 +136,9 @@ test("Mooncake conversation (first 6 min) in agg and disagg: summary and report"
     assert.ok(r.controller.snapshots.some((x) => x.throughputReason === "set_lower_bound"), "throughput floors were set");
     assert.ok(r.controller.snapshots.some((x) => x.estimatedTtftMs !== null), "load path estimated TTFT");
     if (mode === "disagg") assert.ok(r.controller.snapshots.some((x) => x.loadReasonPrefill !== null && x.loadReasonDecode !== null));
+    // Each scale-up event names the FMA path and delay of every replica it added.
+    const ups = r.controller.events.filter((e) => e.direction === "scale_up");
+    assert.ok(ups.length > 0 && ups.every((e) => e.paths.split(";").length === e.to - e.from && e.paths.split(";").every((p) => ["hot", "warm", "cold_launcher", "cold"].includes(p))), JSON.stringify(ups.slice(0, 3)));
     const dir = mkdtempSync(join(tmpdir(), `planner-${mode}-`));
     const files = writePlannerReplayOutputs(dir, r);
     const html = readFileSync(files.find((f) => f.endsWith(".html"))!, "utf8");

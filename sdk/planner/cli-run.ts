@@ -45,7 +45,7 @@ export function runPlannerCli(requests: readonly TraceRequest[], configSpec: str
     return 0;
   }
   const lines = ["Scaling events:"];
-  for (const e of result.controller.events) lines.push(`  t=${e.t.toFixed(1)}s [${e.component}]: ${e.from} -> ${e.to} workers (${e.reason})${e.applied ? "" : " [advisory]"}`);
+  for (const e of result.controller.events) lines.push(`  t=${e.t.toFixed(1)}s [${e.component}]: ${e.from} -> ${e.to} workers (${e.reason})${e.applied ? "" : " [advisory]"}${e.paths ? ` via ${e.paths} (${e.delaysS} s)` : ""}`);
   const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(d));
   lines.push(
     `planner replay: ${s.requests} requests, ${s.plannerMode}, ${s.optimizationTarget}, ${s.startupTimeS === null ? `FMA actuation (${s.actuationProfile})` : `fixed start-up ${s.startupTimeS} s`}`,

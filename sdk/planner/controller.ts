@@ -38,6 +38,10 @@ export interface ScalingEvent {
   reason: string;
   /** False in advisory mode: decided and recorded but not applied. */
   applied: boolean;
+  /** Scale-ups: the FMA path of each new replica ("fixed" with a fixed start-up time), ";"-joined. */
+  paths: string;
+  /** Scale-ups: each new replica's actuation delay in seconds, ";"-joined. */
+  delaysS: string;
 }
 
 export interface ActuationRecord {
@@ -227,11 +231,16 @@ export class PlannerController implements ReplayController {
         if (to === from) continue;
         const d = effects.diagnostics;
         const reason = (comp === "prefill" ? d.loadReasonPrefill ?? d.throughputReasonPrefill : d.loadReasonDecode ?? d.throughputReasonDecode) ?? d.loadReason ?? d.throughputReason ?? "";
-        this.events.push({ t: nowS, component: pool, from, to, direction: to > from ? "scale_up" : "scale_down", reason, applied });
+        const ev: ScalingEvent = { t: nowS, component: pool, from, to, direction: to > from ? "scale_up" : "scale_down", reason, applied, paths: "", delaysS: "" };
+        this.events.push(ev);
         if (!applied) continue;
         this.target.set(pool, to);
+        const before = this.actuations.length;
         if (to > from) for (let i = from; i < to; i++) this.scaleUp(pool, nowS, fleet);
         else for (let i = to; i < from; i++) this.scaleDown(pool, fleet, workers);
+        const made = this.actuations.slice(before);
+        ev.paths = made.map((a) => a.path ?? "fixed").join(";");
+        ev.delaysS = made.map((a) => (a.delayMs / 1000).toFixed(3)).join(";");
       }
     }
 
