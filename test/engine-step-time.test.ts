@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rng } from "../sdk/core/rng.js";
 import {
-  polynomialPrefillMs, polynomialDecodeMs, polynomialStepTime, fitStepTime, linearStepTime, stepTimeProfile, registerStepTimeProfile,
+  polynomialPrefillMs, polynomialDecodeMs, polynomialStepTime, interpolatedStepTime, fitStepTime, linearStepTime, stepTimeProfile, registerStepTimeProfile,
   stepTimeProfileNames, engineCapabilities, DEFAULT_ENGINE_CONFIG, engineConfig, type PassShape,
 } from "../sdk/engine/index.js";
 
@@ -58,4 +58,18 @@ test("named profiles and capabilities read from the same config the engine uses"
   assert.equal(DEFAULT_ENGINE_CONFIG.preemptionMode, "lifo");
   assert.equal(engineCapabilities({ numGpuBlocks: 1000, blockSize: 16 }).maxKvTokens, 16000);
   assert.throws(() => engineConfig({ maxNumSeqs: 0 }), /maxNumSeqs must be a positive integer/);
+});
+
+test("interpolatedStepTime: linear in prefill size (extrapolating), bilinear in decode KV tokens × context length", () => {
+  const m = interpolatedStepTime({
+    prefill: { isl: [1000, 2000, 4000], ms: [20, 30, 60] },
+    decode: { activeKvTokens: [0, 100_000], contextLength: [1000, 3000], ms: [[5, 7], [9, 15]] },
+  });
+  assert.equal(m(shape({ numPrefill: 1, prefillTokens: 1500 })), 25);
+  assert.equal(m(shape({ numPrefill: 1, prefillTokens: 5000 })), 75, "extrapolated from the last segment");
+  assert.equal(m(shape({ numPrefill: 1, prefillTokens: 500 })), 15, "extrapolated from the first segment");
+  // 781.25 blocks × 64 = 50,000 KV tokens (u = 0.5); mean context 2,000 (v = 0.5): mean of the four corners.
+  assert.equal(m(shape({ numReady: 2, numDecode: 2, sumDecodeKvTokens: 4000, activeKvBlocks: 781.25, blockSize: 64 })), 9);
+  assert.equal(m(shape({ numReady: 1, numDecode: 1, sumDecodeKvTokens: 99_999, activeKvBlocks: 1e9, blockSize: 64 })), 15, "clamped to the table");
+  assert.throws(() => interpolatedStepTime({ prefill: { isl: [2, 1], ms: [1, 2] }, decode: { activeKvTokens: [0, 1], contextLength: [0, 1], ms: [[1, 1], [1, 1]] } }), /ascending/);
 });

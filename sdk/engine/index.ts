@@ -1,9 +1,9 @@
 /** The engine: a deterministic vLLM-style worker (scheduler, KV cache with prefix caching, step time). */
 export { DEFAULT_ENGINE_CONFIG, engineConfig, engineCapabilities, type EngineConfig, type EngineCapabilities } from "./config.js";
 export {
-  polynomialStepTime, polynomialPrefillMs, polynomialDecodeMs, linearStepTime, fitStepTime, stepTimeProfile, registerStepTimeProfile,
+  polynomialStepTime, interpolatedStepTime, polynomialPrefillMs, polynomialDecodeMs, linearStepTime, fitStepTime, stepTimeProfile, registerStepTimeProfile,
   stepTimeProfileNames, DYNAMO_PREFILL_POLY, DYNAMO_DECODE_POLY,
-  type StepTimeModel, type PassShape, type WorkerRole, type PolynomialStepTimeOptions, type StepFeature, type MeasuredPass, type LinearStepTime,
+  type StepTimeModel, type StepTimeTables, type PassShape, type WorkerRole, type PolynomialStepTimeOptions, type StepFeature, type MeasuredPass, type LinearStepTime,
 } from "./step-time.js";
 export { KvCache } from "./kv-cache.js";
 export { BlockInterner } from "./block-ids.js";

@@ -27,6 +27,8 @@ export interface PassShape {
   /** KV blocks referenced by running requests after this pass's allocation, and the capacity. */
   activeKvBlocks: number;
   kvCapacityBlocks: number;
+  /** Tokens per KV block (set by the engine; 64 when absent). */
+  blockSize?: number;
 }
 
 /** A pass's duration in milliseconds (must be finite and ≥ 0). */
@@ -215,4 +217,56 @@ export function registerStepTimeProfile(name: string, model: StepTimeModel): voi
 
 export function stepTimeProfileNames(): string[] {
   return [...profiles.keys()];
+}
+
+/** Measured tables for `interpolatedStepTime` (a profiler's output). Axes ascending. */
+export interface StepTimeTables {
+  /** Prefill time (ms) of a pass with `isl` new tokens. */
+  prefill: { isl: readonly number[]; ms: readonly number[] };
+  /** Decode time (ms) over active KV tokens (rows) × mean context length of the decoding requests (columns). */
+  decode: { activeKvTokens: readonly number[]; contextLength: readonly number[]; ms: readonly (readonly number[])[] };
+}
+
+function checkAxis(a: readonly number[], name: string): void {
+  if (a.length < 2) throw new RangeError(`interpolatedStepTime: ${name} needs at least 2 points`);
+  for (let i = 1; i < a.length; i++) if (!(a[i]! > a[i - 1]!)) throw new RangeError(`interpolatedStepTime: ${name} must be strictly ascending`);
+}
+
+/** Segment index i with a[i] ≤ x < a[i+1] (clamped to the ends, so the end segments extrapolate) and the weight of a[i+1]. */
+function locate(a: readonly number[], x: number): [number, number] {
+  let i = 0;
+  while (i < a.length - 2 && x >= a[i + 1]!) i++;
+  return [i, (x - a[i]!) / (a[i + 1]! - a[i]!)];
+}
+
+/**
+ * Dynamo's interpolated timing, from measured tables: prefill is 1-D linear interpolation over the
+ * pass's prefill size (Dynamo's T), extrapolated linearly beyond the table; decode is bilinear
+ * over (active KV tokens, mean context length of decoding requests), clamped to the table's range.
+ * The terms apply as in the polynomial (prefill with prefill work, decode once when tokens are emitted).
+ */
+export function interpolatedStepTime(tables: StepTimeTables): StepTimeModel {
+  const { prefill, decode } = tables;
+  checkAxis(prefill.isl, "prefill.isl");
+  if (prefill.ms.length !== prefill.isl.length) throw new RangeError("interpolatedStepTime: prefill.ms must match prefill.isl");
+  checkAxis(decode.activeKvTokens, "decode.activeKvTokens");
+  checkAxis(decode.contextLength, "decode.contextLength");
+  if (decode.ms.length !== decode.activeKvTokens.length || decode.ms.some((row) => row.length !== decode.contextLength.length)) throw new RangeError("interpolatedStepTime: decode.ms must be activeKvTokens × contextLength");
+  const clamp = (a: readonly number[], x: number) => Math.min(a[a.length - 1]!, Math.max(a[0]!, x));
+  return (p) => {
+    let ms = 0;
+    if (p.numPrefill > 0 && p.role !== "decode") {
+      const [i, w] = locate(prefill.isl, p.prefillTokens);
+      ms += Math.max(0, prefill.ms[i]! + w * (prefill.ms[i + 1]! - prefill.ms[i]!));
+    }
+    if (p.numReady > 0 && p.role !== "prefill") {
+      const kv = clamp(decode.activeKvTokens, p.activeKvBlocks * (p.blockSize ?? 64));
+      const ctx = clamp(decode.contextLength, p.numDecode > 0 ? p.sumDecodeKvTokens / p.numDecode : decode.contextLength[0]!);
+      const [i, u] = locate(decode.activeKvTokens, kv);
+      const [j, v] = locate(decode.contextLength, ctx);
+      const m = decode.ms;
+      ms += (1 - u) * (1 - v) * m[i]![j]! + u * (1 - v) * m[i + 1]![j]! + (1 - u) * v * m[i]![j + 1]! + u * v * m[i + 1]![j + 1]!;
+    }
+    return ms;
+  };
 }

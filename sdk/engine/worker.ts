@@ -170,7 +170,7 @@ export class EngineWorker {
     this.cache = new KvCache(config.numGpuBlocks, config.enablePrefixCaching, idSpace);
     this.segEnds = new Float64Array(config.blockSize + 1);
     this.segDur = new Float64Array(config.blockSize + 1);
-    this.shape = { role, numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: config.numGpuBlocks };
+    this.shape = { role, numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: config.numGpuBlocks, blockSize: config.blockSize };
     this.record = { start: 0, end: 0, wallTimeMs: 0, numPrefill: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvUsage: 0, queued: 0, queuedPrefillTokens: 0, queuedDecodeKvTokens: 0 };
   }
 
