@@ -133,7 +133,8 @@ test("faults: a client-node informer converges to the server's pods despite stre
   const c = await start({ faults: { watchCloseAfterEvents: 4 } });
   const core = c.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const informer = k8s.makeInformer(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS }));
-  informer.on("error", () => { setTimeout(() => { void informer.start().catch(() => undefined); }, 20); });
+  let live = true;
+  informer.on("error", () => { if (live) setTimeout(() => { if (live) void informer.start().catch(() => undefined); }, 20); });
   await informer.start();
   try {
     addPods(c, 25, "q");
@@ -143,6 +144,7 @@ test("faults: a client-node informer converges to the server's pods despite stre
     while (have() !== want() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     assert.equal(have(), want());
   } finally {
+    live = false;
     await informer.stop();
   }
 });

@@ -13,7 +13,7 @@ import { stringify as toYaml } from "yaml";
 import { rng as makeRng, hash32, type Rng } from "../core/rng.js";
 import { EventQueue } from "../core/event-queue.js";
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
-import { ObjectStore, isoMicros, isoSeconds, type KObject } from "./store.js";
+import { ObjectStore, deepCopy, isoMicros, isoSeconds, type KObject } from "./store.js";
 import { getProfile, sampleRemainder, sampleStep, nextProbeTick, type ActuationTimeline, type LatencyProfile } from "./profiles.js";
 import { Histogram, httpCallDone, klogLine, launcherLine, promLabels, secs2, vllmLine } from "./evidence.js";
 import { matchLabelsSelector } from "./selectors.js";
@@ -150,9 +150,16 @@ const b64url = (buf: Buffer) => buf.toString("base64").replace(/\+/g, "-").repla
 
 /** The launcher-mode instance id: "I" + base64url(sha256(yaml(modelServerConfig) + ";gpus=" + uuids)) + "i". */
 export function instanceIdFor(modelServerConfig: unknown, gpus: readonly string[]): string {
+  const cacheKey = `${JSON.stringify(modelServerConfig ?? {})}|${gpus.join(",")}`;
+  const hit = idCache.get(cacheKey);
+  if (hit) return hit;
   const text = `${toYaml(modelServerConfig ?? {})};gpus=${gpus.join(",")}`;
-  return `I${b64url(createHash("sha256").update(text).digest())}i`;
+  const id = `I${b64url(createHash("sha256").update(text).digest())}i`;
+  if (idCache.size > 10_000) idCache.clear();
+  idCache.set(cacheKey, id);
+  return id;
 }
+const idCache = new Map<string, string>();
 
 /** The direct-mode nominal hash: base64(sha256(patch, node, gpus)). */
 export function nominalHashFor(patch: string, node: string, gpus: readonly string[]): string {
@@ -496,7 +503,7 @@ export class ClusterModel {
     if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== cur.metadata.resourceVersion) {
       throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
     }
-    const next: KObject = JSON.parse(JSON.stringify(body)) as KObject;
+    const next: KObject = deepCopy((body)) as KObject;
     next.apiVersion = cur.apiVersion;
     next.kind = cur.kind;
     // Immutable and server-owned metadata.
@@ -542,7 +549,7 @@ export class ClusterModel {
   scale(resource: "deployments" | "replicasets", namespace: string, name: string, replicas: number): KObject {
     const cur = this.store.get(resource, namespace, name);
     if (!cur) throw new ApiError(404, "NotFound", `${resource} "${name}" not found`);
-    const next = JSON.parse(JSON.stringify(cur)) as KObject;
+    const next = deepCopy((cur)) as KObject;
     (next.spec as { replicas: number }).replicas = replicas;
     delete next.metadata.resourceVersion;
     return this.apiReplace(resource, namespace, name, next);
@@ -570,7 +577,7 @@ export class ClusterModel {
     let rs = this.store.get("replicasets", ns, rsName);
     const owned = this.store.list("replicasets", ns).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
     if (!rs) {
-      const tpl = JSON.parse(JSON.stringify(spec.template)) as KObject;
+      const tpl = deepCopy((spec.template)) as KObject;
       tpl.metadata = { ...(tpl.metadata ?? {}), labels: { ...(tpl.metadata?.labels ?? {}), "pod-template-hash": hash } } as KObject["metadata"];
       rs = this.store.create("replicasets", {
         apiVersion: "apps/v1", kind: "ReplicaSet",
@@ -582,7 +589,7 @@ export class ClusterModel {
       this.kickWorkload("replicasets", rs);
     } else if ((rs.spec as { replicas: number }).replicas !== spec.replicas) {
       const from = (rs.spec as { replicas: number }).replicas;
-      const next = JSON.parse(JSON.stringify(rs)) as KObject;
+      const next = deepCopy((rs)) as KObject;
       (next.spec as { replicas: number }).replicas = spec.replicas;
       next.metadata.annotations = { ...(next.metadata.annotations ?? {}), "deployment.kubernetes.io/desired-replicas": String(spec.replicas) };
       rs = this.store.update("replicasets", next);
@@ -592,7 +599,7 @@ export class ClusterModel {
     // Older ReplicaSets (a template change) scale to 0: a Recreate-style rollout.
     for (const old of owned) {
       if (old.metadata.name === rsName || (old.spec as { replicas: number }).replicas === 0) continue;
-      const next = JSON.parse(JSON.stringify(old)) as KObject;
+      const next = deepCopy((old)) as KObject;
       (next.spec as { replicas: number }).replicas = 0;
       this.kickWorkload("replicasets", this.store.update("replicasets", next));
     }
@@ -616,7 +623,7 @@ export class ClusterModel {
     const diff = spec.replicas - active.length;
     if (diff > 0) {
       for (let i = 0; i < diff; i++) {
-        const tpl = JSON.parse(JSON.stringify(spec.template)) as KObject;
+        const tpl = deepCopy((spec.template)) as KObject;
         const pod: KObject = {
           apiVersion: "v1", kind: "Pod",
           metadata: { ...(tpl.metadata ?? {}), name: "", generateName: `${name}-`, namespace: ns, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
@@ -644,7 +651,7 @@ export class ClusterModel {
     const ready = pods.filter((p) => this.isPodReady(p)).length;
     const status = { replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
     if (JSON.stringify(status) !== JSON.stringify(rs.status)) {
-      const next = JSON.parse(JSON.stringify(rs)) as KObject;
+      const next = deepCopy((rs)) as KObject;
       next.status = status;
       this.store.update("replicasets", next);
     }
@@ -678,7 +685,7 @@ export class ClusterModel {
     };
     const sameExceptTimes = JSON.stringify({ ...status, conditions: status.conditions.map((c) => ({ type: c.type, status: c.status })) }) === JSON.stringify({ ...(d.status as object), conditions: prev.conditions?.map((c) => ({ type: c.type, status: c.status })) });
     if (sameExceptTimes) return;
-    const next = JSON.parse(JSON.stringify(d)) as KObject;
+    const next = deepCopy((d)) as KObject;
     next.status = status;
     this.store.update("deployments", next);
   }
@@ -715,7 +722,7 @@ export class ClusterModel {
       reportingComponent: micro ? component : "",
       reportingInstance: micro ? `${component}-${this.nodes[0]?.name ?? "node-0"}` : "",
       ...(micro ? { action: "Binding" } : {}),
-    });
+    }, true);
   }
 
   // ── pods: scheduler and kubelet ────────────────────────────────────────────────────────────
@@ -746,12 +753,22 @@ export class ClusterModel {
     return this.store.get("pods", k.slice(0, i) || undefined, k.slice(i + 1));
   }
 
+  /**
+   * Changes a pod through a copy: metadata maps and status are copied, the spec only at its top
+   * level (its containers are never changed after creation), so history snapshots stay intact.
+   */
   private patchPod(k: string, fn: (p: KObject) => void): KObject | undefined {
     const cur = this.podByKey(k);
     if (!cur) return undefined;
-    const next = JSON.parse(JSON.stringify(cur)) as KObject;
+    const m = cur.metadata;
+    const next: KObject = {
+      ...cur,
+      metadata: { ...m, ...(m.labels ? { labels: { ...m.labels } } : {}), ...(m.annotations ? { annotations: { ...m.annotations } } : {}), ...(m.finalizers ? { finalizers: [...m.finalizers] } : {}) },
+      spec: { ...(cur.spec as object) },
+      status: deepCopy(cur.status),
+    };
     fn(next);
-    return this.store.update("pods", next);
+    return this.store.updateOwned("pods", next);
   }
 
   private pickNode(count: number): { node: NodeState; gpus: string[] } | undefined {
@@ -855,10 +872,20 @@ export class ClusterModel {
     if (pod) this.podStatusChanged(pod);
   }
 
+  private statusDirty = new Set<string>();
+
+  /** Marks the owning ReplicaSet's status stale; one recount per virtual instant, however many pods changed. */
   private podStatusChanged(pod: KObject, resync = false): void {
     const owner = pod.metadata.ownerReferences?.find((o) => o.kind === "ReplicaSet");
     if (!owner) return;
-    this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+    const k = `${pod.metadata.namespace}/${owner.name}`;
+    if (!this.statusDirty.has(k)) {
+      this.statusDirty.add(k);
+      this.queue.after(0, () => {
+        this.statusDirty.delete(k);
+        this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+      });
+    }
     const rs = resync ? this.store.get("replicasets", pod.metadata.namespace, owner.name) : undefined;
     if (rs) this.kickWorkload("replicasets", rs); // a deleted pod is replaced
   }
@@ -880,7 +907,7 @@ export class ClusterModel {
   private deletePod(cur: KObject, gracePeriodSeconds?: number): KObject {
     const k = podKey(cur.metadata.namespace, cur.metadata.name);
     if (cur.metadata.deletionTimestamp) return cur;
-    const next = JSON.parse(JSON.stringify(cur)) as KObject;
+    const next = deepCopy((cur)) as KObject;
     next.metadata.deletionTimestamp = isoSeconds(this.toEpochMs(this.now) + (gracePeriodSeconds ?? 30) * 0);
     next.metadata.deletionGracePeriodSeconds = gracePeriodSeconds ?? 30;
     const obj = this.store.update("pods", next);
@@ -1322,7 +1349,7 @@ export class ClusterModel {
   private createDirectProvider(req: RequesterState, nominal: string): string {
     const base = this.podByKey(req.key);
     const name = `${req.name}-dual-${this.store.newSuffix()}`;
-    const containers = JSON.parse(JSON.stringify((base?.spec as { containers?: unknown[] } | undefined)?.containers ?? [])) as { name: string; image?: string; resources?: unknown; env?: unknown[] }[];
+    const containers = deepCopy(((base?.spec as { containers?: unknown[] } | undefined)?.containers ?? [])) as { name: string; image?: string; resources?: unknown; env?: unknown[] }[];
     if (containers[0]) {
       containers[0].image = "vllm/vllm-openai:v0.11.0";
       delete containers[0].resources;
