@@ -85,6 +85,13 @@ test("kubectl: get pods, get pods -w, apply -f, re-apply, scale, delete pod agai
   assert.match(after.out, new RegExp(`${second.requester.name}\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+[0-9.]+\\s+node-0`));
   assert.doesNotMatch(after.out, new RegExp(truth.requester.name));
 
+  // kubectl leaves validation to the server (OpenAPI v3 declares fieldValidation): unknown fields are rejected.
+  const bad = { ...c.model.requesterDeployment("bad"), spec: { ...(c.model.requesterDeployment("bad").spec as object), replicaz: 2 } };
+  writeFileSync(join(dir, "bad.yaml"), stringify(bad));
+  const strict = await kubectl("apply", "-f", join(dir, "bad.yaml"));
+  assert.notEqual(strict.code, 0);
+  assert.match(strict.err, /strict decoding error: unknown field "spec.replicaz"/);
+
   // The CRDs are served too.
   const crds = await kubectl("get", "isc,lcfg");
   assert.equal(crds.code, 0, crds.err);

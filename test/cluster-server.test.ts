@@ -189,3 +189,40 @@ test("hygiene: loopback bind, bearer token, body limit, malformed JSON/YAML, unk
   }
   assert.equal((await fetch(`${c.url}/version`, { headers: auth })).status, 200);
 });
+
+test("workloads and CRDs: replace (PUT) spec.replicas, the ReplicaSet scale subresource, CRD create/list/get, Events", { timeout: 30_000 }, async () => {
+  const c = await start();
+  const apps = c.kubeConfig.makeApiClient(k8s.AppsV1Api);
+  const core = c.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const crd = c.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  await apps.createNamespacedDeployment({ namespace: NS, body: c.model.requesterDeployment("req") as k8s.V1Deployment });
+  const d = await apps.readNamespacedDeployment({ namespace: NS, name: "req" });
+  d.spec!.replicas = 1;
+  const replaced = await apps.replaceNamespacedDeployment({ namespace: NS, name: "req", body: d });
+  assert.equal(replaced.spec?.replicas, 1);
+  assert.equal(replaced.metadata?.generation, 2);
+  // A stale resourceVersion on replace is a 409 Conflict.
+  await assert.rejects(apps.replaceNamespacedDeployment({ namespace: NS, name: "req", body: d }), (e: { code?: number }) => e.code === 409);
+  await until(async () => (await apps.readNamespacedDeployment({ namespace: NS, name: "req" })).status?.readyReplicas === 1, 20_000, "ready");
+  const rs = (await apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: "app=req" })).items[0]!;
+  const scale = await apps.readNamespacedReplicaSetScale({ namespace: NS, name: rs.metadata!.name! });
+  assert.equal(scale.spec?.replicas, 1);
+  assert.match(scale.status?.selector ?? "", /app=req/);
+  const dScale = await apps.readNamespacedDeploymentScale({ namespace: NS, name: "req" });
+  dScale.spec!.replicas = 0;
+  await apps.replaceNamespacedDeploymentScale({ namespace: NS, name: "req", body: dScale });
+  await until(async () => (await apps.readNamespacedDeployment({ namespace: NS, name: "req" })).status?.replicas === 0, 20_000, "scaled down");
+
+  const isc = await crd.listNamespacedCustomObject({ group: "fma.llm-d.ai", version: "v1alpha1", namespace: NS, plural: "inferenceserverconfigs" }) as { items: { metadata: { name: string } }[] };
+  assert.deepEqual(isc.items.map((i) => i.metadata.name), ["default"]);
+  await crd.createNamespacedCustomObject({ group: "fma.llm-d.ai", version: "v1alpha1", namespace: NS, plural: "launcherconfigs", body: { apiVersion: "fma.llm-d.ai/v1alpha1", kind: "LauncherConfig", metadata: { name: "big" }, spec: { maxInstances: 8, podTemplate: { spec: { containers: [] } } } } });
+  const big = await crd.getNamespacedCustomObject({ group: "fma.llm-d.ai", version: "v1alpha1", namespace: NS, plural: "launcherconfigs", name: "big" }) as { spec: { maxInstances: number } };
+  assert.equal(big.spec.maxInstances, 8);
+  const events = await core.listNamespacedEvent({ namespace: NS });
+  const reasons = new Set(events.items.map((e) => e.reason));
+  for (const r of ["Scheduled", "Pulled", "Created", "Started", "ScalingReplicaSet", "SuccessfulCreate", "SuccessfulDelete"]) assert.ok(reasons.has(r), r);
+  const sched = events.items.find((e) => e.reason === "Scheduled")!;
+  assert.match(String((sched as { eventTime?: unknown }).eventTime ? new Date(sched.eventTime as unknown as string).toISOString() : ""), /Z$/);
+  const raw = await (await fetch(`${c.url}/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DScheduled`)).json() as { items: { eventTime: string }[] };
+  assert.match(raw.items[0]!.eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/); // MicroTime
+});

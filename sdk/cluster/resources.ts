@@ -182,3 +182,32 @@ export function toTable(plural: string, items: KObject[], nowEpochMs: number, re
     })),
   };
 }
+
+const POD_SPEC = new Set(["activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy", "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork", "hostPID", "hostUsers", "hostname", "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy", "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources", "restartPolicy", "runtimeClassName", "schedulerName", "schedulingGates", "securityContext", "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds", "tolerations", "topologySpreadConstraints", "volumes"]);
+const SPEC_FIELDS: Record<string, Set<string>> = {
+  Pod: POD_SPEC,
+  Deployment: new Set(["minReadySeconds", "paused", "progressDeadlineSeconds", "replicas", "revisionHistoryLimit", "selector", "strategy", "template"]),
+  ReplicaSet: new Set(["minReadySeconds", "replicas", "selector", "template"]),
+  InferenceServerConfig: new Set(["modelServerConfig", "launcherConfigName"]),
+  LauncherConfig: new Set(["podTemplate", "maxInstances"]),
+  LauncherPopulationPolicy: new Set(["enhancedNodeSelector", "countForLauncher"]),
+};
+const TOP = new Set(["apiVersion", "kind", "metadata", "spec", "status"]);
+
+/**
+ * Unknown fields the API server's strict decoding would name (top level, spec, and a pod template's
+ * spec). Kinds without a schema here (Event, Node, Namespace) are not checked.
+ */
+export function unknownFields(kind: string, obj: Record<string, unknown>): string[] {
+  const spec = SPEC_FIELDS[kind];
+  if (!spec) return [];
+  const out: string[] = [];
+  for (const k of Object.keys(obj)) if (!TOP.has(k)) out.push(k);
+  const s = obj.spec;
+  if (s && typeof s === "object" && !Array.isArray(s)) {
+    for (const k of Object.keys(s)) if (!spec.has(k)) out.push(`spec.${k}`);
+    const tpl = (s as { template?: { spec?: unknown } }).template?.spec;
+    if (tpl && typeof tpl === "object" && !Array.isArray(tpl)) for (const k of Object.keys(tpl)) if (!POD_SPEC.has(k)) out.push(`spec.template.spec.${k}`);
+  }
+  return out;
+}

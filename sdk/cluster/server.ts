@@ -17,7 +17,7 @@ import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelS
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import {
   apiGroupDoc, apiGroupListDoc, apiVersionOf, apiVersionsDoc, findResource, openapiGroupDoc, openapiRootDoc,
-  resourceListDoc, toTable, versionDoc, type ResourceInfo,
+  resourceListDoc, toTable, unknownFields, versionDoc, type ResourceInfo,
 } from "./resources.js";
 
 /** Faults the server injects, configurable per run (and changeable while it runs). */
@@ -368,7 +368,11 @@ export class ApiServer {
       if (method === "POST") {
         const body = this.parseBody(await this.readBody(req), String(req.headers["content-type"] ?? ""));
         const obj = this.checkObject(body, info);
-        if (q.get("dryRun")) return this.reply(res, 201, obj);
+        this.fieldValidation(res, info, obj, q);
+        if (q.get("dryRun")) {
+          if (obj.metadata.name && this.model.store.get(info.plural, namespace, obj.metadata.name)) throw new ApiError(409, "AlreadyExists", `${info.plural}${info.group ? "." + info.group : ""} "${obj.metadata.name}" already exists`);
+          return this.reply(res, 201, obj);
+        }
         return this.reply(res, 201, this.model.apiCreate(info.plural, namespace, obj));
       }
       return this.fail(res, 405, `method ${method} is not supported on a collection here`);
@@ -388,6 +392,7 @@ export class ApiServer {
     if (method === "PUT") {
       const obj = this.checkObject(this.parseBody(await this.readBody(req), String(req.headers["content-type"] ?? "")), info);
       if (!cur) return this.fail(res, 404, `${info.plural} "${name}" not found`);
+      this.fieldValidation(res, info, obj, q);
       return this.reply(res, 200, this.model.apiReplace(info.plural, namespace, name, obj, sub));
     }
     if (method === "PATCH") {
@@ -396,6 +401,7 @@ export class ApiServer {
       const patch = this.parseBody(raw, /apply-patch/.test(ct) ? "yaml" : ct);
       if (/apply-patch/.test(ct) && !cur) {
         const obj = this.checkObject(patch, info);
+        this.fieldValidation(res, info, obj, q);
         return this.reply(res, 201, this.model.apiCreate(info.plural, namespace, obj));
       }
       if (!cur) return this.fail(res, 404, `${info.plural}${info.group ? "." + info.group : ""} "${name}" not found`);
@@ -406,6 +412,7 @@ export class ApiServer {
       else if (/strategic-merge-patch|apply-patch/.test(ct)) next = strategicMergePatch(base, patch as Parameters<typeof mergePatch>[1]);
       else return this.fail(res, 415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml`);
       const obj = this.checkObject(next, info, true);
+      this.fieldValidation(res, info, obj, q);
       if (!(/apply-patch/.test(ct)) && !(patch as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion) delete obj.metadata.resourceVersion;
       if (/apply-patch/.test(ct)) delete obj.metadata.resourceVersion;
       return this.reply(res, 200, this.model.apiReplace(info.plural, namespace, name, obj, sub));
@@ -425,6 +432,16 @@ export class ApiServer {
       return this.reply(res, 200, out);
     }
     return this.fail(res, 405, `method ${method} is not supported`);
+  }
+
+  /** `fieldValidation`: Strict → 400 naming unknown fields; Warn (the default) → a Warning header; Ignore → nothing. */
+  private fieldValidation(res: ServerResponse, info: ResourceInfo, obj: KObject, q: URLSearchParams): void {
+    const mode = q.get("fieldValidation") ?? "Warn";
+    if (mode === "Ignore") return;
+    const unknown = unknownFields(info.kind, obj);
+    if (unknown.length === 0) return;
+    if (mode === "Strict") throw new ApiError(400, "BadRequest", `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`);
+    if (!res.headersSent) res.setHeader("Warning", unknown.map((f) => `299 - "unknown field \\"${f}\\""`).join(", "));
   }
 
   private checkObject(body: unknown, info: ResourceInfo, patched = false): KObject {
