@@ -143,3 +143,81 @@ test("against the embedded cluster over the real client: every path configuratio
   if (!only) for (const p of ["launcher/cold_launcher", "launcher/hot", "launcher/warm", "launcher/warm+reclaim", "direct/cold", "direct/hot"]) assert.ok((paths.get(p) ?? 0) > 0, `path configuration ${p} exercised`);
   assert.ok(total >= Number(process.env.ACTLAB_TEST_MIN_ACTUATIONS ?? 1000), `≥ 1,000 actuations checked, got ${total}`);
 });
+
+test("fault injection (dropped streams, 410s, delays, 5xx/429) changes nothing: same actuations, none lost, none twice", { timeout: 300_000 }, async () => {
+  const base: Scenario = { name: "faults", cluster: { nodes: 1, gpusPerNode: 4 }, iterations: 3, replicas: 4 };
+  const clean = await runScenario(base);
+  const faulty = await runScenario({ ...base, faults: { watchCloseAfterEvents: 7, goneOnResumeProbability: 0.3, delayMs: [0, 3], errorRate: 0.05, throttleRate: 0.02, seed: 5 } });
+  const key = (a: Actuation) => `${a.iteration} ${a.requester} ${a.mode} ${a.path} ${a.instances_deleted} ${a.t_wake} ${a.t_instance_create} ${a.t_cold_launcher}`;
+  assert.equal(new Set(faulty.res.actuations.map((a) => a.requester_uid)).size, faulty.res.actuations.length, "no actuation counted twice");
+  assert.equal(faulty.res.actuations.length, faulty.truth.length, "none lost");
+  agree("faulty", faulty.res.actuations, faulty.truth, 0);
+  agree("clean", clean.res.actuations, clean.truth, 0);
+  assert.deepEqual(faulty.res.actuations.map((a) => `${a.iteration} ${a.requester} ${a.mode} ${a.path} ${a.instances_deleted}`), clean.res.actuations.map((a) => `${a.iteration} ${a.requester} ${a.mode} ${a.path} ${a.instances_deleted}`));
+  void key;
+  // The faults really happened: the watch was resumed and relisted.
+  const st = faulty.res.watchStats;
+  assert.ok(st.resumes > 0 && st.relists > 0 && st.retries > 0, `faults seen by the watch: ${JSON.stringify(st)}`);
+  assert.equal(clean.res.watchStats.relists, 0);
+});
+
+test("a recorded run replays to byte-identical classification output (library and actlab classify)", { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-run-"));
+  const { res } = await runScenario({ name: "replay", cluster: { nodes: 1, gpusPerNode: 4 }, iterations: 3, replicas: 2, dir });
+  const live = join(dir, "live");
+  writeAnalysis(live, res.actuations);
+  const replayed = analyzeRun(readRunDir(dir));
+  const again = join(dir, "replayed");
+  writeAnalysis(again, replayed.actuations);
+  for (const f of ["result.yaml", "benchmark_report.yaml", "actuations.json", "actuations.csv", "summary.json"]) {
+    assert.equal(readFileSync(join(again, f), "utf8"), readFileSync(join(live, f), "utf8"), `${f} differs after replay`);
+  }
+  const { run } = await import("../sdk/cli/main.js");
+  const cli = join(dir, "cli");
+  const out = await captureStdout(() => run(["classify", dir, "--out", cli]));
+  assert.equal(out.code, 0);
+  assert.equal(readFileSync(join(cli, "result.yaml"), "utf8"), readFileSync(join(live, "result.yaml"), "utf8"));
+  // A corrupted line in the recorded log: exit 1 and an error naming the file and line.
+  const ev = join(dir, "events.jsonl");
+  const lines = readFileSync(ev, "utf8").split("\n");
+  lines[3] = lines[3]!.slice(0, 20);
+  writeFileSync(ev, lines.join("\n"));
+  const bad = await captureStdout(() => run(["classify", dir, "--out", join(dir, "bad")]));
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, new RegExp(`${ev.replace(/[/\\]/g, "[/\\\\]")}:4`));
+});
+
+async function captureStdout(fn: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const ow = process.stdout.write.bind(process.stdout);
+  const ew = process.stderr.write.bind(process.stderr);
+  let stdout = "", stderr = "";
+  process.stdout.write = ((s: string | Uint8Array) => { stdout += String(s); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => { stderr += String(s); return true; }) as typeof process.stderr.write;
+  try { return { code: await fn(), stdout, stderr }; } finally { process.stdout.write = ow; process.stderr.write = ew; }
+}
+
+test("bad inputs against the served cluster: unknown namespace, kubeconfig without a cluster, unreachable server; nothing recorded is lost", { timeout: 120_000 }, async () => {
+  const c = await startCluster({ seed: 3, timeScale: 100, nodes: 1, gpusPerNode: 1 });
+  const dir = mkdtempSync(join(tmpdir(), "actlab-bad-"));
+  try {
+    await assert.rejects(collect(watchPods({ kubeConfig: c.kubeConfig, namespace: "no-such-ns" })), (err: Error) => err instanceof InputError && err.message.includes(c.url) && /no-such-ns/.test(err.message));
+    const broken = join(dir, "kubeconfig");
+    writeFileSync(broken, readFileSync(c.kubeconfigPath, "utf8").replace(/clusters:[\s\S]*?(?=contexts:)/, "clusters: []\n"));
+    const { loadKubeConfig } = await import("../sdk/kube/kubeconfig.js");
+    assert.throws(() => loadKubeConfig(broken), (err: Error) => err instanceof InputError && err.message.startsWith(broken) && /cluster/.test(err.message));
+    // Record a watch, then the server goes away: the error names the server, the log keeps every event.
+    const log = join(dir, "events.jsonl");
+    const { recordEvents, parseEventLog } = await import("../sdk/kube/event-log.js");
+    const seen: unknown[] = [];
+    const stream = recordEvents(watchPods({ kubeConfig: c.kubeConfig, namespace: NS, backoff: { initialMs: 5, maxMs: 20, maxAttempts: 3 } }), log);
+    await assert.rejects((async () => {
+      for await (const e of stream) { seen.push(e); if (seen.length === 2) void c.stop(); }
+    })(), (err: Error) => err instanceof InputError && err.message.includes(c.url) && /reachable/.test(err.message));
+    const parsed = parseEventLog(readFileSync(log, "utf8"), log);
+    assert.equal(parsed.events.length, seen.length);
+    assert.ok(parsed.events.length >= 2);
+    assert.equal(parsed.end?.end, "error");
+  } finally {
+    await c.stop();
+  }
+});

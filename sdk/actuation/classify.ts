@@ -127,7 +127,7 @@ function firstSeenBoundTo(p: PodLifecycle, req: PodLifecycle): boolean {
   return (ann !== undefined && ann.split(" ")[0] === req.uid) || p.firstSeen.labels[FMA_KEYS.dual] === req.name;
 }
 
-/** Classifies every requester in `input.pods`; output in requester first-seen order. */
+/** Classifies every requester in `input.pods`; output ordered by iteration, creation time, name. */
 export function classifyActuations(input: ClassifyInput): Actuation[] {
   const byName = new Map<string, PodLifecycle>();
   const byRequesterAnn = new Map<string, PodLifecycle>();
@@ -142,7 +142,8 @@ export function classifyActuations(input: ClassifyInput): Actuation[] {
   }
   const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn));
   if (input.metricDeltas) resolveByMetric(out, input.metricDeltas);
-  return out;
+  // A fixed order that does not depend on how events arrived (a relist reorders them).
+  return out.sort((a, b) => a.iteration - b.iteration || (a.creation_timestamp ?? Infinity) - (b.creation_timestamp ?? Infinity) || (a.requester < b.requester ? -1 : a.requester > b.requester ? 1 : 0));
 }
 
 function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>): Actuation {

@@ -16,7 +16,7 @@ import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
 import type { ActuationPath } from "../actuation/path.js";
 import { getDeployment, readMetricsText, readPodLog, scaleDeployment, type Workload } from "./api-calls.js";
 import { LifecycleReducer, type PodLifecycle } from "./lifecycle.js";
-import { watchPods, type WatchPodsOptions } from "./watch.js";
+import { watchPods, type WatchPodsOptions, type WatchStats } from "./watch.js";
 import type { WatchEvent } from "./types.js";
 
 export interface RunRecord {
@@ -56,6 +56,8 @@ export interface NopRunResult {
   record: RunRecord;
   actuations: Actuation[];
   lifecycles: PodLifecycle[];
+  /** The watch's resumes, relists, retries, dropped duplicates. */
+  watchStats: WatchStats;
 }
 
 /** Runs the iterations; resolves with everything seen. An interrupted run (signal) resolves with what it has. */
@@ -166,7 +168,7 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
     await pump;
   }
   const final = analyzeRun({ events: record.events, evidence: record.evidence, iterations: record.iterations, metricDeltas: record.metricDeltas });
-  return { record, actuations: final.actuations, lifecycles: final.lifecycles };
+  return { record, actuations: final.actuations, lifecycles: final.lifecycles, watchStats: { ...stream.stats } };
 }
 
 async function readPodLogSince(kc: KubeConfig, namespace: string, pod: string, sinceTime?: string): Promise<string> {
