@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rng, type Rng } from "../sdk/core/rng.js";
+import { quantile } from "../sdk/core/quantile.js";
+import { weightedQuantiles } from "../sdk/engine/worker.js";
 import { runEngine, BlockInterner, linearStepTime, polynomialPrefillMs, polynomialDecodeMs, type EngineArrival, type EngineConfig } from "../sdk/engine/index.js";
 
 /** A random workload: bursts, shared prefixes (a few groups), lengths from 1 token up. */
@@ -86,7 +88,7 @@ test("bulk decode segments give the same results as pass-by-pass simulation", ()
         const f = fast.requests[i]!;
         const s = slow.requests[i]!;
         for (const k of ["arrivalMs", "admittedMs", "firstTokenMs", "finishMs", "cachedTokens", "preemptions", "outputTokens"] as const) assert.equal(f[k], s[k], `config ${ci} request ${i} ${k}`);
-        for (const k of ["itlMs", "itlMaxMs"] as const) assert.ok(Number.isNaN(f[k]) ? Number.isNaN(s[k]) : Math.abs(f[k] - s[k]) < 1e-6, `config ${ci} request ${i} ${k}: ${f[k]} vs ${s[k]}`);
+        for (const k of ["itlMs", "itlMaxMs", "itlP50Ms", "itlP90Ms", "itlP99Ms"] as const) assert.ok(Number.isNaN(f[k]) ? Number.isNaN(s[k]) : Math.abs(f[k] - s[k]) < 1e-6, `config ${ci} request ${i} ${k}: ${f[k]} vs ${s[k]}`);
       }
       assert.deepEqual(fast.passes.map((p) => [p.end, p.numPrefill, p.numDecode, p.sumDecodeKvTokens, p.activeKvBlocks]), slow.passes.map((p) => [p.end, p.numPrefill, p.numDecode, p.sumDecodeKvTokens, p.activeKvBlocks]));
     }
@@ -119,4 +121,26 @@ test("prefix caching: a repeated prompt reuses its full blocks; LIFO preemption 
   assert.ok(tight.requests[1]!.preemptions > 0, "the newest request is preempted when decode growth needs blocks");
   assert.equal(tight.requests[0]!.preemptions, 0);
   assert.equal(tight.requests[1]!.outputTokens, 300);
+});
+
+test("per-request ITL percentiles: a stall from another request's prefill shows in max/p99, not in p50", () => {
+  const res = runEngine([{ at: 0, inputLength: 100, outputLength: 200 }, { at: 500, inputLength: 8000, outputLength: 1 }]);
+  const a = res.requests[0]!;
+  const stall = res.passes.find((p) => p.numPrefill === 1 && p.sumPrefillTokens === 8000)!;
+  assert.equal(a.itlMaxMs, stall.wallTimeMs);
+  assert.ok(a.itlP50Ms < 7 && a.itlP50Ms > 5.7, `p50 ${a.itlP50Ms}`);
+  assert.ok(a.itlP99Ms < a.itlMaxMs && a.itlP99Ms >= a.itlP50Ms);
+  assert.ok(Math.abs(a.itlMs * 199 - (a.finishMs - a.firstTokenMs)) < 1e-6);
+});
+
+test("weightedQuantiles equals quantile() on the expanded list", () => {
+  const r = rng("wq");
+  for (let t = 0; t < 50; t++) {
+    const vals = Array.from({ length: 1 + r.int(8) }, () => Math.round(r.random() * 100) / 10);
+    const counts = vals.map(() => 1 + r.int(5));
+    const expanded = vals.flatMap((v, i) => Array.from({ length: counts[i]! }, () => v));
+    const ps = [0, 0.1, 0.5, 0.9, 0.99, 1];
+    const got = weightedQuantiles(vals, counts, ps);
+    ps.forEach((p, k) => assert.ok(Math.abs(got[k]! - quantile(expanded, p)) < 1e-12, `p=${p}`));
+  }
 });

@@ -7,5 +7,5 @@ export {
 } from "./step-time.js";
 export { KvCache } from "./kv-cache.js";
 export { BlockInterner } from "./block-ids.js";
-export { EngineWorker, Seq, type PassRecord, type WorkerHooks } from "./worker.js";
+export { EngineWorker, Seq, weightedQuantiles, type PassRecord, type WorkerHooks } from "./worker.js";
 export { runEngine, type EngineArrival, type EngineRequestResult, type EngineRunResult } from "./run.js";

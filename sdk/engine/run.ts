@@ -24,6 +24,10 @@ export interface EngineRequestResult {
   ttftMs: number;
   itlMs: number;
   itlMaxMs: number;
+  /** Percentiles of this request's own inter-token gaps (linear). */
+  itlP50Ms: number;
+  itlP90Ms: number;
+  itlP99Ms: number;
   e2eMs: number;
   inputTokens: number;
   outputTokens: number;
@@ -67,6 +71,7 @@ export function runEngine(arrivals: readonly EngineArrival[], config: Partial<En
   }
   const requests = seqs.map((s, i) => {
     const gaps = s.generated - 1;
+    const [p50, p90, p99] = s.itlQuantiles([0.5, 0.9, 0.99]);
     return {
       index: i,
       arrivalMs: s.enqueuedAt,
@@ -77,6 +82,9 @@ export function runEngine(arrivals: readonly EngineArrival[], config: Partial<En
       ttftMs: s.firstTokenAt - s.enqueuedAt,
       itlMs: gaps > 0 ? s.itlSum / gaps : NaN,
       itlMaxMs: gaps > 0 ? s.itlMax : NaN,
+      itlP50Ms: p50!,
+      itlP90Ms: p90!,
+      itlP99Ms: p99!,
       e2eMs: s.finishedAt - s.enqueuedAt,
       inputTokens: s.isl,
       outputTokens: s.generated,

@@ -39,6 +39,9 @@ export class Seq {
   itlSum = 0;
   itlMax = 0;
   finishedAt = NaN;
+  /** This request's inter-token gaps as runs of (gap ms, count): per-token percentiles without per-token storage. */
+  readonly gapValues: number[] = [];
+  readonly gapCounts: number[] = [];
   /** Scheduler scratch: tokens scheduled in the current pass. */
   scheduled = 0;
 
@@ -55,6 +58,42 @@ export class Seq {
   get done(): boolean {
     return this.generated >= this.osl;
   }
+
+  addGaps(gapMs: number, count: number): void {
+    const n = this.gapValues.length;
+    if (n > 0 && this.gapValues[n - 1] === gapMs) this.gapCounts[n - 1]! += count;
+    else {
+      this.gapValues.push(gapMs);
+      this.gapCounts.push(count);
+    }
+  }
+
+  /** Quantiles of this request's inter-token gaps (linear interpolation over the tokens); NaN with no gap. */
+  itlQuantiles(ps: readonly number[]): number[] {
+    return weightedQuantiles(this.gapValues, this.gapCounts, ps);
+  }
+}
+
+/** Linear-interpolation quantiles of values repeated `counts` times (the expanded list is never built). */
+export function weightedQuantiles(values: readonly number[], counts: readonly number[], ps: readonly number[]): number[] {
+  const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  let total = 0;
+  for (const c of counts) total += c;
+  if (total === 0) return ps.map(() => NaN);
+  const cum: number[] = [];
+  let acc = 0;
+  for (const i of order) { acc += counts[i]!; cum.push(acc); }
+  const at = (rank: number) => {
+    let k = 0;
+    while (cum[k]! <= rank) k++;
+    return values[order[k]!]!;
+  };
+  return ps.map((p) => {
+    const h = (total - 1) * p;
+    const f = Math.floor(h);
+    const a = at(f);
+    return a + (h - f) * (at(Math.min(f + 1, total - 1)) - a);
+  });
 }
 
 /** One forward pass, as a worker reports it (the engine half of ForwardPassMetrics). */
@@ -152,6 +191,8 @@ export class EngineWorker {
   private segKv0 = 0;
   private segEnds: Float64Array;
   private segDur: Float64Array;
+  private readonly runV: number[] = [];
+  private readonly runC: number[] = [];
   // Queue accounting for forward-pass metrics.
   private queuedPrefillTokens = 0;
   private queuedDecodeKvTokens = 0;
@@ -408,6 +449,7 @@ export class EngineWorker {
         const gap = end - r.lastTokenAt;
         r.itlSum += gap;
         if (gap > r.itlMax) r.itlMax = gap;
+        r.addGaps(gap, 1);
         if (gap === lastGap) gapCount++;
         else {
           if (gapCount > 0) this.hooks.onGaps?.(lastGap, gapCount);
@@ -517,7 +559,17 @@ export class EngineWorker {
     const running = this.running;
     const n = running.length;
     let gapMax = 0;
-    for (let p = first; p <= last; p++) if (this.segDur[p]! > gapMax) gapMax = this.segDur[p]!;
+    // The segment's gaps as runs (one run when the step time is constant over it).
+    const runV = this.runV;
+    const runC = this.runC;
+    runV.length = 0;
+    runC.length = 0;
+    for (let p = first; p <= last; p++) {
+      const d = this.segDur[p]!;
+      if (d > gapMax) gapMax = d;
+      if (runV.length > 0 && runV[runV.length - 1] === d) runC[runC.length - 1]!++;
+      else { runV.push(d); runC.push(1); }
+    }
     for (let i = 0; i < n; i++) {
       const r = running[i]!;
       r.generated += j;
@@ -525,6 +577,7 @@ export class EngineWorker {
       r.itlSum += endLast - r.lastTokenAt;
       if (gapMax > r.itlMax) r.itlMax = gapMax;
       r.lastTokenAt = endLast;
+      for (let q = 0; q < runV.length; q++) r.addGaps(runV[q]!, runC[q]!);
     }
     const onGaps = this.hooks.onGaps;
     if (onGaps) {

@@ -22,6 +22,10 @@ export interface RequestRow {
   /** Mean inter-token latency of this request (TPOT), null with fewer than 2 tokens. */
   itlMs: number | null;
   itlMaxMs: number | null;
+  /** Percentiles of this request's own inter-token gaps (linear), null with fewer than 2 tokens. */
+  itlP50Ms: number | null;
+  itlP90Ms: number | null;
+  itlP99Ms: number | null;
   e2eMs: number | null;
   inputTokens: number;
   outputTokens: number;
@@ -108,7 +112,7 @@ export function requestRows(requests: readonly TraceRequest[], tracks: readonly 
     if (!t) {
       return {
         request: i, sessionId: r.session_id ?? null, arrivalMs: null, admittedMs: null, queuedMs: null, firstTokenMs: null, finishMs: null,
-        ttftMs: null, itlMs: null, itlMaxMs: null, e2eMs: null, inputTokens: r.input_length, outputTokens: 0, cachedTokens: 0,
+        ttftMs: null, itlMs: null, itlMaxMs: null, itlP50Ms: null, itlP90Ms: null, itlP99Ms: null, e2eMs: null, inputTokens: r.input_length, outputTokens: 0, cachedTokens: 0,
         overlapBlocks: 0, islBlocks: 0, kvHitRate: null, preemptions: 0, worker: null, prefillWorker: null, transferMs: 0, completed: false,
       };
     }
@@ -124,6 +128,9 @@ export function requestRows(requests: readonly TraceRequest[], tracks: readonly 
       ttftMs: nn(t.firstTokenMs - t.arrivalMs),
       itlMs: done && t.generated > 1 ? t.itlSum / (t.generated - 1) : null,
       itlMaxMs: done && t.generated > 1 ? t.itlMax : null,
+      itlP50Ms: done ? nn(t.itlQ[0]!) : null,
+      itlP90Ms: done ? nn(t.itlQ[1]!) : null,
+      itlP99Ms: done ? nn(t.itlQ[2]!) : null,
       e2eMs: nn(t.finishMs - t.arrivalMs),
       inputTokens: r.input_length,
       outputTokens: t.generated,

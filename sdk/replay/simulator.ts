@@ -34,6 +34,8 @@ export interface Track {
   transferMs: number;
   itlSum: number;
   itlMax: number;
+  /** p50, p90, p99 of this request's inter-token gaps. */
+  itlQ: number[];
   generated: number;
   cachedTokens: number;
   preemptions: number;
@@ -62,6 +64,8 @@ class FleetWorker implements RouterView {
 }
 
 const EMPTY = new Int32Array(0);
+const ITL_PS = [0.5, 0.9, 0.99];
+const NO_Q = [NaN, NaN, NaN];
 const ARRIVE = 0;
 const HANDOFF = 1;
 const DISPATCH = 2;
@@ -463,7 +467,7 @@ export class ReplaySim {
     const tr: Track = {
       index: i, arrivalMs: t, blockIds: ids, islBlocks: Math.ceil(r.input_length / this.blockSize), overlapBlocks: 0,
       worker: null, prefillWorker: null, admittedMs: NaN, firstTokenMs: NaN, finishMs: NaN, transferMs: 0,
-      itlSum: 0, itlMax: 0, generated: 0, cachedTokens: 0, preemptions: 0, pendingPrefill: 0, pendingBlocks: 0, stage: 0,
+      itlSum: 0, itlMax: 0, itlQ: NO_Q, generated: 0, cachedTokens: 0, preemptions: 0, pendingPrefill: 0, pendingBlocks: 0, stage: 0,
     };
     this.tracks[i] = tr;
     this.inFlightRequests++;
@@ -555,6 +559,7 @@ export class ReplaySim {
     tr.generated = seq.generated;
     tr.itlSum = seq.itlSum;
     tr.itlMax = seq.itlMax;
+    tr.itlQ = seq.itlQuantiles(ITL_PS);
     this.completed++;
     this.inFlightRequests--;
     const r = this.requests[i]!;
