@@ -191,11 +191,21 @@ export class ApiServer {
     this.model.advanceTo(this.virtualNow());
   }
 
+  private timerDue = Infinity; // wall time (performance.now) the armed timer fires
+
+  private rearmIfSooner(): void {
+    const next = this.model.nextEventAt();
+    if (next === undefined || this.stopped) return;
+    const due = performance.now() + Math.max(0, (next - this.virtualNow()) / this.timeScale);
+    if (due < this.timerDue - 1) this.arm();
+  }
+
   private arm(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     const next = this.model.nextEventAt();
     const wait = next === undefined ? 1000 : Math.min(1000, Math.max(0, (next - this.virtualNow()) / this.timeScale));
+    this.timerDue = performance.now() + wait;
     this.timer = setTimeout(() => {
       this.advance();
       this.arm();
@@ -222,7 +232,14 @@ export class ApiServer {
     if ((f.watchCloseAfterEvents !== undefined && w.sent >= f.watchCloseAfterEvents) || (f.watchCloseProbability !== undefined && this.faultRng.bernoulli(f.watchCloseProbability))) w.close();
   }
 
+  private rearmQueued = false;
+
   private broadcast(e: StoreEvent): void {
+    // Changes made straight on the model (tests, notebooks) may schedule events sooner than the timer.
+    if (!this.rearmQueued) {
+      this.rearmQueued = true;
+      queueMicrotask(() => { this.rearmQueued = false; this.rearmIfSooner(); });
+    }
     for (const w of [...this.watchers]) if (this.matches(w, e)) this.send(w, this.watchLine(w, e.type, e.object));
   }
 
@@ -288,6 +305,8 @@ export class ApiServer {
       else if (err instanceof RangeError) this.fail(res, 400, err.message);
       else this.fail(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
     }
+    // A request may have scheduled model events sooner than the armed timer: re-arm.
+    this.rearmIfSooner();
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -16,6 +16,7 @@ console.log("cluster: virtual-clock model");
   m.apiCreate("deployments", "default", m.requesterDeployment("req"));
   m.runFor(1000);
   const r = rng(2);
+  const cpu0 = process.cpuUsage();
   const { ms } = timeIt(() => {
     for (let cycle = 0; cycle < 150; cycle++) {
       m.scale("deployments", "default", "req", 1 + r.int(32));
@@ -24,10 +25,13 @@ console.log("cluster: virtual-clock model");
       m.runFor(30_000);
     }
   });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const acts = m.actuations();
   const byPath = (p: string) => acts.filter((a) => a.path === p).length;
   figure("actuations simulated", acts.length, "", 0);
   figure("actuations per wall second (virtual clock)", acts.length / (ms / 1000), "/s", 0);
+  figure("actuations per CPU second (virtual clock)", acts.length / (cpuMs / 1000), "/s", 0);
   figure("store events per actuation", m.store.eventCount / acts.length, "", 1);
   figure("virtual time simulated per wall second", m.now / ms, "s/s", 0);
   console.log(`  paths: hot ${byPath("hot")}, warm ${byPath("warm")}, cold_launcher ${byPath("cold_launcher")}`);
@@ -86,6 +90,37 @@ console.log("cluster: served over loopback");
     figure("served cold_launcher 0→1 Ready (timeScale 1000)", cold.up, "wall ms", 0);
     figure("served hot 0→1→Ready→0 cycle (timeScale 1000)", hot.total, "wall ms", 0);
     console.log(`  truth: ${c.model.actuations().map((a) => a.path).join(", ")}`);
+  } finally {
+    await c.stop();
+  }
+}
+{
+  // 1,000 actuations through @kubernetes/client-node (scale cycles of 1..24 replicas, an informer on pods).
+  const c = await startCluster({ seed: 4, nodes: 4, gpusPerNode: 8, timeScale: 20_000, launchersPerNode: 2 });
+  try {
+    const apps = c.kubeConfig.makeApiClient(k8s.AppsV1Api);
+    const core = c.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const mp = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    await apps.createNamespacedDeployment({ namespace: "default", body: c.model.requesterDeployment("req") as k8s.V1Deployment });
+    const inf = k8s.makeInformer(c.kubeConfig, "/api/v1/namespaces/default/pods", () => core.listNamespacedPod({ namespace: "default" }));
+    let seen = 0;
+    inf.on("add", () => seen++);
+    inf.on("update", () => seen++);
+    await inf.start();
+    const t0 = performance.now();
+    for (let i = 0; c.model.actuations().length < 1000; i++) {
+      const n = 1 + (i % 24);
+      await apps.patchNamespacedDeploymentScale({ namespace: "default", name: "req", body: { spec: { replicas: n } } }, mp);
+      while ((await apps.readNamespacedDeployment({ namespace: "default", name: "req" })).status?.readyReplicas !== n) await new Promise((r) => setTimeout(r, 2));
+      await apps.patchNamespacedDeploymentScale({ namespace: "default", name: "req", body: { spec: { replicas: 0 } } }, mp);
+      while ((await core.listNamespacedPod({ namespace: "default", labelSelector: "app=req" })).items.length > 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    const ms = performance.now() - t0;
+    await inf.stop();
+    const n = c.model.actuations().length;
+    figure("served actuations via client-node (timeScale 20000)", n, "", 0);
+    figure("served actuations per wall second", n / (ms / 1000), "/s", 0);
+    figure("informer add/update events received", seen, "", 0);
   } finally {
     await c.stop();
   }
