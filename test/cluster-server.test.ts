@@ -226,3 +226,46 @@ test("workloads and CRDs: replace (PUT) spec.replicas, the ReplicaSet scale subr
   const raw = await (await fetch(`${c.url}/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DScheduled`)).json() as { items: { eventTime: string }[] };
   assert.match(raw.items[0]!.eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/); // MicroTime
 });
+
+test("determinism through the API: a scripted run on the manual clock gives a byte-identical event log and objects", { timeout: 30_000 }, async () => {
+  const run = async (seed: number) => {
+    const c = await startCluster({ seed, nodes: 1, gpusPerNode: 2, manualClock: true, recordLog: true });
+    try {
+      const apps = c.kubeConfig.makeApiClient(k8s.AppsV1Api);
+      const core = c.kubeConfig.makeApiClient(k8s.CoreV1Api);
+      await apps.createNamespacedDeployment({ namespace: NS, body: c.model.requesterDeployment("req") as k8s.V1Deployment });
+      for (const n of [1, 0, 2, 0, 1]) {
+        await apps.patchNamespacedDeploymentScale({ namespace: NS, name: "req", body: { spec: { replicas: n } } }, mergePatch);
+        c.advance(400_000);
+      }
+      const pods = await core.listNamespacedPod({ namespace: NS });
+      return { log: c.model.eventLog().join("\n"), pods: JSON.stringify(pods.items.map((p) => [p.metadata?.name, p.metadata?.uid, p.metadata?.creationTimestamp, p.status?.conditions])) };
+    } finally {
+      await c.stop();
+    }
+  };
+  const a = await run(6), b = await run(6), other = await run(7);
+  assert.ok(a.log.split("\n").length > 100);
+  assert.equal(a.log, b.log);
+  assert.equal(a.pods, b.pods);
+  assert.notEqual(a.log, other.log);
+});
+
+test("discovery: /version, /api, /apis, /api/v1, /apis/apps/v1, the FMA group, OpenAPI v3", { timeout: 10_000 }, async () => {
+  const c = await start();
+  const get = async (p: string) => { const r = await fetch(`${c.url}${p}`); assert.equal(r.status, 200, p); return r.json() as Promise<Record<string, unknown>>; };
+  assert.equal((await get("/version")).major, "1");
+  assert.deepEqual((await get("/api")).versions, ["v1"]);
+  const groups = (await get("/apis")).groups as { name: string }[];
+  assert.deepEqual(groups.map((g) => g.name), ["apps", "fma.llm-d.ai"]);
+  const v1 = (await get("/api/v1")).resources as { name: string }[];
+  for (const r of ["pods", "pods/log", "events", "nodes", "namespaces"]) assert.ok(v1.some((x) => x.name === r), r);
+  const appsV1 = (await get("/apis/apps/v1")).resources as { name: string }[];
+  for (const r of ["deployments", "deployments/scale", "replicasets", "replicasets/scale"]) assert.ok(appsV1.some((x) => x.name === r), r);
+  const fma = (await get("/apis/fma.llm-d.ai/v1alpha1")).resources as { name: string; shortNames: string[] }[];
+  assert.deepEqual(fma.filter((x) => !x.name.includes("/")).map((x) => x.shortNames[0]), ["isc", "lcfg", "lpp"]);
+  const root = (await get("/openapi/v3")).paths as Record<string, { serverRelativeURL: string }>;
+  const appsDoc = await get(root["apis/apps/v1"]!.serverRelativeURL);
+  const patch = (appsDoc.paths as Record<string, { patch?: { parameters: { name: string }[] } }>)["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!.patch!;
+  assert.ok(patch.parameters.some((p) => p.name === "fieldValidation"));
+});

@@ -54,6 +54,11 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Wall ms between watch bookmarks when a client allows them (default 1000). */
   bookmarkIntervalMs?: number;
+  /**
+   * Virtual time moves only when `advance(ms)` is called (no wall pacing): requests land at the
+   * model's current virtual time, so a scripted run is reproducible byte for byte.
+   */
+  manualClock?: boolean;
 }
 
 interface Watcher {
@@ -114,6 +119,7 @@ export class ApiServer {
 
   /** Virtual ms now, from the wall clock. */
   virtualNow(): number {
+    if (this.opts.manualClock) return this.model.now;
     return Math.max(this.model.now, Math.floor(this.virtStart + (performance.now() - this.wallStart) * this.timeScale));
   }
 
@@ -194,14 +200,21 @@ export class ApiServer {
   private timerDue = Infinity; // wall time (performance.now) the armed timer fires
 
   private rearmIfSooner(): void {
+    if (this.opts.manualClock) return;
     const next = this.model.nextEventAt();
     if (next === undefined || this.stopped) return;
     const due = performance.now() + Math.max(0, (next - this.virtualNow()) / this.timeScale);
     if (due < this.timerDue - 1) this.arm();
   }
 
+  /** Manual clock: advances virtual time by `ms`, firing what falls due (watchers see it). */
+  advanceVirtual(ms: number): void {
+    if (!this.opts.manualClock) throw new Error("advanceVirtual() needs the server started with manualClock: true");
+    this.model.runFor(ms);
+  }
+
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.opts.manualClock) return;
     if (this.timer) clearTimeout(this.timer);
     const next = this.model.nextEventAt();
     const wait = next === undefined ? 1000 : Math.min(1000, Math.max(0, (next - this.virtualNow()) / this.timeScale));

@@ -26,6 +26,8 @@ export interface StartClusterOptions extends Omit<ClusterConfig, "profile"> {
   kubeconfigPath?: string;
   /** Namespace written into the kubeconfig context (default: the cluster namespace). */
   contextNamespace?: string;
+  /** Virtual time moves only through `advance(ms)` (reproducible scripted runs); timeScale is then unused. */
+  manualClock?: boolean;
 }
 
 export interface RunningCluster {
@@ -38,6 +40,8 @@ export interface RunningCluster {
   /** Drops every connection and watch and listens again on the same port; the model carries on. */
   restart(): Promise<void>;
   setFaults(f: FaultConfig): void;
+  /** With `manualClock`: advance virtual time by `ms`. */
+  advance(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -56,9 +60,9 @@ export function kubeconfigYaml(url: string, opts: { token?: string; namespace?: 
 }
 
 export async function startCluster(options: StartClusterOptions = {}): Promise<RunningCluster> {
-  const { timeScale, faults, token, host, port, kubeconfigPath, contextNamespace, ...config } = options;
+  const { timeScale, faults, token, host, port, kubeconfigPath, contextNamespace, manualClock, ...config } = options;
   const model = new ClusterModel(config);
-  const server = new ApiServer(model, { timeScale, faults, token, host, port });
+  const server = new ApiServer(model, { timeScale, faults, token, host, port, manualClock });
   const url = await server.start();
   const yamlText = kubeconfigYaml(url, { token, namespace: contextNamespace ?? model.namespace });
   let dir: string | undefined;
@@ -75,6 +79,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     kubeConfig, kubeconfigPath: path, url, model, server,
     restart: () => server.restart(),
     setFaults: (f) => server.setFaults(f),
+    advance: (ms) => server.advanceVirtual(ms),
     async stop() {
       if (stopped) return;
       stopped = true;
