@@ -92,6 +92,8 @@ interface ProviderState {
   gpus?: string[];
   sleeping?: boolean;
   createdAt: number;
+  /** When it became Ready (virtual ms). */
+  readyAt?: number;
   precreated: boolean;
   containerStarted?: number;
   log: LogLine[];
@@ -908,7 +910,8 @@ export class ClusterModel {
     const k = podKey(cur.metadata.namespace, cur.metadata.name);
     if (cur.metadata.deletionTimestamp) return cur;
     const next = deepCopy((cur)) as KObject;
-    next.metadata.deletionTimestamp = isoSeconds(this.toEpochMs(this.now) + (gracePeriodSeconds ?? 30) * 0);
+    // As the API server does: the time after which the kubelet may kill the pod (now + grace period).
+    next.metadata.deletionTimestamp = isoSeconds(this.toEpochMs(this.now) + (gracePeriodSeconds ?? 30) * 1000);
     next.metadata.deletionGracePeriodSeconds = gracePeriodSeconds ?? 30;
     const obj = this.store.update("pods", next);
     this.pendingPods = this.pendingPods.filter((p) => p !== k);
@@ -1085,7 +1088,7 @@ export class ClusterModel {
       index: this.truths.length,
       requester: { namespace: req.namespace, name: req.name, uid: req.uid },
       path, mode, instancesDeleted: victims.length, sleepersEvicted: evicted.length,
-      provider: chosen?.name ?? "", ...(mode === "launcher" && chosen ? { launcher: chosen.name, launcherPrecreated: chosen.precreated, launcherCreated: chosen.createdAt } : {}),
+      provider: chosen?.name ?? "", ...(mode === "launcher" && chosen ? { launcher: chosen.name, launcherPrecreated: chosen.precreated, launcherCreated: chosen.createdAt, ...(chosen.readyAt !== undefined ? { launcherReady: chosen.readyAt } : {}) } : {}),
       instanceId, node: node.name, gpus: req.gpus.slice(), outcome: "pending",
       requesterCreated: req.created, requesterScheduled: req.scheduled!, containerStarted: req.containerStarted!, decided: tl.decided, bound: tl.bound,
     };
@@ -1152,7 +1155,7 @@ export class ClusterModel {
       at(tl.providerReady, () => {
         const k = podKey(req.namespace, truth.provider);
         const prov = this.providers.get(k);
-        if (prov) prov.ready = true;
+        if (prov) { prov.ready = true; prov.readyAt = this.now; }
         this.markReady(k, this.now);
         if (mode === "launcher") truth.launcherReady = this.now;
         truth.providerReady = this.now;
@@ -1330,7 +1333,7 @@ export class ClusterModel {
         if (p) this.event(p, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`, "default-scheduler", true);
       });
       this.queue.at(started, () => { prov.containerStarted = this.now; this.markRunning(k, this.now, false); this.appendLog(ns, name, this.now, launcherLine(this.toEpochMs(this.now), "Launcher starting on port 8001")); });
-      this.queue.at(ready, () => { if (prov.deleting) return; prov.ready = true; this.markReady(k, this.now); this.launcherBecameReady(node); });
+      this.queue.at(ready, () => { if (prov.deleting) return; prov.ready = true; prov.readyAt = this.now; this.markReady(k, this.now); this.launcherBecameReady(node); });
       this.appendLog(this.namespace, this.lpcPod, this.now, klogLine(this.toEpochMs(this.now), "populator.go:301", "Created launcher pod", { node, launcherConfig: "default", pod: name }));
     }
     void created;

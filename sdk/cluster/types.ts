@@ -69,7 +69,9 @@ export interface ActuationTruth {
   bound: number;
   /** Start of the launcher/provider create API call (k8sCallStartTime). */
   launcherCreateStart?: number;
+  /** Launcher mode: the launcher's creation (any path; for hot/warm the pre-existing launcher's). */
   launcherCreated?: number;
+  /** Launcher mode: when the launcher became Ready (before the decision for hot/warm). */
   launcherReady?: number;
   providerCreated?: number;
   providerReady?: number;
