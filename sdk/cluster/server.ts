@@ -73,6 +73,9 @@ interface Watcher {
   close(): void;
 }
 
+/** Longest wall gap between clock ticks (ms). */
+const TICK_MS = 5;
+
 const STATUS_TEXT: Record<number, string> = { 400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict", 410: "Expired", 413: "RequestEntityTooLarge", 415: "UnsupportedMediaType", 422: "Invalid", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable" };
 
 export function statusBody(code: number, message: string, reason?: string): unknown {
@@ -217,7 +220,8 @@ export class ApiServer {
     if (this.stopped || this.opts.manualClock) return;
     if (this.timer) clearTimeout(this.timer);
     const next = this.model.nextEventAt();
-    const wait = next === undefined ? 1000 : Math.min(1000, Math.max(0, (next - this.virtualNow()) / this.timeScale));
+    // Tick at least every 5 ms wall so `model.now` tracks the paced clock for code reading it directly.
+    const wait = next === undefined ? TICK_MS : Math.min(TICK_MS, Math.max(0, (next - this.virtualNow()) / this.timeScale));
     this.timerDue = performance.now() + wait;
     this.timer = setTimeout(() => {
       this.advance();

@@ -40,6 +40,8 @@ export interface RunningCluster {
   /** Drops every connection and watch and listens again on the same port; the model carries on. */
   restart(): Promise<void>;
   setFaults(f: FaultConfig): void;
+  /** The paced virtual time now (ms); `model.now` follows it within one clock tick (5 ms wall). */
+  virtualNow(): number;
   /** With `manualClock`: advance virtual time by `ms`. */
   advance(ms: number): void;
   stop(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     restart: () => server.restart(),
     setFaults: (f) => server.setFaults(f),
     advance: (ms) => server.advanceVirtual(ms),
+    virtualNow: () => server.virtualNow(),
     async stop() {
       if (stopped) return;
       stopped = true;
