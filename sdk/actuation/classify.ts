@@ -140,13 +140,21 @@ export function classifyActuations(input: ClassifyInput): Actuation[] {
       for (const c of p.changes) if (c.kind === "annotation" && c.key === FMA_KEYS.requester && c.value) byRequesterAnn.set(c.value.split(" ")[0]!, p);
     }
   }
-  const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn));
-  if (input.metricDeltas) resolveByMetric(out, input.metricDeltas);
+  const bounds = new Map<Actuation, Bounds>();
+  const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn, bounds));
+  if (input.metricDeltas) resolveByMetric(out, input.metricDeltas, bounds);
   // A fixed order that does not depend on how events arrived (a relist reorders them).
   return out.sort((a, b) => a.iteration - b.iteration || (a.creation_timestamp ?? Infinity) - (b.creation_timestamp ?? Infinity) || (a.requester < b.requester ? -1 : a.requester > b.requester ? 1 : 0));
 }
 
-function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>): Actuation {
+/** Kubernetes upper bounds for each path, kept for classes decided after the fact (by the metric). */
+interface Bounds {
+  fromBaseline: number | null;
+  baselineSource: TimingSource;
+  fromLauncher: number | null;
+}
+
+function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, bounds: Map<Actuation, Bounds>): Actuation {
   const ann = { ...req.firstSeen.annotations, ...req.annotations };
   const mode: ActuationMode | null = req.annotations[FMA_KEYS.isc] !== undefined ? "launcher" : req.annotations[FMA_KEYS.serverPatch] !== undefined ? "direct" : null;
   const rec = dpcRecordFor(input.dpc, req.uid, req.name);
@@ -249,7 +257,7 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
     if (relay !== null && rec?.instanceCreateStart != null) t_instance_create = S(relay - rec.instanceCreateStart);
   }
   const dual = req.phases.dualLabel.receivedWall;
-  return {
+  const act: Actuation = {
     iteration: input.iterationOf ? input.iterationOf(req) : 1,
     namespace: req.namespace,
     requester: req.name,
@@ -286,10 +294,12 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
       : dual !== null && created !== null ? round6(S(dual - created)) : null,
     vllm_wake_seconds: vllmWake?.seconds ?? null,
   };
+  bounds.set(act, { fromBaseline: round6(upper(baseline)), baselineSource: upperSource, fromLauncher: round6(upper(provCreated)) });
+  return act;
 }
 
 /** Fills unknowns from per-iteration metric deltas when exactly one assignment is possible. */
-function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<ActuationPath, number>>): void {
+function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<ActuationPath, number>>, bounds: Map<Actuation, Bounds>): void {
   const byIt = new Map<number, Actuation[]>();
   for (const a of acts) byIt.set(a.iteration, [...(byIt.get(a.iteration) ?? []), a]);
   for (const [it, list] of byIt) {
@@ -305,6 +315,10 @@ function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<A
       a.actuation_condition = CONDITION_OF[a.path];
       a.classified_by = "fma_metric";
       a.confidence = "certain";
+      const b = bounds.get(a);
+      if (b && a.path === "hot") { a.t_wake_upper = a.t_wake = b.fromBaseline; a.upper_source = a.timing_source = b.baselineSource; }
+      if (b && a.path === "warm") { a.t_instance_create_upper = a.t_instance_create = b.fromBaseline; a.upper_source = a.timing_source = b.baselineSource; }
+      if (b && a.path === "cold_launcher" && b.fromLauncher !== null) { a.t_cold_launcher_upper = a.t_cold_launcher = b.fromLauncher; a.upper_source = a.timing_source = "kube_pod_create"; }
       a.reason = `fma_actuation_seconds counted ${d[a.path]} ${a.path} in iteration ${it}, the only path left for its ${unknown.length} unclassified actuation(s); before: ${a.reason}`;
     }
   }
