@@ -8,51 +8,26 @@
  * real deployment leaves: Kubernetes objects and Events, DPC klog lines, launcher and vLLM log
  * lines, and Prometheus metrics.
  */
-import { createHash } from "node:crypto";
-import { stringify as toYaml } from "yaml";
 import { rng as makeRng, hash32, type Rng } from "../core/rng.js";
 import { EventQueue } from "../core/event-queue.js";
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
 import { ObjectStore, deepCopy, isoMicros, isoSeconds, type KObject } from "./store.js";
 import { getProfile, sampleRemainder, sampleStep, nextProbeTick, type ActuationTimeline, type LatencyProfile } from "./profiles.js";
 import { Histogram, httpCallDone, klogLine, launcherLine, promLabels, secs2, vllmLine } from "./evidence.js";
-import { matchLabelsSelector } from "./selectors.js";
+import { WorkloadControllers, CONTROLLER_MS } from "./workloads.js";
+import { FMA, FMA_GROUP, FMA_VERSION, instanceIdFor, nominalHashFor } from "./fma.js";
+import { ApiError } from "./api-error.js";
+
+// Re-exported so existing imports from "./model.js" keep working.
+export { FMA, FMA_GROUP, FMA_VERSION, instanceIdFor, nominalHashFor } from "./fma.js";
+export { ApiError } from "./api-error.js";
 import type { ActuationTruth, ClusterConfig, PlacementPolicy } from "./types.js";
 
-/** The literal FMA keys (fma.md §1.4). */
-export const FMA = {
-  iscAnnotation: "dual-pods.llm-d.ai/inference-server-config",
-  serverPatch: "dual-pods.llm-d.ai/server-patch",
-  adminPort: "dual-pods.llm-d.ai/admin-port",
-  dual: "dual-pods.llm-d.ai/dual",
-  accelerators: "dual-pods.llm-d.ai/accelerators",
-  sleeping: "dual-pods.llm-d.ai/sleeping",
-  instance: "dual-pods.llm-d.ai/instance",
-  status: "dual-pods.llm-d.ai/status",
-  requester: "dual-pods.llm-d.ai/requester",
-  nominal: "dual-pods.llm-d.ai/nominal",
-  instanceId: "dual-pods.llm-d.ai/instance-id",
-  serverPort: "dual-pods.llm-d.ai/server-port",
-  vllmConfig: "dual-pods.llm-d.ai/vllm-config",
-  routing: "dual-pods.llm-d.ai/isc-routing-metadata",
-  launcherBased: "dual-pods.llm-d.ai/launcher-based",
-  launcherConfigName: "dual-pods.llm-d.ai/launcher-config-name",
-  nodeName: "dual-pods.llm-d.ai/node-name",
-  launcherConfigHash: "dual-pods.llm-d.ai/launcher-config-hash",
-  component: "app.kubernetes.io/component",
-  requesterFinalizer: "dual-pods.llm-d.ai/requester",
-  providerFinalizer: "dual-pods.llm-d.ai/provider",
-} as const;
-
-export const FMA_GROUP = "fma.llm-d.ai";
-export const FMA_VERSION = "v1alpha1";
 
 const ACTUATION_BUCKETS = [0, 1, 3, 5, 7.5, 10, 15, 30, 60, 120, 240, 480, 960, 1920];
 const LAUNCHER_CREATE_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 3, 4, 5];
 /** Kubelet teardown of a pod without finalizers (assumption). */
 const TERMINATE_MS = 400;
-/** Deployment/ReplicaSet controller reaction (assumption). */
-const CONTROLLER_MS = 15;
 
 interface NodeState {
   name: string;
@@ -148,25 +123,6 @@ export interface RequesterDeploymentOptions {
 }
 
 const podKey = (ns: string | undefined, name: string) => `${ns ?? ""}/${name}`;
-const b64url = (buf: Buffer) => buf.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-/** The launcher-mode instance id: "I" + base64url(sha256(yaml(modelServerConfig) + ";gpus=" + uuids)) + "i". */
-export function instanceIdFor(modelServerConfig: unknown, gpus: readonly string[]): string {
-  const cacheKey = `${JSON.stringify(modelServerConfig ?? {})}|${gpus.join(",")}`;
-  const hit = idCache.get(cacheKey);
-  if (hit) return hit;
-  const text = `${toYaml(modelServerConfig ?? {})};gpus=${gpus.join(",")}`;
-  const id = `I${b64url(createHash("sha256").update(text).digest())}i`;
-  if (idCache.size > 10_000) idCache.clear();
-  idCache.set(cacheKey, id);
-  return id;
-}
-const idCache = new Map<string, string>();
-
-/** The direct-mode nominal hash: base64(sha256(patch, node, gpus)). */
-export function nominalHashFor(patch: string, node: string, gpus: readonly string[]): string {
-  return createHash("sha256").update(`${patch}\nnode=${node}\ngpus=${gpus.join(",")}`).digest("base64");
-}
 
 function gpuRequest(pod: KObject): number {
   const containers = ((pod.spec as { containers?: { resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> } }[] } | undefined)?.containers) ?? [];
@@ -200,7 +156,7 @@ export class ClusterModel {
   private ipCounter = 10;
   private actuationHist = new Histogram("fma_actuation_seconds", "Time from requester container start to the first readiness relay, by actuation path.", ACTUATION_BUCKETS);
   private launcherCreateHist = new Histogram("fma_launcher_create_seconds", "Latency of the launcher pod create API call.", LAUNCHER_CREATE_BUCKETS);
-  private rsSyncQueued = new Set<string>();
+  private readonly workloads: WorkloadControllers;
 
   constructor(config: ClusterConfig = {}) {
     this.profile = typeof config.profile === "object" ? config.profile : getProfile(config.profile ?? "8b-h100");
@@ -225,6 +181,15 @@ export class ClusterModel {
     this.rngSched = root.split("scheduler");
     this.rngPop = root.split("populator");
     this.store = new ObjectStore(root.split("names"), () => this.epochMs + this.queue.now, { historyLimit: this.cfg.historyLimit, recordLog: this.cfg.recordLog });
+    const model = this;
+    this.workloads = new WorkloadControllers({
+      store: this.store, queue: this.queue, epochMs: this.epochMs,
+      get now() { return model.now; },
+      toEpochMs: (v) => this.toEpochMs(v),
+      event: (obj, type, reason, message, component) => this.event(obj, type, reason, message, component),
+      apiCreate: (resource, namespace, body) => this.apiCreate(resource, namespace, body),
+      deletePod: (pod) => { this.deletePod(pod); },
+    });
     for (const ns of ["default", "kube-system", "kube-public", this.namespace]) {
       if (!this.store.get("namespaces", undefined, ns)) this.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
     }
@@ -491,7 +456,7 @@ export class ClusterModel {
       body.spec = spec;
       body.status = {};
       const obj = this.store.create(resource, body);
-      this.kickWorkload(resource, obj);
+      this.workloads.kick(resource, obj);
       return obj;
     }
     if (resource === "events" && !body.metadata.name) body.metadata.name = `event.${this.store.newSuffix()}`;
@@ -525,7 +490,7 @@ export class ClusterModel {
       if (r !== undefined && (!Number.isInteger(r) || (r as number) < 0)) throw new ApiError(422, "Invalid", `${resource} "${name}" is invalid: spec.replicas: must be a non-negative integer`);
     }
     const obj = this.store.update(resource, next);
-    if (resource === "deployments" || resource === "replicasets") this.kickWorkload(resource, obj);
+    if (resource === "deployments" || resource === "replicasets") this.workloads.kick(resource, obj);
     if (resource === "pods") this.maybeFinishPodDeletion(podKey(namespace, name));
     return obj;
   }
@@ -538,7 +503,7 @@ export class ClusterModel {
     if (resource === "deployments" || resource === "replicasets") {
       const removed = this.store.remove(resource, namespace, name)!;
       // Garbage collection of dependents (background propagation).
-      this.queue.after(CONTROLLER_MS, () => this.collectOrphans(cur));
+      this.queue.after(CONTROLLER_MS, () => this.workloads.collectOrphans(cur));
       return removed;
     }
     if (resource === "namespaces") throw new ApiError(405, "MethodNotAllowed", "deleting namespaces is not supported by the embedded cluster");
@@ -555,154 +520,6 @@ export class ClusterModel {
     (next.spec as { replicas: number }).replicas = replicas;
     delete next.metadata.resourceVersion;
     return this.apiReplace(resource, namespace, name, next);
-  }
-
-  private kickWorkload(resource: string, obj: KObject): void {
-    const k = `${resource}|${obj.metadata.namespace}|${obj.metadata.name}`;
-    if (this.rsSyncQueued.has(k)) return;
-    this.rsSyncQueued.add(k);
-    this.queue.after(CONTROLLER_MS, () => {
-      this.rsSyncQueued.delete(k);
-      if (resource === "deployments") this.syncDeployment(obj.metadata.namespace!, obj.metadata.name);
-      else this.syncReplicaSet(obj.metadata.namespace!, obj.metadata.name);
-    });
-  }
-
-  private syncDeployment(ns: string, name: string): void {
-    const d = this.store.get("deployments", ns, name);
-    if (!d) return;
-    const spec = d.spec as { replicas: number; template: KObject & { metadata?: { labels?: Record<string, string> } }; selector: { matchLabels?: Record<string, string> } };
-    const alphabet = "bcdfghjklmnpqrstvwxz2456789";
-    let h = hash32(JSON.stringify(spec.template)), hash = "";
-    for (let i = 0; i < 10; i++) { hash += alphabet[h % alphabet.length]; h = (Math.floor(h / alphabet.length) ^ hash32(hash)) >>> 0; }
-    const rsName = `${name}-${hash}`;
-    let rs = this.store.get("replicasets", ns, rsName);
-    const owned = this.store.list("replicasets", ns).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
-    if (!rs) {
-      const tpl = deepCopy((spec.template)) as KObject;
-      tpl.metadata = { ...(tpl.metadata ?? {}), labels: { ...(tpl.metadata?.labels ?? {}), "pod-template-hash": hash } } as KObject["metadata"];
-      rs = this.store.create("replicasets", {
-        apiVersion: "apps/v1", kind: "ReplicaSet",
-        metadata: { name: rsName, namespace: ns, labels: { ...(spec.template.metadata?.labels ?? {}), "pod-template-hash": hash }, annotations: { "deployment.kubernetes.io/desired-replicas": String(spec.replicas), "deployment.kubernetes.io/revision": String(owned.length + 1) }, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
-        spec: { replicas: spec.replicas, selector: { matchLabels: { ...(spec.selector.matchLabels ?? {}), "pod-template-hash": hash } }, template: tpl },
-        status: { replicas: 0, observedGeneration: 1 },
-      });
-      if (spec.replicas > 0) this.event(d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${rsName} from 0 to ${spec.replicas}`, "deployment-controller");
-      this.kickWorkload("replicasets", rs);
-    } else if ((rs.spec as { replicas: number }).replicas !== spec.replicas) {
-      const from = (rs.spec as { replicas: number }).replicas;
-      const next = deepCopy((rs)) as KObject;
-      (next.spec as { replicas: number }).replicas = spec.replicas;
-      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), "deployment.kubernetes.io/desired-replicas": String(spec.replicas) };
-      rs = this.store.update("replicasets", next);
-      this.event(d, "Normal", "ScalingReplicaSet", `Scaled ${spec.replicas > from ? "up" : "down"} replica set ${rsName} from ${from} to ${spec.replicas}`, "deployment-controller");
-      this.kickWorkload("replicasets", rs);
-    }
-    // Older ReplicaSets (a template change) scale to 0: a Recreate-style rollout.
-    for (const old of owned) {
-      if (old.metadata.name === rsName || (old.spec as { replicas: number }).replicas === 0) continue;
-      const next = deepCopy((old)) as KObject;
-      (next.spec as { replicas: number }).replicas = 0;
-      this.kickWorkload("replicasets", this.store.update("replicasets", next));
-    }
-    this.updateDeploymentStatus(ns, name);
-  }
-
-  private podsOf(owner: KObject): KObject[] {
-    return this.store.list("pods", owner.metadata.namespace).filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === owner.metadata.uid));
-  }
-
-  private isPodReady(p: KObject): boolean {
-    const conds = (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-    return conds.some((c) => c.type === "Ready" && c.status === "True");
-  }
-
-  private syncReplicaSet(ns: string, name: string): void {
-    const rs = this.store.get("replicasets", ns, name);
-    if (!rs) return;
-    const spec = rs.spec as { replicas: number; template: KObject };
-    const active = this.podsOf(rs).filter((p) => !p.metadata.deletionTimestamp);
-    const diff = spec.replicas - active.length;
-    if (diff > 0) {
-      for (let i = 0; i < diff; i++) {
-        const tpl = deepCopy((spec.template)) as KObject;
-        const pod: KObject = {
-          apiVersion: "v1", kind: "Pod",
-          metadata: { ...(tpl.metadata ?? {}), name: "", generateName: `${name}-`, namespace: ns, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
-          spec: tpl.spec ?? {},
-        };
-        const created = this.apiCreate("pods", ns, pod);
-        this.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`, "replicaset-controller");
-      }
-    } else if (diff < 0) {
-      // Kubernetes' ranking: unscheduled < pending < not ready < ready; then the newest first.
-      const rank = (p: KObject) => (!(p.spec as { nodeName?: string }).nodeName ? 0 : (p.status as { phase?: string }).phase === "Pending" ? 1 : !this.isPodReady(p) ? 2 : 3);
-      const victims = active.slice().sort((a, b) => rank(a) - rank(b) || (b.metadata.creationTimestamp! < a.metadata.creationTimestamp! ? -1 : b.metadata.creationTimestamp! > a.metadata.creationTimestamp! ? 1 : Number(b.metadata.resourceVersion) - Number(a.metadata.resourceVersion)));
-      for (const v of victims.slice(0, -diff)) {
-        this.deletePod(v);
-        this.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${v.metadata.name}`, "replicaset-controller");
-      }
-    }
-    this.updateReplicaSetStatus(ns, name);
-  }
-
-  private updateReplicaSetStatus(ns: string, name: string): void {
-    const rs = this.store.get("replicasets", ns, name);
-    if (!rs) return;
-    const pods = this.podsOf(rs).filter((p) => !p.metadata.deletionTimestamp);
-    const ready = pods.filter((p) => this.isPodReady(p)).length;
-    const status = { replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
-    if (JSON.stringify(status) !== JSON.stringify(rs.status)) {
-      const next = deepCopy((rs)) as KObject;
-      next.status = status;
-      this.store.update("replicasets", next);
-    }
-    const owner = rs.metadata.ownerReferences?.find((o) => o.kind === "Deployment");
-    if (owner) this.updateDeploymentStatus(ns, owner.name);
-  }
-
-  private updateDeploymentStatus(ns: string, name: string): void {
-    const d = this.store.get("deployments", ns, name);
-    if (!d) return;
-    const rss = this.store.list("replicasets", ns).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
-    let replicas = 0, ready = 0;
-    for (const rs of rss) {
-      const st = rs.status as { replicas?: number; readyReplicas?: number };
-      replicas += st.replicas ?? 0;
-      ready += st.readyReplicas ?? 0;
-    }
-    const want = (d.spec as { replicas: number }).replicas;
-    const t = isoSeconds(this.toEpochMs(this.now));
-    const prev = (d.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime: string }[] };
-    const avail = ready >= want ? "True" : "False";
-    const prevAvail = prev.conditions?.find((c) => c.type === "Available");
-    const status = {
-      observedGeneration: d.metadata.generation ?? 1,
-      replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready,
-      ...(replicas - ready > 0 ? { unavailableReplicas: replicas - ready } : {}),
-      conditions: [
-        { type: "Available", status: avail, reason: avail === "True" ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", message: avail === "True" ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", lastUpdateTime: prevAvail?.status === avail ? prevAvail.lastTransitionTime : t, lastTransitionTime: prevAvail?.status === avail ? prevAvail.lastTransitionTime : t },
-        { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rss[rss.length - 1]?.metadata.name ?? name}" has successfully progressed.`, lastUpdateTime: t, lastTransitionTime: isoSeconds(this.epochMs) },
-      ],
-    };
-    const sameExceptTimes = JSON.stringify({ ...status, conditions: status.conditions.map((c) => ({ type: c.type, status: c.status })) }) === JSON.stringify({ ...(d.status as object), conditions: prev.conditions?.map((c) => ({ type: c.type, status: c.status })) });
-    if (sameExceptTimes) return;
-    const next = deepCopy((d)) as KObject;
-    next.status = status;
-    this.store.update("deployments", next);
-  }
-
-  private collectOrphans(owner: KObject): void {
-    for (const res of ["replicasets", "pods"]) {
-      for (const o of this.store.list(res, owner.metadata.namespace)) {
-        if (!o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid)) continue;
-        if (res === "pods") this.deletePod(o);
-        else {
-          this.store.remove(res, o.metadata.namespace, o.metadata.name);
-          this.queue.after(CONTROLLER_MS, () => this.collectOrphans(o));
-        }
-      }
-    }
   }
 
   // ── Events ─────────────────────────────────────────────────────────────────────────────────
@@ -885,11 +702,11 @@ export class ClusterModel {
       this.statusDirty.add(k);
       this.queue.after(0, () => {
         this.statusDirty.delete(k);
-        this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+        this.workloads.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
       });
     }
     const rs = resync ? this.store.get("replicasets", pod.metadata.namespace, owner.name) : undefined;
-    if (rs) this.kickWorkload("replicasets", rs); // a deleted pod is replaced
+    if (rs) this.workloads.kick("replicasets", rs); // a deleted pod is replaced
   }
 
   private startGenericPod(k: string): void {
@@ -1452,13 +1269,5 @@ export class ClusterModel {
     if (req.truth && req.truth.outcome === "pending") req.truth.outcome = "aborted";
     this.patchPod(req.key, (p) => { p.metadata.finalizers = (p.metadata.finalizers ?? []).filter((f) => f !== FMA.requesterFinalizer); });
     this.queue.after(TERMINATE_MS, () => this.maybeFinishPodDeletion(req.key, true));
-  }
-}
-
-/** An error the API server turns into a Kubernetes Status. */
-export class ApiError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
-    super(message);
-    this.name = "ApiError";
   }
 }

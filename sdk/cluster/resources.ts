@@ -4,7 +4,7 @@
  * and kubectl's `as=Table` rendering.
  */
 import type { KObject } from "./store.js";
-import { FMA_GROUP, FMA_VERSION } from "./model.js";
+import { FMA_GROUP, FMA_VERSION } from "./fma.js";
 
 export interface ResourceInfo {
   group: string;

@@ -11,7 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { parse as parseYamlText } from "yaml";
 import { rng as makeRng, type Rng, type Seed } from "../core/rng.js";
-import { ApiError, type ClusterModel } from "./model.js";
+import { ApiError } from "./api-error.js";
+import type { ClusterModel } from "./model.js";
 import type { KObject, StoreEvent } from "./store.js";
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from "./selectors.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
