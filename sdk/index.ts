@@ -25,6 +25,30 @@ export { type KObject, type ObjectMeta } from "./cluster/store.js";
 export { ApiServer, type ApiServerOptions, type FaultConfig } from "./cluster/server.js";
 export { startCluster, kubeconfigYaml, type StartClusterOptions, type RunningCluster } from "./cluster/start.js";
 
+// ── kube: pods through the real Kubernetes client — list+watch with resume/relist, lifecycles, latencies, event logs ─
+export { watchPods, type WatchPodsOptions, type WatchStream, type WatchStats, type WatchStatus, type WatchClock, type BackoffOptions } from "./kube/watch.js";
+export { PODS, EVENTS as KUBE_EVENTS, INFERENCE_SERVER_CONFIGS, LAUNCHER_CONFIGS, LAUNCHER_POPULATION_POLICIES, FMA_RESOURCES, collectionPath, objectKey, type KubeObject, type KubeMetadata, type WatchEvent, type WatchEventType, type EventOrigin, type ResourceRef } from "./kube/types.js";
+export { recordEvents, replayEvents as replayEventLog, parseEventLog, collect as collectEvents, EVENT_LOG_FORMAT, EVENT_LOG_VERSION, type EventLogHeader, type EventLogEnd, type RecordOptions, type ReplayOptions as EventLogReplayOptions } from "./kube/event-log.js";
+export { LifecycleReducer, podLifecycles, POD_PHASES, TRACKED_LABELS, TRACKED_ANNOTATIONS, type PodLifecycle, type PhaseTime, type PodPhase, type MetaChange, type LifecycleOptions } from "./kube/lifecycle.js";
+export { kubeBurnerPodLatency, cl2PodStartupLatency, cl2Transitions, KUBE_BURNER_QUANTILES, CL2_TRANSITIONS, type PodLatencyMeasurement, type PodLatencyQuantiles, type KubeBurnerResult, type KubeBurnerQuantileName, type PerfData, type Cl2Transition } from "./kube/latency.js";
+export { parseKubeTime } from "./kube/time.js";
+export { loadKubeConfig, checkKubeConfig, contextNamespace, kubeRequest, kubeGet, type RawResponse } from "./kube/kubeconfig.js";
+export { scaleDeployment, getDeployment, createObject, deleteObject, readPodLog, readMetricsText, type Workload } from "./kube/api-calls.js";
+export { fetchFmaEvidence, parseFmaEvidence, type FmaEvidence, type FetchEvidenceOptions } from "./kube/fma-evidence.js";
+export { runNopIterations, type NopRunOptions, type NopRunResult, type RunRecord } from "./kube/nop-runner.js";
+export { RunWriter, readRunDir, writeAnalysis } from "./kube/run-files.js";
+export { startMemoryApi, type MemoryApi, type MemoryApiOptions, type MemoryApiFaults } from "./kube/memory-api.js";
+
+// ── actuation: classification (hot / warm / cold_launcher / cold / unknown), timings, hit rates, nop result.yaml ─
+export { ACTUATION_PATHS, type ActuationPath, type ActuationMode, type ActuationClass } from "./actuation/path.js";
+export { classifyActuations, CONDITION_OF, type Actuation, type ClassifyInput, type ClassificationSource, type TimingSource, type ActuationCondition } from "./actuation/classify.js";
+export { parseDpcLog, parseKlog, dpcRecordFor, parseVllmLog, parseActuationMetric, actuationCounts, countsDelta, type DpcEvidence, type DpcRecord, type DpcCall, type VllmEvent, type VllmEventType, type ActuationMetricSample } from "./actuation/evidence.js";
+export { FMA_KEYS, INFERENCE_SERVER_CONTAINER, podRole, type PodRole } from "./actuation/fma-keys.js";
+export { hitRates, summarizeActuations, TIMINGS, type HitRates, type IterationSummary, type RunSummary, type TimingName } from "./actuation/summary.js";
+export { toNopResult, toBenchmarkReport, toYamlText, actuationRows, type NopResult, type NopResultOptions, type NopScenario, type NopIteration, type LauncherInfo } from "./actuation/nop-result.js";
+export { dualPodsSummary, type DualPodsRun, type DualPodsResult, type DualPodsSummary } from "./actuation/dual-pods-summary.js";
+export { analyzeRun, type RunInputs, type RunAnalysis } from "./actuation/analyze.js";
+
 // ── trace · engine · replay: traces, a vLLM-style engine model, fleet replay with a controller hook ─
 export { DEFAULT_TRACE_BLOCK_SIZE, MooncakeLineParser, parseMooncake, readMooncake, loadMooncake, AzureLineParser, parseAzure, readAzure, loadAzure, loadTrace, traceFormatOf, type TraceRequest, type TraceReadOptions, type TraceReadReport, type TraceLoad, type TraceFormat } from "./trace/index.js";
 export { traceStats, idealPrefixReuse, arrivalOrder, normalizeTimestamps, speedUp, timeWindow, head as traceHead, sample as traceSample, concatTraces, offsetHashIds, type TraceStats, type IdealPrefixReuse, type RatePoint } from "./trace/index.js";

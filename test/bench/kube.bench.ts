@@ -5,7 +5,7 @@
  * Prints figures; asserts no times.
  */
 import { figure, peakRssMb } from "./measure.js";
-import { startMemoryApi } from "../../sdk/kube/memory-api.js";
+import { startMemoryApi, type MemoryApiFaults } from "../../sdk/kube/memory-api.js";
 import { watchPods } from "../../sdk/kube/watch.js";
 import { LifecycleReducer } from "../../sdk/kube/lifecycle.js";
 import type { KubeObject } from "../../sdk/kube/types.js";
@@ -24,7 +24,7 @@ function pod(i: number, step: number): KubeObject {
   };
 }
 
-async function throughput(label: string, faults: Parameters<typeof startMemoryApi>[0]["faults"]) {
+async function throughput(label: string, faults: MemoryApiFaults | undefined) {
   const api = await startMemoryApi({ historyLimit: N + 10, faults, bookmarkMs: 500 });
   try {
     // The history is written first, then one watch (from resourceVersion 0 after an empty list) drains it.
