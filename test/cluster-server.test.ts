@@ -269,3 +269,33 @@ test("discovery: /version, /api, /apis, /api/v1, /apis/apps/v1, the FMA group, O
   const patch = (appsDoc.paths as Record<string, { patch?: { parameters: { name: string }[] } }>)["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!.patch!;
   assert.ok(patch.parameters.some((p) => p.name === "fieldValidation"));
 });
+
+test("pod logs: tailLines, timestamps, sinceTime, and follow streams new DPC lines", { timeout: 30_000 }, async () => {
+  const c = await start();
+  const base = `${c.url}/api/v1/namespaces/${NS}/pods/${c.model.dpcPodName}/log`;
+  const first = await (await fetch(`${base}?timestamps=true&tailLines=1`)).text();
+  assert.match(first, /^2026-11-23T09:00:00\.000000000Z I1123 09:00:00\.000000 .*"Starting dual-pods controller".*\n$/);
+  const ac = new AbortController();
+  const res = await fetch(`${base}?follow=true`, { signal: ac.signal });
+  const reader = res.body!.getReader();
+  let text = "";
+  const reading = (async () => {
+    const dec = new TextDecoder();
+    try {
+      while (!text.includes('purpose="relay_ready"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += dec.decode(value);
+      }
+    } catch { /* aborted */ }
+  })();
+  c.model.apiCreate("deployments", NS, c.model.requesterDeployment("req", { replicas: 1 }));
+  await reading;
+  ac.abort();
+  assert.match(text, /"Created launcher-based server-providing pod"/);
+  assert.match(text, /"HTTP call done" .*purpose="relay_ready"/);
+  const later = await (await fetch(`${base}?sinceTime=${encodeURIComponent(new Date(c.model.toEpochMs(c.model.actuations()[0]!.relayStart!)).toISOString())}`)).text();
+  assert.ok(!later.includes("Starting dual-pods controller"));
+  assert.match(later, /purpose="relay_ready"/);
+  assert.equal((await fetch(`${c.url}/api/v1/namespaces/${NS}/pods/nope/log`)).status, 404);
+});

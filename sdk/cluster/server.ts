@@ -589,7 +589,23 @@ export class ApiServer {
     let text = out.map(fmt).join("");
     const limit = q.get("limitBytes");
     if (limit !== null) text = Buffer.from(text).subarray(0, Math.max(0, Number(limit))).toString("utf8");
-    this.reply(res, 200, text, "text/plain");
+    if (q.get("follow") !== "true") return this.reply(res, 200, text, "text/plain");
+    // follow: stream new lines as they are logged, until the pod is gone or the client leaves.
+    this.served.set(200, (this.served.get(200) ?? 0) + 1);
+    res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
+    res.write(text);
+    let sent = lines.length;
+    const timer = setInterval(() => {
+      const now = this.model.podLog(namespace, name);
+      if (!now || !this.model.store.get("pods", namespace, name) || this.stopped) {
+        clearInterval(timer);
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      if (now.length > sent) res.write(now.slice(sent).map(fmt).join(""));
+      sent = now.length;
+    }, 20);
+    res.on("close", () => clearInterval(timer));
   }
 
   private async scale(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string, name: string, method: string): Promise<void> {
