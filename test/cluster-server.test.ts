@@ -299,3 +299,20 @@ test("pod logs: tailLines, timestamps, sinceTime, and follow streams new DPC lin
   assert.match(later, /purpose="relay_ready"/);
   assert.equal((await fetch(`${c.url}/api/v1/namespaces/${NS}/pods/nope/log`)).status, 404);
 });
+
+test("watch: a label change moves a pod into (ADDED) and out of (DELETED) a filtered watch", { timeout: 20_000 }, async () => {
+  const c = await start();
+  const rv = c.model.store.resourceVersion;
+  c.model.apiCreate("pods", NS, { apiVersion: "v1", kind: "Pod", metadata: { name: "m", labels: { tier: "a" } }, spec: { containers: [{ name: "c", image: "x" }] } });
+  const relabel = (tier: string) => {
+    const p = JSON.parse(JSON.stringify(c.model.store.get("pods", NS, "m")!));
+    p.metadata.labels.tier = tier;
+    delete p.metadata.resourceVersion;
+    c.model.apiReplace("pods", NS, "m", p);
+  };
+  relabel("b");
+  relabel("a");
+  const text = await (await fetch(`${c.url}/api/v1/namespaces/${NS}/pods?watch=true&timeoutSeconds=1&labelSelector=tier%3Db&resourceVersion=${rv}`)).text();
+  const types = text.trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type);
+  assert.deepEqual(types, ["ADDED", "DELETED"]);
+});

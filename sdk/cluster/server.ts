@@ -232,10 +232,21 @@ export class ApiServer {
 
   // ── watch fan-out ──────────────────────────────────────────────────────────────────────────
 
-  private matches(w: Watcher, e: StoreEvent): boolean {
-    if (e.resource !== w.resource.plural) return false;
-    if (w.namespace !== undefined && e.object.metadata.namespace !== w.namespace) return false;
-    return w.label(e.object.metadata.labels) && w.field(e.object);
+  /**
+   * The event type this watcher sees for `e`, or undefined: as on a real API server, a change that
+   * moves an object into a filtered watch's selection is ADDED, out of it DELETED.
+   */
+  private seenAs(w: Watcher, e: StoreEvent): string | undefined {
+    if (e.resource !== w.resource.plural) return undefined;
+    if (w.namespace !== undefined && e.object.metadata.namespace !== w.namespace) return undefined;
+    const sel = (o: KObject) => w.label(o.metadata.labels) && w.field(o);
+    const now = sel(e.object);
+    if (e.type !== "MODIFIED" || !e.prev) return now ? e.type : undefined;
+    const before = sel(e.prev);
+    if (now && before) return "MODIFIED";
+    if (now) return "ADDED";
+    if (before) return "DELETED";
+    return undefined;
   }
 
   private watchLine(w: Watcher, type: string, obj: KObject): string {
@@ -258,7 +269,10 @@ export class ApiServer {
       this.rearmQueued = true;
       queueMicrotask(() => { this.rearmQueued = false; this.rearmIfSooner(); });
     }
-    for (const w of [...this.watchers]) if (this.matches(w, e)) this.send(w, this.watchLine(w, e.type, e.object));
+    for (const w of [...this.watchers]) {
+      const type = this.seenAs(w, e);
+      if (type) this.send(w, this.watchLine(w, type, e.object));
+    }
   }
 
   private sendBookmarks(): void {
@@ -560,7 +574,8 @@ export class ApiServer {
     } else {
       for (const e of backlog!) {
         if (closed) return;
-        if (this.matches(w, e)) this.send(w, this.watchLine(w, e.type, e.object));
+        const type = this.seenAs(w, e);
+        if (type) this.send(w, this.watchLine(w, type, e.object));
       }
     }
     if (!closed) res.write(""); // flush headers

@@ -39,6 +39,8 @@ export interface StoreEvent {
   type: WatchType;
   resource: string;
   object: KObject;
+  /** For MODIFIED: the object before the change (a filtered watch turns it into ADDED/DELETED). */
+  prev?: KObject;
 }
 
 export interface StoreOptions {
@@ -216,6 +218,7 @@ export class ObjectStore {
   private commit(type: WatchType, resource: string, k: string, o: KObject): KObject {
     this.rvCounter++;
     o.metadata.resourceVersion = String(this.rvCounter);
+    const prev = type === "MODIFIED" ? this.objects.get(k) : undefined;
     let m = this.byResource.get(resource);
     if (!m) this.byResource.set(resource, (m = new Map()));
     if (type === "DELETED") {
@@ -225,7 +228,7 @@ export class ObjectStore {
       this.objects.set(k, o);
       m.set(k, o);
     }
-    const e: StoreEvent = { rv: this.rvCounter, type, resource, object: o };
+    const e: StoreEvent = { rv: this.rvCounter, type, resource, object: o, ...(prev ? { prev } : {}) };
     this.history.push(e);
     if (this.history.length > this.historyLimit * 1.25) {
       const drop = this.history.length - this.historyLimit;
