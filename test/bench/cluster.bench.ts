@@ -31,7 +31,7 @@ console.log("cluster: virtual-clock model");
   const byPath = (p: string) => acts.filter((a) => a.path === p).length;
   figure("actuations simulated", acts.length, "", 0);
   figure("actuations per wall second (virtual clock)", acts.length / (ms / 1000), "/s", 0);
-  figure("actuations per CPU second (virtual clock)", acts.length / (cpuMs / 1000), "/s", 0);
+  figure("actuations per process-CPU second (incl. GC threads)", acts.length / (cpuMs / 1000), "/s", 0);
   figure("store events per actuation", m.store.eventCount / acts.length, "", 1);
   figure("virtual time simulated per wall second", m.now / ms, "s/s", 0);
   console.log(`  paths: hot ${byPath("hot")}, warm ${byPath("warm")}, cold_launcher ${byPath("cold_launcher")}`);
