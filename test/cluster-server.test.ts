@@ -176,6 +176,20 @@ test("hygiene: loopback bind, bearer token, body limit, malformed JSON/YAML, unk
   assert.equal((await fetch(`${c.url}/apis/nope.io/v1/things`, { headers: auth })).status, 404);
   assert.equal((await post('{"kind":"Service"}')).status, 400);
   assert.equal((await fetch(`${c.url}/api/v1/pods?labelSelector=a%20in%20(`, { headers: auth })).status, 400);
+  // Structurally wrong objects are 422 Invalid before they reach the model.
+  for (const body of [
+    { metadata: { name: "x1" }, spec: { containers: "nope" } },
+    { metadata: { name: "x2" }, spec: { containers: [{ name: "Bad_Name" }] } },
+    { metadata: { name: "x3" }, spec: { containers: [{ name: "c", resources: { limits: { "nvidia.com/gpu": "1.5" } } }] } },
+    { metadata: { name: "x4" } },
+  ]) {
+    const r = await post(JSON.stringify(body));
+    assert.equal(r.status, 422, JSON.stringify(body));
+    assert.equal((await r.json() as { reason: string }).reason, "Invalid");
+  }
+  const dep = await post(JSON.stringify({ metadata: { name: "d" }, spec: { selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "b" } }, spec: { containers: [{ name: "c" }] } } } }), "application/json", `/apis/apps/v1/namespaces/${NS}/deployments`);
+  assert.equal(dep.status, 422);
+  assert.match((await dep.json() as { message: string }).message, /selector` does not match template `labels`/);
   // Fuzz: random bodies, methods and paths; the server keeps answering.
   const { rng } = await import("../sdk/core/rng.js");
   const r = rng(99);

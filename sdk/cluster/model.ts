@@ -134,6 +134,34 @@ function gpuRequest(pod: KObject): number {
   return n;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** What the API server checks of a pod spec before storing it (enough that the kubelet model cannot trip). */
+function validatePodSpec(spec: unknown, what: string, path: string): void {
+  const bad = (msg: string) => new ApiError(422, "Invalid", `${what} is invalid: ${msg}`);
+  if (!isObject(spec)) throw bad(`${path}: Required value`);
+  const cs = spec.containers;
+  if (!Array.isArray(cs) || cs.length === 0) throw bad(`${path}.containers: Required value`);
+  cs.forEach((c, i) => {
+    if (!isObject(c) || typeof c.name !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name)) throw bad(`${path}.containers[${i}].name: Invalid value: a lowercase RFC 1123 label is required`);
+    if (c.resources !== undefined && !isObject(c.resources)) throw bad(`${path}.containers[${i}].resources: Invalid value`);
+    const gpu = isObject(c.resources) ? ((c.resources.limits as Record<string, unknown> | undefined)?.["nvidia.com/gpu"] ?? (c.resources.requests as Record<string, unknown> | undefined)?.["nvidia.com/gpu"]) : undefined;
+    if (gpu !== undefined && !(Number.isInteger(Number(gpu)) && Number(gpu) >= 0)) throw bad(`${path}.containers[${i}].resources.limits[nvidia.com/gpu]: Invalid value: must be a whole number`);
+  });
+  if (spec.nodeName !== undefined && typeof spec.nodeName !== "string") throw bad(`${path}.nodeName: Invalid value`);
+}
+
+/** Deployment/ReplicaSet checks: a selector that matches the template's labels, and a valid pod template. */
+function validateWorkload(resource: string, name: string, spec: { selector?: unknown; template?: unknown }): void {
+  const what = `${resource} "${name}"`;
+  const sel = isObject(spec.selector) ? spec.selector.matchLabels : undefined;
+  if (!isObject(sel) || Object.keys(sel).length === 0 || Object.values(sel).some((v) => typeof v !== "string")) throw new ApiError(422, "Invalid", `${what} is invalid: spec.selector.matchLabels: Required value`);
+  const tpl = spec.template;
+  const labels = isObject(tpl) && isObject(tpl.metadata) ? tpl.metadata.labels : undefined;
+  if (!isObject(labels) || Object.entries(sel).some(([k, v]) => labels[k] !== v)) throw new ApiError(422, "Invalid", `${what} is invalid: spec.template.metadata.labels: Invalid value: \`selector\` does not match template \`labels\``);
+  validatePodSpec(isObject(tpl) ? tpl.spec : undefined, what, "spec.template.spec");
+}
+
 export class ClusterModel {
   readonly profile: LatencyProfile;
   readonly epochMs: number;
@@ -443,6 +471,7 @@ export class ClusterModel {
     delete meta.uid;
     delete meta.deletionTimestamp;
     if (resource === "pods") {
+      validatePodSpec(body.spec, `pods "${meta.name}"`, "spec");
       body.status = { phase: "Pending", qosClass: "Burstable" };
       const obj = this.store.create(resource, body);
       this.onPodCreated(obj);
@@ -453,6 +482,7 @@ export class ClusterModel {
       if (spec.replicas === undefined) spec.replicas = 1;
       if (!Number.isInteger(spec.replicas) || spec.replicas < 0) throw new ApiError(422, "Invalid", `${resource} "${meta.name}" is invalid: spec.replicas: must be a non-negative integer`);
       if (!spec.template || !spec.selector) throw new ApiError(422, "Invalid", `${resource} "${meta.name}" is invalid: spec.selector and spec.template are required`);
+      validateWorkload(resource, meta.name, spec);
       body.spec = spec;
       body.status = {};
       const obj = this.store.create(resource, body);
@@ -486,6 +516,7 @@ export class ClusterModel {
       next.spec = cur.spec;
     }
     if (resource === "deployments" || resource === "replicasets") {
+      validateWorkload(resource, name, (next.spec ?? {}) as { selector?: unknown; template?: unknown });
       const r = (next.spec as { replicas?: unknown } | undefined)?.replicas;
       if (r !== undefined && (!Number.isInteger(r) || (r as number) < 0)) throw new ApiError(422, "Invalid", `${resource} "${name}" is invalid: spec.replicas: must be a non-negative integer`);
     }

@@ -198,7 +198,12 @@ export class ApiServer {
   // ── pacing ──────────────────────────────────────────────────────────────────────────────────
 
   private advance(): void {
-    this.model.advanceTo(this.virtualNow());
+    try {
+      this.model.advanceTo(this.virtualNow());
+    } catch (err) {
+      // A model bug must not take the server down; report it and keep serving.
+      process.stderr.write(`actlab cluster: model event failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    }
   }
 
   private timerDue = Infinity; // wall time (performance.now) the armed timer fires
