@@ -225,3 +225,28 @@ test("bad inputs against the served cluster: unknown namespace, kubeconfig witho
     await c.stop();
   }
 });
+
+test("watchPods watches several kinds at once (pods and the FMA custom resources) and follows bookmarks", { timeout: 60_000 }, async () => {
+  const { PODS, FMA_RESOURCES, EVENTS } = await import("../sdk/kube/types.js");
+  const c = await startCluster({ seed: 4, timeScale: 1000, nodes: 1, gpusPerNode: 2, launchersPerNode: 1 });
+  try {
+    const ac = new AbortController();
+    const stream = watchPods({ kubeConfig: c.kubeConfig, namespace: NS, resources: [PODS, ...FMA_RESOURCES, EVENTS], signal: ac.signal, emitBookmarks: true });
+    const kinds = new Map<string, Set<string>>();
+    const timer = setTimeout(() => ac.abort(), 30_000);
+    for await (const e of stream) {
+      const set = kinds.get(e.resource) ?? new Set<string>();
+      set.add(e.type === "BOOKMARK" ? "BOOKMARK" : e.object.metadata?.name ?? "?");
+      kinds.set(e.resource, set);
+      if (kinds.get("pods")?.has("BOOKMARK") && kinds.has("inferenceserverconfigs") && kinds.has("launcherconfigs") && (kinds.get("events")?.size ?? 0) > 0) break;
+    }
+    clearTimeout(timer);
+    assert.ok(!ac.signal.aborted, `expected pods, FMA objects, Events and a bookmark; got ${JSON.stringify([...kinds].map(([k, v]) => [k, [...v].slice(0, 3)]))}`);
+    assert.ok(kinds.get("inferenceserverconfigs")!.has("default"));
+    assert.ok(kinds.get("launcherconfigs")!.has("default"));
+    assert.ok([...kinds.get("pods")!].some((n) => n.startsWith("launcher-default-")));
+    assert.ok(stream.stats.bookmarks > 0);
+  } finally {
+    await c.stop();
+  }
+});
