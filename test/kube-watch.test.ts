@@ -189,3 +189,11 @@ test("event log: a source that fails mid-way keeps every event received before t
   assert.equal(parsed.events.length, 3);
   assert.equal(parsed.end?.end, "error");
 });
+
+test("watchPods: a half-open stream (silent, never closed) is detected by the idle timeout and resumed", { timeout: 30_000 }, async () => {
+  const api = await startMemoryApi({ faults: { stallAfterEvents: 10 }, bookmarkMs: 60_000 });
+  try {
+    const { stats } = await mirror(api, { idleTimeoutMs: 150 }, () => churn(api, 290), sameAs(finalStateOf(290)));
+    assert.ok(stats.idleTimeouts > 0, "stalled streams must have been abandoned");
+  } finally { await api.stop(); }
+});

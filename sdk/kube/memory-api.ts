@@ -13,6 +13,8 @@ import type { KubeObject, WatchEventType } from "./types.js";
 export interface MemoryApiFaults {
   /** Close every watch stream after this many events. */
   closeAfterEvents?: number;
+  /** After this many events, go silent on the stream without closing it (a half-open connection). */
+  stallAfterEvents?: number;
   /** Answer a watch resume with 410 (the stream's ERROR event) with this probability. */
   goneProbability?: number;
   /** Answer this fraction of requests with 500 (or 429 every other time). */
@@ -149,17 +151,19 @@ export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<Me
       clearTimeout(timeout);
       res.end();
     };
+    let stalled = false;
     const push = (s: Stored) => {
-      if (closed || s.resource !== resource || s.namespace !== ns || !matches(selector, s.labels)) return;
+      if (closed || stalled || s.resource !== resource || s.namespace !== ns || !matches(selector, s.labels)) return;
       res.write(`{"type":"${s.type}","object":${s.json}}\n`);
       sent++;
       if (faults.closeAfterEvents && sent >= faults.closeAfterEvents) close();
+      if (faults.stallAfterEvents && sent >= faults.stallAfterEvents) stalled = true;
     };
     for (const s of history) if (s.rv > from) push(s);
     if (closed) return;
     watchers.add(push);
     bookmarkTimer = setInterval(() => {
-      if (url.searchParams.get("allowWatchBookmarks") === "true" && !closed) {
+      if (url.searchParams.get("allowWatchBookmarks") === "true" && !closed && !stalled) {
         res.write(JSON.stringify({ type: "BOOKMARK", object: { kind: "Pod", apiVersion: "v1", metadata: { resourceVersion: String(rv) } } }) + "\n");
       }
     }, options.bookmarkMs ?? 1000);

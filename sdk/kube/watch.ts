@@ -63,6 +63,11 @@ export interface WatchPodsOptions {
   emitBookmarks?: boolean;
   /** Server-side timeout of each watch request, s (default 300); the stream is then resumed. */
   timeoutSeconds?: number;
+  /**
+   * Client-side: a stream silent for this long (no event, no bookmark) is presumed half-open and
+   * resumed (default 120,000 ms; API servers send bookmarks about once a minute when asked).
+   */
+  idleTimeoutMs?: number;
   /** Page size of lists (default 500). */
   pageSize?: number;
   backoff?: BackoffOptions;
@@ -80,6 +85,7 @@ export interface WatchStats {
   relists: number;
   resumes: number;
   bookmarks: number;
+  idleTimeouts: number;
   retries: number;
   duplicatesDropped: number;
   synthesized: number;
@@ -123,7 +129,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   const b = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5, maxAttempts: 6, ...options.backoff };
   const jitter = rng(options.seed ?? 0).split("watch-backoff");
   const channel = new Channel<WatchEvent>();
-  const stats: WatchStats = { events: 0, lists: 0, relists: 0, resumes: 0, bookmarks: 0, retries: 0, duplicatesDropped: 0, synthesized: 0 };
+  const stats: WatchStats = { events: 0, lists: 0, relists: 0, resumes: 0, bookmarks: 0, idleTimeouts: 0, retries: 0, duplicatesDropped: 0, synthesized: 0 };
   const stopper = new AbortController();
   const stopSignal = stopper.signal;
   const onAbort = () => stopper.abort();
@@ -260,9 +266,16 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       let n = 0;
       let settled = false;
       let controller: AbortController | null = null;
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const idleMs = options.idleTimeoutMs ?? 120_000;
+      const touch = () => {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => { stats.idleTimeouts++; controller?.abort(); finish(null); }, idleMs);
+      };
       const finish = (err: unknown) => {
         if (settled) return;
         settled = true;
+        if (idle) clearTimeout(idle);
         stopSignal.removeEventListener("abort", abort);
         resolve({ gone, events: n, err });
       };
@@ -277,6 +290,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         timeoutSeconds: options.timeoutSeconds ?? 300,
       }, (type: string, obj: KubeObject) => {
         if (settled) return;
+        touch();
         const wall = clock.wallMs();
         const mono = clock.monoMs();
         if (type === "ERROR") {
@@ -304,6 +318,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       }).then((c) => {
         controller = c;
         if (settled || stopSignal.aborted) c.abort();
+        else touch();
       }, (err) => finish(err));
     });
 
