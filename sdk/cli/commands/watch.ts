@@ -5,8 +5,9 @@
  */
 import { startCluster, type RunningCluster } from "../../cluster/start.js";
 import { recordEvents } from "../../kube/event-log.js";
+import { createObject, scaleDeployment } from "../../kube/api-calls.js";
 import { contextNamespace, loadKubeConfig } from "../../kube/kubeconfig.js";
-import { EVENTS, FMA_RESOURCES, PODS, type WatchEvent } from "../../kube/types.js";
+import { EVENTS, FMA_RESOURCES, PODS, type KubeObject, type WatchEvent } from "../../kube/types.js";
 import { watchPods } from "../../kube/watch.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { numberOption, parseCommandArgs, type Command } from "../command.js";
@@ -66,8 +67,7 @@ export const command: Command = {
     let n = 0;
     try {
       if (cluster) {
-        const { createObject, scaleDeployment } = await import("../../kube/api-calls.js");
-        await createObject(kc, `/apis/apps/v1/namespaces/${namespace}/deployments`, cluster.model.requesterDeployment("demo") as never);
+        await createObject(kc, `/apis/apps/v1/namespaces/${namespace}/deployments`, cluster.model.requesterDeployment("demo") as unknown as KubeObject);
         await scaleDeployment(kc, namespace, "demo", numberOption(values.scale, "scale", 1, 0, 64));
       }
       for await (const e of stream) {
