@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCsv } from "../sdk/core/rows.js";
+import { pngSize } from "../sdk/report/index.js";
+
+// The main job (`npm start`) with a reduced configuration: every output exists and is well-formed,
+// and the experiment's files are byte-identical across two runs with the same seed.
+function start(out: string) {
+  const r = spawnSync(process.execPath, ["bin/actlab.js", "start", "--out", out, "--seed", "3", "--minutes", "3", "--replicates", "1", "--iterations", "2"], { encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr.slice(-3000));
+  return r.stdout;
+}
+
+test("npm start (reduced): writes the writeup, well-formed and reproducible", { timeout: 600_000 }, () => {
+  const a = mkdtempSync(join(tmpdir(), "actlab-main-"));
+  const b = mkdtempSync(join(tmpdir(), "actlab-main-"));
+  const stdout = start(a);
+  assert.match(stdout, /## Per treatment/);
+  assert.match(stdout, /## ANOVA of sla_attainment/);
+  assert.match(stdout, /embedded FMA cluster .*: 4 actuations .* 4\/4 agree with ground truth/);
+
+  const results = parseCsv(readFileSync(join(a, "experiment", "results.csv"), "utf8"), "results.csv");
+  assert.equal(results.length, 8);
+  for (const r of results) {
+    assert.ok(["fma", "fixed_120s"].includes(String(r.startup)));
+    assert.equal(typeof r.sla_attainment, "number");
+    assert.ok((r.sla_attainment as number) >= 0 && (r.sla_attainment as number) <= 1);
+    assert.equal(typeof r.gpu_hours, "number");
+    // Fixed start-up runs are not classified: their hit rates are null, never 0.
+    if (r.startup === "fixed_120s") assert.equal(r.hot_hit_rate, null);
+  }
+  assert.equal(readFileSync(join(a, "experiment", "results.jsonl"), "utf8").trim().split("\n").length, 8);
+  const anova = JSON.parse(readFileSync(join(a, "experiment", "anova.json"), "utf8")) as { rows: Array<{ term: string }>; response: string };
+  assert.equal(anova.response, "sla_attainment");
+  assert.deepEqual(anova.rows.map((r) => r.term).slice(0, 3), ["startup", "sleeper_limit", "speedup"]);
+  for (const name of ["main-effects", "interactions"]) {
+    assert.match(readFileSync(join(a, "experiment", `${name}.svg`), "utf8"), /^<svg/);
+    assert.ok(pngSize(readFileSync(join(a, "experiment", `${name}.png`))).width > 100);
+  }
+  assert.ok(existsSync(join(a, "diagnostics", "planner_report.html")));
+  assert.match(readFileSync(join(a, "diagnostics", "planner_report.html"), "utf8"), /<svg/);
+  const cluster = JSON.parse(readFileSync(join(a, "cluster", "summary.json"), "utf8")) as { agree_with_ground_truth: number; total: number };
+  assert.equal(cluster.agree_with_ground_truth, cluster.total);
+  assert.match(readFileSync(join(a, "README.md"), "utf8"), /seed 3/);
+
+  start(b);
+  for (const f of ["experiment/results.csv", "experiment/results.jsonl", "experiment/anova.json", "experiment/per-treatment.csv"]) {
+    assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between two runs with the same seed`);
+  }
+});
