@@ -16,6 +16,11 @@ test("a figure with a legend still yields its SVG", () => {
   const fig = renderFigure({ color: { legend: true }, marks: [Plot.dot(data, { x: "x", y: "y", fill: "k" })] });
   assert.match(fig.html, /^<figure/);
   assert.match(fig.svg, /^<svg xmlns=/);
+  // The chart, not a legend swatch: it has the three dots, and a title does not change that.
+  assert.equal((fig.svg.match(/<circle/g) ?? []).length, 3);
+  const titled = renderFigure({ title: "t", color: { legend: true, type: "categorical" }, marks: [Plot.dot(data, { x: "x", y: "y", fill: "k" })] });
+  assert.equal((titled.svg.match(/<circle/g) ?? []).length, 3);
+  assert.match(renderPlot({ title: "t", color: { legend: true }, marks: [Plot.dot(data, { x: "x", y: "y", fill: "k" })] }), /width="640"/);
 });
 
 test("toPng gives a PNG of plausible size", () => {

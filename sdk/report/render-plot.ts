@@ -16,6 +16,7 @@ interface DomElement {
   tagName: string;
   outerHTML: string;
   querySelector(selector: string): DomElement | null;
+  children: ArrayLike<DomElement>;
 }
 
 function freshDocument(): unknown {
@@ -33,7 +34,9 @@ export interface RenderedPlot {
 export function renderFigure(spec: PlotOptions): RenderedPlot {
   const document = freshDocument();
   const el = Plot.plot({ ...spec, document } as PlotOptions) as unknown as DomElement;
-  const svgEl = el.tagName.toLowerCase() === "svg" ? el : el.querySelector("svg");
+  // In a <figure>, colour legends come first as small swatch SVGs inside <div>s; the chart is the
+  // figure's own <svg> child.
+  const svgEl = el.tagName.toLowerCase() === "svg" ? el : Array.from(el.children).find((c) => c.tagName.toLowerCase() === "svg") ?? null;
   if (!svgEl) throw new Error("renderFigure: Plot produced no <svg> element");
   let svg = svgEl.outerHTML;
   // The DOM serializer drops the namespace of the root element; a standalone SVG file needs it.
