@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { fileChunks, memoryLines, textLines } from "./lines.js";
+import { parseLines, streamLines } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
@@ -82,25 +82,11 @@ export class AzureLineParser {
 }
 
 export function parseAzure(text: string, options: TraceReadOptions = {}): TraceLoad {
-  const p = new AzureLineParser(options);
-  const requests: TraceRequest[] = [];
-  for (const [n, line] of memoryLines(text)) {
-    const r = p.line(line, n);
-    if (r) requests.push(r);
-  }
-  p.end();
-  return { requests, report: p.report };
+  return parseLines(new AzureLineParser(options), text);
 }
 
 export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest> {
-  const source = options.source ?? (typeof input === "string" ? input : "<stream>");
-  const p = new AzureLineParser({ ...options, source });
-  for await (const [n, line] of textLines(typeof input === "string" ? fileChunks(input) : input)) {
-    const r = p.line(line, n);
-    if (r) yield r;
-  }
-  p.end();
-  options.onReport?.(p.report);
+  yield* streamLines((source) => new AzureLineParser({ ...options, source }), input, options);
 }
 
 export function loadAzure(path: string, options: TraceReadOptions = {}): TraceLoad {

@@ -37,3 +37,36 @@ export function* memoryLines(text: string): Generator<[number, string]> {
   }
   if (start < text.length) yield [++n, text.slice(start)];
 }
+
+/** What a trace format's line parser offers: one request (or none) per line, then a report. */
+export interface LineParser<R, Report> {
+  line(line: string, lineNumber: number): R | undefined | null;
+  end(): void;
+  readonly report: Report;
+}
+
+/** Parse a whole text in memory with a fresh line parser. */
+export function parseLines<R, Report>(parser: LineParser<R, Report>, text: string): { requests: R[]; report: Report } {
+  const requests: R[] = [];
+  for (const [n, line] of memoryLines(text)) {
+    const r = parser.line(line, n);
+    if (r) requests.push(r);
+  }
+  parser.end();
+  return { requests, report: parser.report };
+}
+
+/** Stream records from a file path or an async source of text chunks through a line parser. */
+export async function* streamLines<R, Report>(
+  makeParser: (source: string) => LineParser<R, Report>,
+  input: string | AsyncIterable<string | Uint8Array>,
+  options: { source?: string; onReport?: (r: Report) => void },
+): AsyncGenerator<R> {
+  const p = makeParser(options.source ?? (typeof input === "string" ? input : "<stream>"));
+  for await (const [n, line] of textLines(typeof input === "string" ? fileChunks(input) : input)) {
+    const r = p.line(line, n);
+    if (r) yield r;
+  }
+  p.end();
+  options.onReport?.(p.report);
+}

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { fileChunks, memoryLines, textLines } from "./lines.js";
+import { parseLines, streamLines } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const U32 = 4294967296;
@@ -131,14 +131,7 @@ export class MooncakeLineParser {
 
 /** Parse Mooncake JSONL held in memory. */
 export function parseMooncake(text: string, options: TraceReadOptions = {}): TraceLoad {
-  const p = new MooncakeLineParser(options);
-  const requests: TraceRequest[] = [];
-  for (const [n, line] of memoryLines(text)) {
-    const r = p.line(line, n);
-    if (r) requests.push(r);
-  }
-  p.end();
-  return { requests, report: p.report };
+  return parseLines(new MooncakeLineParser(options), text);
 }
 
 /**
@@ -146,14 +139,7 @@ export function parseMooncake(text: string, options: TraceReadOptions = {}): Tra
  * the read report at the end (lenient mode counts skipped lines there).
  */
 export async function* readMooncake(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest> {
-  const source = options.source ?? (typeof input === "string" ? input : "<stream>");
-  const p = new MooncakeLineParser({ ...options, source });
-  for await (const [n, line] of textLines(typeof input === "string" ? fileChunks(input) : input)) {
-    const r = p.line(line, n);
-    if (r) yield r;
-  }
-  p.end();
-  options.onReport?.(p.report);
+  yield* streamLines((source) => new MooncakeLineParser({ ...options, source }), input, options);
 }
 
 /** Read a whole Mooncake file into memory (synchronous; files are a few MB). */
