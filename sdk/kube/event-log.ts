@@ -36,7 +36,7 @@ export interface RecordOptions {
  * complete up to the last event even if the source throws; the error is re-thrown after the end
  * line is written.
  */
-export async function* recordEvents(events: AsyncIterable<WatchEvent>, path: string, options: RecordOptions = {}): AsyncGenerator<WatchEvent> {
+export async function* recordEvents(events: AsyncIterable<WatchEvent>, path: string, options: RecordOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "w");
   const header: EventLogHeader = { format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, ...(options.source ? { source: options.source } : {}) };
@@ -87,7 +87,7 @@ export interface ReplayOptions {
  * Replays a recorded log as an AsyncIterable of the same events. A malformed line is an InputError
  * naming the file and line; the events before it have been yielded already.
  */
-export async function* replayEvents(path: string, options: ReplayOptions = {}): AsyncGenerator<WatchEvent> {
+export async function* replayEvents(path: string, options: ReplayOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
   const stream = createReadStream(path, { encoding: "utf8" });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;

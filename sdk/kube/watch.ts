@@ -91,7 +91,7 @@ export interface WatchStats {
   synthesized: number;
 }
 
-export interface WatchStream extends AsyncIterable<WatchEvent> {
+export interface WatchStream extends AsyncIterable<WatchEvent, void, undefined> {
   readonly stats: WatchStats;
   /** Stops watching (same as aborting the signal). */
   stop(): void;

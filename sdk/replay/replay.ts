@@ -74,7 +74,7 @@ export function replayTrace(requests: readonly TraceRequest[], options: ReplayOp
  * 10 s), so a consumer can stop early and memory stays bounded. A controller is not supported
  * here; use `replayTrace` with `onEvent` for that.
  */
-export async function* replayEvents(requests: readonly TraceRequest[], options: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent> {
+export async function* replayEvents(requests: readonly TraceRequest[], options: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent, void, undefined> {
   let buffer: ReplayEvent[] = [];
   const sim = new ReplaySim(requests, { ...options, onEvent: (e) => buffer.push(e) });
   const chunk = options.chunkMs ?? 10_000;

@@ -85,7 +85,7 @@ export function parseAzure(text: string, options: TraceReadOptions = {}): TraceL
   return parseLines(new AzureLineParser(options), text);
 }
 
-export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest> {
+export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest, void, undefined> {
   yield* streamLines((source) => new AzureLineParser({ ...options, source }), input, options);
 }
 

@@ -61,7 +61,7 @@ export async function* streamLines<R, Report>(
   makeParser: (source: string) => LineParser<R, Report>,
   input: string | AsyncIterable<string | Uint8Array>,
   options: { source?: string; onReport?: (r: Report) => void },
-): AsyncGenerator<R> {
+): AsyncGenerator<R, void, undefined> {
   const p = makeParser(options.source ?? (typeof input === "string" ? input : "<stream>"));
   for await (const [n, line] of textLines(typeof input === "string" ? fileChunks(input) : input)) {
     const r = p.line(line, n);
