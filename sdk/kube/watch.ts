@@ -91,7 +91,10 @@ export interface WatchStats {
   synthesized: number;
 }
 
-export interface WatchStream extends AsyncIterable<WatchEvent, void, undefined> {
+// Not `AsyncIterable<WatchEvent, void, undefined>`: that three-parameter form is TS >= 5.6 lib
+// syntax, and tslab's notebook compiler rejects it; the explicit iterator method says the same.
+export interface WatchStream extends AsyncIterable<WatchEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent, void, undefined>;
   readonly stats: WatchStats;
   /** Stops watching (same as aborting the signal). */
   stop(): void;

@@ -35,7 +35,10 @@ export function executeNotebook(path: string, timeoutSeconds = 600): NotebookOut
     });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`executing ${path} failed:\n${(e.stderr ?? e.message).split("\n").slice(-40).join("\n")}`);
+    // Lead with the cell and its error, not nbconvert's Python traceback: CI logs get cut short.
+    const lines = (e.stderr ?? e.message).split("\n");
+    const at = lines.findIndex((l) => /CellExecutionError|DeadKernelError|CellTimeoutError|NoSuchKernel/.test(l));
+    throw new Error(`executing ${path} failed:\n${(at >= 0 ? lines.slice(at, at + 40) : lines.slice(-40)).join("\n")}`);
   }
   const nb = JSON.parse(readFileSync(join(outDir, outName), "utf8")) as {
     cells: Array<{ cell_type: string; outputs?: Array<Record<string, unknown>> }>;
