@@ -23,3 +23,15 @@ test("a bad option value is a usage error naming the flag", () => {
   assert.match(r.stderr, /Usage: actlab start/);
   assert.equal(actlab("start", "--bogus").status, 2);
 });
+
+test("stdout closed early (actlab … | head): a quiet exit 141 like SIGPIPE, not an EPIPE stack trace", async () => {
+  const { spawn } = await import("node:child_process");
+  // A trace's stats as JSON are well over one line; the reader closes before the first write.
+  const child = spawn(process.execPath, ["bin/actlab.js", "trace", "stats", "datasets/traces/bursty-gamma.jsonl", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.destroy();
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.equal(stderr, "");
+  assert.equal(code, 141);
+});
