@@ -13,7 +13,7 @@
  * - `toYamlText` / JSON: deterministic text (same input, same bytes).
  * - `actuationRows`: one tidy row per actuation for arquero/danfo.
  */
-import { stringify } from "yaml";
+import { yamlText } from "../core/yaml-text.js";
 import type { Row } from "../core/rows.js";
 import type { Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
@@ -123,16 +123,24 @@ function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
 
 /** The native nop `result.yaml` object. */
 export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}): NopResult {
-  const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);
+  // One pass to group: a 1e5-actuation run has ~1e4 iterations, and a filter per iteration was quadratic.
+  const byIteration = new Map<number, Actuation[]>();
+  for (const a of acts) {
+    const list = byIteration.get(a.iteration);
+    if (list) list.push(a);
+    else byIteration.set(a.iteration, [a]);
+  }
+  const its = [...byIteration.keys()].sort((a, b) => a - b);
   const iterations: NopIteration[] = its.map((it) => {
-    const list = acts.filter((a) => a.iteration === it);
+    const list = byIteration.get(it)!;
     const r = hitRates(list);
     return { iteration: it, launcher_infos: list.map((a) => launcherInfo(a, o)), hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate };
   });
   const created = acts.map((a) => a.creation_timestamp).filter((x): x is number => x !== null);
   const readyTs = acts.map((a) => a.ready_timestamp).filter((x): x is number => x !== null);
-  const start = o.time?.start ?? (created.length ? Math.min(...created) : 0);
-  const stop = o.time?.stop ?? (readyTs.length ? Math.max(...readyTs) : start);
+  // reduce, not Math.min(...xs): spreading 1e5+ arguments can overflow the stack.
+  const start = o.time?.start ?? (created.length ? created.reduce((m, x) => Math.min(m, x)) : 0);
+  const stop = o.time?.stop ?? (readyTs.length ? readyTs.reduce((m, x) => Math.max(m, x)) : start);
   return {
     version: "0.1",
     scenario: { deploy_methods: "fma", load_format: "auto", sleep_mode: true, max_instances: 4, model: { name: "unknown" }, platform: { engines: [] }, gpus: [], ...o.scenario },
@@ -183,7 +191,7 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
 
 /** YAML text, deterministic (key order as built; no line folding). */
 export function toYamlText(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlText(value);
 }
 
 /** One tidy row per actuation (for toArquero / toDanfo / CSV). */
