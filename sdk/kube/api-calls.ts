@@ -57,6 +57,19 @@ export async function getDeployment(kc: KubeConfig, namespace: string, name: str
   return JSON.parse(check(res, kc, `${kind}/${namespace}/${name}`)) as KubeObject;
 }
 
+/** Reads any object by URL path (e.g. `/apis/fma.llm-d.ai/v1alpha1/namespaces/ns/inferenceserverconfigs/x`); null when absent. */
+export async function getObject(kc: KubeConfig, path: string): Promise<KubeObject | null> {
+  const res = await call(kc, "GET", path);
+  if (res.status === 404) return null;
+  return JSON.parse(check(res, kc, path)) as KubeObject;
+}
+
+/** Lists a collection (e.g. `/api/v1/namespaces/ns/pods`), optionally by label selector; the items. */
+export async function listObjects(kc: KubeConfig, collection: string, labelSelector?: string): Promise<KubeObject[]> {
+  const res = await call(kc, "GET", collection, { labelSelector });
+  return ((JSON.parse(check(res, kc, collection)) as { items?: KubeObject[] }).items) ?? [];
+}
+
 /** Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`). */
 export async function createObject(kc: KubeConfig, collection: string, object: KubeObject): Promise<KubeObject> {
   const res = await call(kc, "POST", collection, {}, { contentType: "application/json", text: JSON.stringify(object) });

@@ -4,6 +4,8 @@
  * requester Deployment 0→N, wait for Ready and the dual label, classify, scale to 0, repeat) and the
  * dual-pods tool's `baseline`, `scaling` (hits counted in the second scale-up) and `new_variant`
  * (one baseline per model in --model-path). Partial results are written after every iteration.
+ * `--delete-launchers` removes unbound launchers before every scale-up, so each actuation needs a
+ * new launcher (T_cold_launcher every iteration rather than once).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { Progress } from "../../core/progress.js";
 import { writeFileAtomic } from "../../core/rows.js";
 import { startCluster, type RunningCluster } from "../../cluster/start.js";
 import { listProfiles } from "../../cluster/profiles.js";
-import { createObject, deleteObject, getDeployment } from "../../kube/api-calls.js";
+import { createObject, deleteObject, getDeployment, getObject, listObjects } from "../../kube/api-calls.js";
 import { contextNamespace, loadKubeConfig } from "../../kube/kubeconfig.js";
 import { runNopIterations } from "../../kube/nop-runner.js";
 import { readRunDir, RunWriter, writeAnalysis } from "../../kube/run-files.js";
@@ -23,6 +25,7 @@ import { analyzeRun } from "../../actuation/analyze.js";
 import type { Actuation } from "../../actuation/classify.js";
 import { summarizeActuations } from "../../actuation/summary.js";
 import { dualPodsSummary, type DualPodsRun } from "../../actuation/dual-pods-summary.js";
+import { FMA_KEYS } from "../../actuation/fma-keys.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
 
 const usage = `Usage: actlab bench [options]
@@ -38,7 +41,12 @@ to --out, updated after every iteration. Without --kubeconfig it starts the embe
   --yaml FILE           requester template; \${REPLICASET_NAME} \${MODEL_REGISTRY} \${MODEL_REPO}
                         \${CONTAINER_IMG_REG} \${CONTAINER_IMG_VERSION} are substituted
   --image REG --tag V   values for \${CONTAINER_IMG_REG} / \${CONTAINER_IMG_VERSION} (env wins)
-  --model-path FILE     new_variant: JSON {"models": ["registry/repo", …]}
+  --model-path FILE     new_variant: JSON {"models": ["registry/repo", …]}; on the embedded cluster without
+                        --yaml each model gets its own InferenceServerConfig (its --model), so a new
+                        model needs a new vLLM instance
+  --delete-launchers    before every scale-up, delete the launcher pods no requester is bound to (and
+                        their sleeping instances), so every actuation needs a new launcher; a launcher
+                        populator that keeps launchers on the node recreates them (then: warm)
   --cleanup / --no-cleanup  delete what the run created (default: cleanup)
   --out DIR             output folder (default out/bench-<scenario>)
   --kubeconfig PATH     a real cluster (default: the embedded one)
@@ -64,7 +72,7 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, {
       scenario: { type: "string" }, iterations: { type: "string" }, "max-replicas": { type: "string" }, namespace: { type: "string" },
       deployment: { type: "string" }, yaml: { type: "string" }, image: { type: "string" }, tag: { type: "string" }, "model-path": { type: "string" },
-      cleanup: { type: "boolean" }, "no-cleanup": { type: "boolean" }, out: { type: "string" }, kubeconfig: { type: "string" }, timeout: { type: "string" },
+      cleanup: { type: "boolean" }, "no-cleanup": { type: "boolean" }, "delete-launchers": { type: "boolean" }, out: { type: "string" }, kubeconfig: { type: "string" }, timeout: { type: "string" },
       profile: { type: "string" }, seed: { type: "string" }, "time-scale": { type: "string" }, nodes: { type: "string" }, "gpus-per-node": { type: "string" }, "launchers-per-node": { type: "string" }, "max-instances": { type: "string" },
     }, false);
     const scenario = values.scenario ?? "nop";
@@ -110,13 +118,46 @@ export const command: Command = {
       CONTAINER_IMG_REG: process.env.CONTAINER_IMG_REG ?? values.image ?? "ghcr.io/llm-d-incubation/llm-d-fast-model-actuation",
       CONTAINER_IMG_VERSION: process.env.CONTAINER_IMG_VERSION ?? values.tag ?? "v0.6.4",
     });
+    const createdIscs: string[] = [];
+    /**
+     * new_variant on the embedded cluster: an InferenceServerConfig for `model` (the default one's
+     * with `--model` replaced). The instance id hashes the ISC's modelServerConfig, so a shared ISC
+     * would make every "new" model wake the previous model's sleeper (hot).
+     */
+    const iscFor = async (model: string): Promise<string> => {
+      const name = `variant-${model.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")}`.slice(0, 63).replace(/-+$/, "");
+      const collection = `/apis/fma.llm-d.ai/v1alpha1/namespaces/${namespace}/inferenceserverconfigs`;
+      if (await getObject(kc, `${collection}/${name}`)) return name;
+      const base = await getObject(kc, `/apis/fma.llm-d.ai/v1alpha1/namespaces/${cluster!.model.namespace}/inferenceserverconfigs/default`);
+      const spec = structuredClone(base?.spec) as { modelServerConfig?: { options?: string } } | undefined;
+      if (!spec?.modelServerConfig) throw new InputError({ source: "inferenceserverconfigs/default" }, "the embedded cluster's default InferenceServerConfig");
+      const options = spec.modelServerConfig.options ?? "";
+      spec.modelServerConfig.options = /--model \S+/.test(options) ? options.replace(/--model \S+/, `--model ${model}`) : `--model ${model} ${options}`.trim();
+      await createObject(kc, collection, { apiVersion: "fma.llm-d.ai/v1alpha1", kind: "InferenceServerConfig", metadata: { name, namespace }, spec });
+      createdIscs.push(`${collection}/${name}`);
+      return name;
+    };
     /** A requester workload named `name`: from the template, else the embedded cluster's default requester Deployment. */
-    const manifest = (name: string, model?: string): KubeObject => {
+    const manifest = async (name: string, model?: string): Promise<KubeObject> => {
       if (template) return render(template, vars(name, model));
       if (!cluster) throw new UsageError("--yaml FILE is needed against a real cluster (the requester template)");
-      const d = cluster.model.requesterDeployment(name) as unknown as KubeObject;
+      const d = cluster.model.requesterDeployment(name, model ? { isc: await iscFor(model) } : {}) as unknown as KubeObject;
       if (model) { d.metadata!.labels = { ...d.metadata!.labels, "actlab.model": model.replace(/[^A-Za-z0-9.-]/g, "-") }; }
       return d;
+    };
+    const deleteLaunchers = values["delete-launchers"] ?? false;
+    /** Deletes the unbound launcher pods of the namespace and waits until they are gone, so the DPC cannot pick one. */
+    const deleteUnboundLaunchers = async () => {
+      const pods = `/api/v1/namespaces/${namespace}/pods`;
+      const names = (await listObjects(kc, pods, `${FMA_KEYS.component}=launcher`)).filter((p) => p.metadata?.labels?.[FMA_KEYS.dual] === undefined).map((p) => p.metadata!.name!);
+      for (const n of names) await deleteObject(kc, `${pods}/${n}`);
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const left = new Set((await listObjects(kc, pods, `${FMA_KEYS.component}=launcher`)).map((p) => p.metadata!.name!));
+        if (!names.some((n) => left.has(n))) return;
+        if (performance.now() > deadline) throw new InputError({ source: `${pods}?labelSelector=${FMA_KEYS.component}=launcher` }, `the deleted launchers ${names.join(", ")} gone within ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     };
     const kindOf = (m: KubeObject) => (m.kind === "ReplicaSet" ? "replicasets" : "deployments") as "deployments" | "replicasets";
     const created: string[] = [];
@@ -138,7 +179,7 @@ export const command: Command = {
     const all: Actuation[] = [];
     const runs: DualPodsRun[] = [];
     const nopScenario = { deploy_methods: "fma", load_format: "auto", sleep_mode: true, max_instances: numberOption(values["max-instances"], "max-instances", 4, 1, 64), model: { name: cluster ? cluster.model.profile.model.name : "unknown" } };
-    const extra = { scenario, iterations, maxReplicas, namespace, nopScenario };
+    const extra = { scenario, iterations, maxReplicas, namespace, nopScenario, ...(deleteLaunchers ? { deleteLaunchers } : {}) };
     // Plan: one or more runs of the runner, each on one workload.
     type Plan = { name: string; model?: string; iterations: number; replicas: number; scaleDownTo?: (it: number) => number; hitIteration?: number; label: string };
     const unix = Math.floor(Date.now() / 1000);
@@ -154,11 +195,12 @@ export const command: Command = {
     try {
       for (const plan of plans) {
         if (ac.signal.aborted) break;
-        const kind = await ensure(manifest(plan.name, plan.model));
+        const kind = await ensure(await manifest(plan.name, plan.model));
         const base = iterBase;
         await runNopIterations({
           kubeConfig: kc, namespace, deployment: plan.name, workload: kind, iterations: plan.iterations, replicas: plan.replicas, scaleDownTo: plan.scaleDownTo,
           timeoutMs, signal: ac.signal,
+          beforeIteration: deleteLaunchers ? deleteUnboundLaunchers : undefined,
           onEvent: (e) => writer.event(e),
           onEvidence: (c) => writer.evidence(c),
           onIteration: (it, acts, rec) => {
@@ -180,6 +222,7 @@ export const command: Command = {
           if (created.includes(path)) await deleteObject(kc, path);
         }
       }
+      if (cleanup) for (const path of createdIscs) await deleteObject(kc, path);
     } catch (err) {
       status = 1;
       writer.close("error", (err as Error).message);
