@@ -202,3 +202,35 @@ test("determinism: same seed → byte-identical event log; another seed differs"
   assert.equal(a.truth, b.truth);
   assert.notEqual(a.log, c.log);
 });
+
+test("placement: pack and spread break ties among equally scored nodes at random (seeded), as kube-scheduler's selectHost does", () => {
+  // One requester on 4 empty nodes, scaled 1→0→1 ten times: each scale-up sees four equally free
+  // nodes, so the node varies; a hot hit needs the node of the sleeping instance.
+  const nodesOf = (placement: "pack" | "spread", seed: number) => {
+    const m = new ClusterModel({ seed, nodes: 4, gpusPerNode: 2, placement });
+    deploy(m, "req");
+    for (let i = 0; i < 10; i++) {
+      scaleTo(m, "req", 1);
+      scaleTo(m, "req", 0, 120_000);
+    }
+    return m.actuations().map((a) => ({ node: a.node, path: a.path }));
+  };
+  for (const placement of ["pack", "spread"] as const) {
+    const a = nodesOf(placement, 5);
+    assert.equal(a.length, 10);
+    assert.ok(new Set(a.map((x) => x.node)).size > 1, `${placement}: every scale-up on ${a[0]!.node}`);
+    assert.deepEqual(nodesOf(placement, 5), a, "same seed, same placements");
+    // Back on a node that already has a launcher is hot (or warm); a node never used needs a launcher.
+    const seen = new Set<string>();
+    for (const x of a) {
+      assert.equal(x.path === "cold_launcher", !seen.has(x.node), `${placement}: ${JSON.stringify(x)}`);
+      seen.add(x.node);
+    }
+  }
+  // Two requesters with pack: the second joins the first one's node (it is now the most allocated).
+  const m = new ClusterModel({ seed: 9, nodes: 4, gpusPerNode: 2, placement: "pack" });
+  deploy(m, "req");
+  scaleTo(m, "req", 2);
+  const [x, y] = m.actuations();
+  assert.equal(x!.node, y!.node);
+});

@@ -626,10 +626,17 @@ export class ClusterModel {
     if (fits.length === 0) return undefined;
     const free = (n: NodeState) => n.gpus.length - n.alloc.size;
     const policy: PlacementPolicy = this.cfg.placement;
+    // Score like kube-scheduler's MostAllocated (pack) / LeastAllocated (spread) and, as its
+    // selectHost does, pick uniformly among the nodes that share the top score: the scheduler
+    // knows nothing of sleeping instances, which is why placement moves the hot-hit rate.
     let node: NodeState;
-    if (policy === "pack") node = fits.slice().sort((a, b) => free(a) - free(b) || a.index - b.index)[0]!;
-    else if (policy === "spread") node = fits.slice().sort((a, b) => free(b) - free(a) || a.index - b.index)[0]!;
-    else node = this.rngSched.pick(fits);
+    if (policy === "random") node = this.rngSched.pick(fits);
+    else {
+      const score = (n: NodeState) => (policy === "pack" ? -free(n) : free(n));
+      const best = Math.max(...fits.map(score));
+      const top = fits.filter((n) => score(n) === best);
+      node = top.length === 1 ? top[0]! : this.rngSched.pick(top);
+    }
     const gpus = node.gpus.filter((g) => !node.alloc.has(g)).slice(0, count);
     return { node, gpus };
   }

@@ -16,7 +16,8 @@ export interface ClusterConfig {
   namespace?: string;
   nodes?: number;
   gpusPerNode?: number;
-  /** How the scheduler picks a node; within a node the lowest-indexed free GPUs are taken. */
+  /** How the scheduler picks a node: pack (most allocated) or spread (least allocated), ties broken
+   *  at random as kube-scheduler does, or random; within a node the lowest-indexed free GPUs are taken. */
   placement?: PlacementPolicy;
   /** Sleeping instances allowed per GPU (Helm default 2; the DPC flag default is 1). */
   sleeperLimit?: number;
