@@ -81,6 +81,8 @@ export class ActuationPool {
       return slot;
     };
     // hot: an idle slot holding a sleeper of this pool (the oldest such slot first: deterministic).
+    // Sleepers only come from scaleDown, so a run's first ramp is warm/cold even with a sleep pool:
+    // the pool cannot shorten it (test/planner-sleep-pool.test.ts, notebook 04's hot-vs-cold table).
     const hot = this.slots.find((s) => s.awake === null && s.sleepers.includes(pool));
     if (hot) {
       hot.sleepers.splice(hot.sleepers.indexOf(pool), 1);

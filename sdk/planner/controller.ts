@@ -272,6 +272,9 @@ export class PlannerController implements ReplayController {
   private scaleUp(pool: Pool, nowS: number, fleet: FleetControl): void {
     const place = this.pool.scaleUp(pool);
     const fixed = this.config.actuation.startup_time;
+    // One sequential stream: how many numbers a draw uses depends on the path, so runs whose paths
+    // differ (sleep pool vs direct) do not share later delays even with the same seed. Compare such
+    // arms over several seeds; one seed's ramp draws can outweigh the path difference.
     const r = this.rng;
     const delayMs = fixed !== null ? fixed * 1000 : this.delayOverride ? this.delayOverride(place.path, r) : actuationDelayMs(this.profile, place.path, r, { mode: place.path === "cold" ? "direct" : this.config.actuation.launcher_mode });
     const id = fleet.addWorker(pool, delayMs);

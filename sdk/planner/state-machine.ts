@@ -406,6 +406,9 @@ export class PlannerStateMachine {
       this.setLoadReason("worker_count_mismatch");
       return undefined;
     }
+    // The only hold after a scale-up. A hot wake (~6 s) lifts it within two ticks, and the next tick,
+    // seeing the backlog spread, usually scales the new replica down again (flapping; a cold start
+    // holds it for a minute or more). dynamo.md documents no cool-down, so none is added.
     if (input.counts.decode.expected !== n) {
       this.setLoadReason("scaling_in_progress");
       return undefined;
