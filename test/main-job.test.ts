@@ -21,7 +21,8 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
   const stdout = start(a);
   assert.match(stdout, /## Per treatment/);
   assert.match(stdout, /## ANOVA of sla_attainment/);
-  assert.match(stdout, /embedded FMA cluster .*: 4 actuations .* 4\/4 agree with ground truth/);
+  assert.match(stdout, /## Scheduler placement × nodes/);
+  assert.match(stdout, /embedded FMA cluster .*: 16 actuations over 4 runs .* 16\/16 agree with ground truth/);
 
   const results = parseCsv(readFileSync(join(a, "experiment", "results.csv"), "utf8"), "results.csv");
   assert.equal(results.length, 8);
@@ -45,10 +46,26 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
   assert.match(readFileSync(join(a, "diagnostics", "planner_report.html"), "utf8"), /<svg/);
   const cluster = JSON.parse(readFileSync(join(a, "cluster", "summary.json"), "utf8")) as { agree_with_ground_truth: number; total: number };
   assert.equal(cluster.agree_with_ground_truth, cluster.total);
+  assert.equal(cluster.total, 16);
+  // The placement factorial: 2 placements × 2 cluster sizes, one row per run, each run's actuations kept.
+  const cRows = parseCsv(readFileSync(join(a, "cluster", "results.csv"), "utf8"), "cluster/results.csv");
+  assert.deepEqual(cRows.map((r) => `${r.placement}/${r.nodes}`).sort(), ["pack/1", "pack/4", "spread/1", "spread/4"]);
+  for (const r of cRows) {
+    assert.equal(r.status, "ok");
+    assert.equal(r.agree_with_ground_truth, r.actuations);
+    const rates = [r.hot_hit_rate, r.warm_hit_rate, r.cold_launcher_hit_rate] as number[];
+    assert.ok(Math.abs(rates.reduce((x, y) => x + y, 0) - 1) < 1e-9, `hit rates of ${r.id} sum to 1`);
+    const lines = readFileSync(join(a, "cluster", "runs", `${r.id}.jsonl`), "utf8").trim().split("\n");
+    assert.equal(lines.length, r.actuations);
+  }
+  const hotAnova = JSON.parse(readFileSync(join(a, "cluster", "anova.json"), "utf8")) as { response: string; rows: Array<{ term: string }> };
+  assert.equal(hotAnova.response, "hot_hit_rate");
+  assert.deepEqual(hotAnova.rows.map((r) => r.term), ["placement", "nodes"]);
+  assert.match(readFileSync(join(a, "cluster", "interactions.svg"), "utf8"), /^<svg/);
   assert.match(readFileSync(join(a, "README.md"), "utf8"), /seed 3/);
 
   start(b);
-  for (const f of ["experiment/results.csv", "experiment/results.jsonl", "experiment/anova.json", "experiment/per-treatment.csv"]) {
+  for (const f of ["experiment/results.csv", "experiment/results.jsonl", "experiment/anova.json", "experiment/per-treatment.csv", "cluster/results.csv", "cluster/per-treatment.csv", "cluster/anova.json"]) {
     assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between two runs with the same seed`);
   }
 });

@@ -7,11 +7,14 @@
  *    arrival speed-up (1×, 2×). Responses: SLA attainment, TTFT/ITL percentiles, GPU-hours and the
  *    FMA hit rates. ANOVA of SLA attainment, main-effects and interaction plots.
  * 2. The diagnostics report of one treatment (FMA paths, sleep pool, 2×).
- * 3. An nop-style actuation benchmark on the embedded FMA cluster over the real Kubernetes client,
- *    classified from evidence and checked against the simulation's ground truth.
+ * 3. Scheduler placement (pack, spread) × cluster size (1, 4 nodes): nop-style actuation benchmarks
+ *    on the embedded FMA cluster over the real Kubernetes client, classified from evidence, checked
+ *    against the simulation's ground truth; hit rates per treatment and the ANOVA of the hot rate.
  * Everything lands in the output folder with a README of what ran.
  */
 import { existsSync, readFileSync } from "node:fs";
+import type { PlacementPolicy } from "../../cluster/types.js";
+import type { Actuation } from "../../actuation/classify.js";
 import { join } from "node:path";
 import { toCsv, toJsonl, writeFileAtomic, type Row } from "../../core/rows.js";
 import { sharedDataset } from "../../core/paths.js";
@@ -40,7 +43,7 @@ Runs the main job on the embedded defaults and writes a writeup to DIR (default 
   --seed N           random seed (default: 1); same seed, same experiment files out
   --minutes M        trace window replayed per treatment, minutes (default: 20)
   --replicates R     replicates per treatment (default: 2)
-  --iterations K     nop iterations on the embedded cluster (default: 12; 0 skips it)`;
+  --iterations K     nop iterations per cluster run (default: 12; 0 skips the cluster part)`;
 
 const BASE_PLANNER = {
   mode: "agg", optimization_target: "sla", ttft: 2500, itl: 50,
@@ -62,6 +65,14 @@ function loadTrace(): { requests: ReturnType<typeof loadMooncake>["requests"]; s
   const path = real ?? "datasets/traces/bursty-gamma.jsonl";
   if (!existsSync(path)) throw new Error(`no trace: neither ../shared/datasets/mooncake/conversation_trace.jsonl nor ${path}`);
   return { requests: loadMooncake(path).requests, source: real ? "Mooncake conversation trace (shared/datasets)" : `${path} (bundled synthetic)` };
+}
+
+/** The classified actuations the cluster runs wrote, in run order (cached runs included). */
+function readRunActuations(dir: string, rows: readonly Row[]): Actuation[] {
+  return rows.flatMap((r) => {
+    const text = readFileSync(join(dir, `${String(r.id)}.jsonl`), "utf8").trim();
+    return text ? text.split("\n").map((l) => JSON.parse(l) as Actuation) : [];
+  });
 }
 
 const num = (v: unknown, d = 3) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "—");
@@ -138,24 +149,58 @@ export const command: Command = {
     const reportFiles = writePlannerReplayOutputs(join(out, "diagnostics"), shown, { charts: true });
     log(`\ndiagnostics report (FMA paths, sleeper limit 1, 2×): ${reportFiles.find((f) => f.endsWith(".html")) ?? join(out, "diagnostics")}`);
 
-    // ── 3. Actuation benchmark on the embedded FMA cluster, over the real client ───────────────
+    // ── 3. Scheduler placement × cluster size on the embedded FMA cluster, over the real client ──
+    // The scheduler knows nothing of sleeping instances: whether a scale-up lands on the node (and
+    // GPUs) of a sleeper decides hot vs a new launcher. A second, small factorial measures that.
     let clusterLine = "skipped (--iterations 0)";
+    let clusterTable = "";
     if (iterations > 0) {
-      const cluster = await startCluster({ profile: "8b-h100", seed, nodes: 1, gpusPerNode: 4, timeScale: 5000 });
-      try {
-        await createObject(cluster.kubeConfig, "/apis/apps/v1/namespaces/default/deployments", cluster.model.requesterDeployment("req") as unknown as KubeObject);
-        const res = await runNopIterations({ kubeConfig: cluster.kubeConfig, namespace: "default", deployment: "req", iterations, replicas: 2 });
-        const truth = new Map(cluster.model.actuations().map((t) => [t.requester.uid, t.path]));
-        const agree = res.actuations.filter((a) => truth.get(a.requester_uid) === a.path).length;
-        const s = summarizeActuations(res.actuations);
-        writeFileAtomic(join(out, "cluster", "actuations.jsonl"), toJsonl(res.actuations));
-        writeFileAtomic(join(out, "cluster", "summary.json"), JSON.stringify({ ...s, agree_with_ground_truth: agree, total: res.actuations.length }, null, 2) + "\n");
-        clusterLine = `${res.actuations.length} actuations (${iterations} iterations of 0→2), ${agree}/${res.actuations.length} agree with ground truth; hot ${num(s.hot_hit_rate, 2)}, warm ${num(s.warm_hit_rate, 2)}, cold_launcher ${num(s.cold_launcher_hit_rate, 2)}; t_wake p50 ${num(s.distributions.t_wake.p50)} s`;
-      } finally {
-        await cluster.stop();
-      }
+      const clusterFactors = ["placement", "nodes"];
+      const clusterDesign = replicate(fullFactorial([
+        { name: "placement", levels: ["pack", "spread"] },
+        { name: "nodes", levels: [1, 4] },
+      ]), replicates);
+      const nopRun = async (input: TreatmentInput): Promise<Row> => {
+        const cluster = await startCluster({ profile: "8b-h100", seed: input.seed, nodes: Number(input.factors.nodes), gpusPerNode: 4, timeScale: 5000, placement: input.factors.placement as PlacementPolicy });
+        try {
+          await createObject(cluster.kubeConfig, "/apis/apps/v1/namespaces/default/deployments", cluster.model.requesterDeployment("req") as unknown as KubeObject);
+          const res = await runNopIterations({ kubeConfig: cluster.kubeConfig, namespace: "default", deployment: "req", iterations, replicas: 2 });
+          const truth = new Map(cluster.model.actuations().map((t) => [t.requester.uid, t.path]));
+          const agree = res.actuations.filter((a) => truth.get(a.requester_uid) === a.path).length;
+          writeFileAtomic(join(out, "cluster", "runs", `${input.id}.jsonl`), toJsonl(res.actuations.map((a) => ({ run: input.id, ...a }) as unknown as Row)));
+          const s = summarizeActuations(res.actuations);
+          return {
+            actuations: res.actuations.length, agree_with_ground_truth: agree,
+            hot_hit_rate: s.hot_hit_rate, warm_hit_rate: s.warm_hit_rate, cold_launcher_hit_rate: s.cold_launcher_hit_rate,
+            t_actuation_p50_s: s.distributions.T_actuation.p50,
+          };
+        } finally {
+          await cluster.stop();
+        }
+      };
+      // One cluster at a time: each runs in step with the wall clock, so it gets the CPU to itself.
+      const clusterSweep = await runSweep(clusterDesign, nopRun, { seed, codeVersion: "main-job-cluster-1", outDir: join(out, "cluster"), progress: true, concurrency: 1 });
+      const cRows = clusterSweep.rows;
+      const perPlacement = toArquero(cRows)
+        .groupby(clusterFactors)
+        .rollup({ runs: aq.op.count(), hot: aq.op.mean("hot_hit_rate"), warm: aq.op.mean("warm_hit_rate"), cold_launcher: aq.op.mean("cold_launcher_hit_rate"), t_actuation_p50_s: aq.op.mean("t_actuation_p50_s") })
+        .orderby(clusterFactors);
+      writeFileAtomic(join(out, "cluster", "per-treatment.csv"), toCsv(perPlacement.objects() as Row[]));
+      clusterTable = perPlacement.toMarkdown({ format: Object.fromEntries(["hot", "warm", "cold_launcher", "t_actuation_p50_s"].map((c) => [c, (v: unknown) => num(v, 2)])) });
+      // With one replicate the interaction would leave no residual degrees of freedom.
+      const hotAnova = anova(cRows, "hot_hit_rate", clusterFactors, { order: replicates > 1 ? 2 : 1 });
+      writeFileAtomic(join(out, "cluster", "anova.json"), JSON.stringify(hotAnova, null, 2) + "\n");
+      writePlot(join(out, "cluster"), "interactions", interactionPlotMatrix(cRows, "hot_hit_rate", clusterFactors));
+      // Counted from the rows so that runs taken from the cache are included.
+      const total = cRows.reduce((n, r) => n + Number(r.actuations), 0);
+      const agreeing = cRows.reduce((n, r) => n + Number(r.agree_with_ground_truth), 0);
+      const all = summarizeActuations(readRunActuations(join(out, "cluster", "runs"), cRows));
+      writeFileAtomic(join(out, "cluster", "summary.json"), JSON.stringify({ ...all, agree_with_ground_truth: agreeing, total }, null, 2) + "\n");
+      clusterLine = `${total} actuations over ${cRows.length} runs (${iterations} iterations of 0→2 each), ${agreeing}/${total} agree with ground truth; hot ${num(all.hot_hit_rate, 2)}, warm ${num(all.warm_hit_rate, 2)}, cold_launcher ${num(all.cold_launcher_hit_rate, 2)}`;
+      log(`\n## Scheduler placement × nodes on the embedded FMA cluster (hit rates, means over ${replicates} replicates)\n`);
+      log(clusterTable);
     }
-    log(`\nembedded FMA cluster (8b-h100, real client): ${clusterLine}`);
+    log(`embedded FMA cluster (8b-h100, real client): ${clusterLine}`);
 
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string; dependencies: Record<string, string> };
     writeFileAtomic(join(out, "README.md"), [
@@ -168,8 +213,8 @@ export const command: Command = {
       "- `experiment/per-treatment.csv`, `experiment/anova.csv`, `experiment/anova.json`: treatment means and the ANOVA of sla_attainment",
       "- `experiment/main-effects.{svg,png}`, `experiment/interactions.{svg,png}`",
       "- `diagnostics/`: the planner diagnostics report (HTML, linked time axes) and its data for FMA paths, sleeper limit 1, 2×",
-      "- `cluster/`: the nop actuation benchmark on the embedded cluster (classified actuations, hit rates)",
-      "", "## Embedded cluster", "", clusterLine, "",
+      "- `cluster/`: scheduler placement (pack, spread) × nodes (1, 4) with the nop actuation benchmark on the embedded cluster: `results.csv` one row per run, `per-treatment.csv`, `anova.json` (hot_hit_rate), `interactions.{svg,png}`, `runs/` the classified actuations of each run, `summary.json` over all runs",
+      "", "## Embedded cluster", "", clusterLine, "", clusterTable, "",
       `Regenerate: \`actlab start --out ${out} --seed ${seed} --minutes ${minutes} --replicates ${replicates} --iterations ${iterations}\``, "",
     ].join("\n"));
     log(`\nwrote ${out}/ (README.md, experiment/, diagnostics/, cluster/)`);
