@@ -96,5 +96,11 @@ test("progress: lines mode prints about every 10% and a final line with the rate
   p.finish();
   assert.ok(written.length >= 10 && written.length <= 12, `${written.length} lines`);
   assert.match(written.at(-1)!, /^sweep 100\/100 \(100%\) 100\.0\/s/);
+  assert.equal(written.filter((l) => l.startsWith("sweep 100/100")).length, 1, "the final line once");
+  // finish() with no tick since the last line still closes with one line (e.g. all runs cached).
+  const quiet: string[] = [];
+  const q = new Progress({ label: "sweep", total: 4, stream: { isTTY: false, write: (s: string) => { quiet.push(s); return true; } } as unknown as NodeJS.WriteStream, now: () => 0 });
+  q.finish();
+  assert.deepEqual(quiet, ["sweep 0/4 (0%)\n"]);
   assert.equal(formatSeconds(75), "1m15s");
 });

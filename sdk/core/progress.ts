@@ -18,6 +18,7 @@ export class Progress {
   private readonly started: number;
   private lastDraw = 0;
   private lastLinePct = -1;
+  private lastLineDone = -1;
   private readonly mode: "bar" | "lines" | "silent";
   private readonly stream: NodeJS.WriteStream;
   private readonly now: () => number;
@@ -65,8 +66,10 @@ export class Progress {
       return;
     }
     const pct = this.opts.total > 0 ? Math.floor((100 * this.done) / this.opts.total) : 100;
-    if (final || pct >= this.lastLinePct + 10) {
+    // finish() right after the tick that printed the same count would repeat the line in the log.
+    if ((final && this.done !== this.lastLineDone) || pct >= this.lastLinePct + 10) {
       this.lastLinePct = pct;
+      this.lastLineDone = this.done;
       this.stream.write(this.line(note) + "\n");
     }
   }
