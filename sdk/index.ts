@@ -16,6 +16,7 @@ export { toArquero, fromArquero, toDanfo, fromDanfo, dropMissing, dfd, type Colu
 
 // ── report: Observable Plot rendered server-side, SVG → PNG ─────────────────────────────────────
 export { Plot, renderPlot, renderFigure, toPng, pngSize, type PlotOptions, type RenderedPlot, type PngOptions } from "./report/index.js";
+export { show, showHtml, showSvg, showPng, displayTarget, htmlToText, svgSummary, type Showable, type DisplayTarget } from "./report/display.js";
 
 // ── cluster: the embedded FMA cluster — latency profiles, the seeded model, the loopback API server ─
 export { getProfile, listProfiles, sampleStep, sampleDistribution, actuationDelayMs, actuationTimeline, sampleRemainder, sampleRequesterStart, modelMemory, wakeFloorMs, nextProbeTick, nextRetryTick, STEP_NAMES, type LatencyProfile, type StepName, type StepDistribution, type ProfileStep, type ProbeSpec, type ModelSpec, type GpuSpec, type ModelMemory, type TimelineOptions, type ActuationTimeline } from "./cluster/profiles.js";

@@ -1,0 +1,133 @@
+/**
+ * Kernel-neutral display for notebooks: the same cell shows a chart or a table on the tslab kernel
+ * and on Deno's kernel (`deno jupyter`), and prints a short text stand-in anywhere else (tsx, node,
+ * `deno run`), so notebook code can also run as a plain script.
+ *
+ *   await showHtml(toArquero(rows).toHTML());
+ *   await show(renderFigure(spec));        // a RenderedPlot, HTML/SVG markup, a PNG or an arquero table
+ *
+ * Always `await` them: Deno's display is asynchronous, and a cell that ends before the message is
+ * sent loses the output. (On tslab the display happens at once; the promise is already settled.)
+ *
+ * How the kernel is found, without importing either one (tslab is a dev dependency and loads a
+ * compiler; `Deno` does not exist under Node):
+ * - Deno: `Deno.jupyter` is defined in every Deno process, but its getter throws outside
+ *   `deno jupyter`.
+ * - tslab: its executor sets `globalThis.__tslab__ = { exports, require }` before running cells, and
+ *   that `require` answers `require("tslab")` with the kernel's own instance (tslab 1.0.22,
+ *   dist/executor.js). A plain `import "tslab"` from here would load a second, unconnected copy.
+ */
+import { Buffer } from "node:buffer";
+import { pngSize } from "./to-png.js";
+
+/** What `show` accepts: HTML or SVG markup, PNG bytes, a rendered plot (`renderFigure`), or anything with `toHTML()` (arquero tables). */
+export type Showable = string | Uint8Array | { html: string } | { toHTML(): string };
+
+/** The kernel a display goes to: "deno" (deno jupyter), "tslab", or "text" (no kernel: printed to stdout). */
+export type DisplayTarget = "deno" | "tslab" | "text";
+
+type Bundle = { "text/html"?: string; "image/svg+xml"?: string; "image/png"?: string; "text/plain"?: string };
+interface DenoJupyter { display(bundle: Bundle, options: { raw: true }): Promise<void> }
+interface TslabDisplay { html(s: string): void; svg(s: string): void; png(b: Uint8Array): void }
+
+function denoJupyter(): DenoJupyter | undefined {
+  const deno = (globalThis as { Deno?: { jupyter?: DenoJupyter } }).Deno;
+  if (!deno) return undefined;
+  try {
+    return typeof deno.jupyter?.display === "function" ? deno.jupyter : undefined;
+  } catch {
+    return undefined; // "Deno.jupyter is only available in `deno jupyter` subcommand"
+  }
+}
+
+function tslabDisplay(): TslabDisplay | undefined {
+  const hook = (globalThis as { __tslab__?: { require?: (id: string) => unknown } }).__tslab__;
+  if (typeof hook?.require !== "function") return undefined;
+  try {
+    const display = (hook.require("tslab") as { display?: TslabDisplay }).display;
+    return typeof display?.html === "function" ? display : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where `show*` output goes in this process. */
+export function displayTarget(): DisplayTarget {
+  return denoJupyter() ? "deno" : tslabDisplay() ? "tslab" : "text";
+}
+
+async function emit(mime: "text/html" | "image/svg+xml" | "image/png", data: string | Uint8Array, fallback: () => string): Promise<void> {
+  const deno = denoJupyter();
+  if (deno) {
+    const payload = typeof data === "string" ? data : Buffer.from(data).toString("base64");
+    await deno.display({ [mime]: payload, "text/plain": fallback() }, { raw: true });
+    return;
+  }
+  const tslab = tslabDisplay();
+  if (tslab) {
+    if (mime === "text/html") tslab.html(data as string);
+    else if (mime === "image/svg+xml") tslab.svg(data as string);
+    else tslab.png(data as Uint8Array);
+    return;
+  }
+  console.log(fallback());
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", nbsp: " " };
+
+/** Markup as readable text: table cells tab-separated, rows and blocks on their own lines, SVGs summarized. */
+export function htmlToText(html: string, maxChars = 4000): string {
+  const text = html
+    .replace(/<svg\b[\s\S]*?<\/svg>/gi, (svg) => svgSummary(svg))
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, "")
+    .replace(/<\/t[dh]>\s*/gi, "\t")
+    .replace(/<(br|\/tr|\/p|\/div|\/h\d|\/li|\/caption|\/figcaption)\b[^>]*>/gi, "\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e]!)
+    .split("\n").map((l) => l.replace(/[ \t]+$/, "").replace(/^\s+/, "")).filter((l) => l.length > 0).join("\n");
+  return text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text;
+}
+
+/** A one-line stand-in for an SVG chart: `[svg 720×240 "title"]`. */
+export function svgSummary(svg: string): string {
+  const open = /<svg\b[^>]*>/i.exec(svg)?.[0] ?? "";
+  const attr = (name: string) => new RegExp(`\\s${name}="([^"]*)"`, "i").exec(open)?.[1];
+  const title = /<title>([^<]*)<\/title>/i.exec(svg)?.[1] ?? attr("aria-label");
+  return `[svg ${attr("width") ?? "?"}×${attr("height") ?? "?"}${title ? ` "${title}"` : ""}]`;
+}
+
+function pngSummary(png: Uint8Array): string {
+  try {
+    const { width, height } = pngSize(png);
+    return `[png ${width}×${height}, ${png.length} bytes]`;
+  } catch {
+    return `[${png.length} bytes, not a PNG]`;
+  }
+}
+
+/** Show HTML (a table, a figure with legends). */
+export function showHtml(html: string): Promise<void> {
+  return emit("text/html", html, () => htmlToText(html));
+}
+
+/** Show an SVG document (e.g. `renderPlot(spec)`) as an image. */
+export function showSvg(svg: string): Promise<void> {
+  return emit("image/svg+xml", svg, () => svgSummary(svg));
+}
+
+/** Show PNG bytes (e.g. `toPng(svg)`). */
+export function showPng(png: Uint8Array): Promise<void> {
+  return emit("image/png", png, () => pngSummary(png));
+}
+
+/**
+ * Show whatever fits: PNG bytes as an image; a rendered plot, markup, or an object with `toHTML()`
+ * as HTML (an SVG string shows inline in the HTML, the way Plot charts are embedded in pages).
+ */
+export function show(value: Showable): Promise<void> {
+  if (value instanceof Uint8Array) return showPng(value);
+  if (typeof value === "string") return showHtml(value);
+  if ("toHTML" in value && typeof value.toHTML === "function") return showHtml(value.toHTML());
+  if ("html" in value && typeof value.html === "string") return showHtml(value.html);
+  return Promise.reject(new TypeError("show: expected markup, PNG bytes, a rendered plot or an object with toHTML()"));
+}
