@@ -1,17 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { EXAMPLES, runExample } from "./helpers/examples.js";
 
-// Every example runs to completion with its default (fast) settings.
-const examples = readdirSync("examples").filter((f) => f.endsWith(".ts")).sort();
+// Every example runs to completion with its default (fast) settings, in a fresh working folder
+// (test/helpers/examples.ts; test/deno.test.ts runs the same list under Deno).
+test("there are examples", () => assert.ok(EXAMPLES.length > 0));
 
-test("there are examples", () => assert.ok(examples.length > 0));
-
-for (const ex of examples) {
-  test(`example ${ex} runs`, () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", `examples/${ex}`], { encoding: "utf8", env: { ...process.env, ACTLAB_FAST: "1" }, timeout: 300_000 });
-    assert.equal(r.status, 0, `${ex} exited ${r.status}:\n${r.stderr.slice(-3000)}`);
+for (const ex of EXAMPLES) {
+  test(`example ${ex} runs`, async () => {
+    const r = await runExample(ex, "node");
+    assert.equal(r.status, 0, `${ex} exited ${r.status ?? r.signal}:\n${r.stderr.slice(-3000)}`);
     assert.ok(r.stdout.trim().length > 0, `${ex} printed nothing`);
   });
 }
