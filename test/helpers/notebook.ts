@@ -1,6 +1,6 @@
-/** Executes a notebook headless with the repository's tslab kernel (fail-fast) and reads its outputs. */
+/** Executes a notebook headless with one of the repository's kernels (jupyter/kernels: tslab, deno), fail-fast, and reads its outputs. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 
@@ -18,14 +18,17 @@ export interface NotebookOutput {
   evalue?: string;
 }
 
-export function executeNotebook(path: string, timeoutSeconds = 600): NotebookOutput[] {
+/** The kernelspecs committed under jupyter/kernels. */
+export type NotebookKernel = "tslab" | "deno";
+
+export function executeNotebook(path: string, kernel: NotebookKernel = "tslab", timeoutSeconds = 600): NotebookOutput[] {
   const outDir = mkdtempSync(join(tmpdir(), "actlab-nb-"));
-  const outName = basename(path).replace(/\.ipynb$/, ".out.ipynb");
+  const outName = basename(path).replace(/\.ipynb$/, `.${kernel}.ipynb`);
   const repo = resolve(".");
   try {
     execFileSync("jupyter", [
       "nbconvert", "--to", "notebook", "--execute",
-      "--ExecutePreprocessor.kernel_name=tslab",
+      `--ExecutePreprocessor.kernel_name=${kernel}`,
       `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
       "--output-dir", outDir, "--output", outName, path,
     ], {
@@ -38,9 +41,12 @@ export function executeNotebook(path: string, timeoutSeconds = 600): NotebookOut
     // Lead with the cell and its error, not nbconvert's Python traceback: CI logs get cut short.
     const lines = (e.stderr ?? e.message).split("\n");
     const at = lines.findIndex((l) => /CellExecutionError|DeadKernelError|CellTimeoutError|NoSuchKernel/.test(l));
-    throw new Error(`executing ${path} failed:\n${(at >= 0 ? lines.slice(at, at + 40) : lines.slice(-40)).join("\n")}`);
+    rmSync(outDir, { recursive: true, force: true });
+    throw new Error(`executing ${path} with the ${kernel} kernel failed:\n${(at >= 0 ? lines.slice(at, at + 40) : lines.slice(-40)).join("\n")}`);
   }
-  const nb = JSON.parse(readFileSync(join(outDir, outName), "utf8")) as {
+  const json = readFileSync(join(outDir, outName), "utf8");
+  rmSync(outDir, { recursive: true, force: true });
+  const nb = JSON.parse(json) as {
     cells: Array<{ cell_type: string; outputs?: Array<Record<string, unknown>> }>;
   };
   const outputs: NotebookOutput[] = [];
