@@ -60,8 +60,8 @@ class Scene {
 
 const klog = (atMs: number, msg: string, kv: Record<string, string | number>) =>
   `I1123 ${new Date(atMs).toISOString().slice(11, 23)}000       1 http.go:87] "${msg}" ${Object.entries(kv).map(([k, v]) => `${k}=${typeof v === "number" ? v : `"${v}"`}`).join(" ")}`;
-const httpDone = (req: string, purpose: string, startMs: number, status = 200) =>
-  klog(startMs + 5, "HTTP call done", { logger: "dual-pods-controller", requesterName: req, serverUID: `uid-${req}`, purpose, method: "POST", url: "http://10.0.0.1:8000/x", httpCallStartTime: rfcMs(startMs), latencySecs: 0.005, statusCode: status }) + " err=null";
+const httpDone = (req: string, purpose: string, startMs: number, status = 200, url = "http://10.0.0.1:8000/x") =>
+  klog(startMs + 5, "HTTP call done", { logger: "dual-pods-controller", requesterName: req, serverUID: `uid-${req}`, purpose, method: "POST", url, httpCallStartTime: rfcMs(startMs), latencySecs: 0.005, statusCode: status }) + " err=null";
 const vllm = (atMs: number, text: string, instance = "Iabci") => `INFO ${new Date(atMs).toISOString().slice(5, 10)} ${new Date(atMs).toISOString().slice(11, 23)} [instance=${instance}] [gpu_worker.py:130] ${text}`;
 
 test("evidence: klog lines, DPC records keyed by requester UID, first successful calls", () => {
@@ -85,11 +85,48 @@ test("evidence: klog lines, DPC records keyed by requester UID, first successful
   const b = ev.byName.get("req-b")!;
   assert.equal(b.launcherCreateStart, T0 + 490);
   assert.equal(b.launcherPod, "launcher-x");
-  assert.equal(b.instancesDeleted, 1);
+  // req-b got a new launcher: its deletion freed nothing for it (a sleeper-budget deletion), so no reclaim.
+  assert.equal(b.instancesDeleted, 0);
+  assert.equal(b.calls[0]!.url, "http://10.0.0.1:8000/x");
   // A relevant line that cannot be read names the file and line.
   assert.throws(() => parseDpcLog(["ok", 'I1123 09:00:00.000000 1 x.go:1] "HTTP call done" requesterName="r" purpose="wake" httpCallStartTime="yesterday"'], "dpc.log"),
     (err: Error) => err instanceof InputError && err.message.startsWith("dpc.log:2") && /httpCallStartTime/.test(err.message));
   assert.throws(() => parseDpcLog(['"HTTP call done" without klog header'], "d.log"), (err: Error) => err instanceof InputError && err.message.startsWith("d.log:1"));
+});
+
+test("evidence: instancesDeleted counts reclaim victims (on the launcher the instance is created on), not sleeper-budget deletions", () => {
+  const launcherApi = (ip: string, id: string) => `http://${ip}:8001/v2/vllm/instances/${id}`;
+  const lines = [
+    // warm with reclaim: one victim on the bound launcher (10.0.0.2), one budget eviction on another launcher.
+    httpDone("w", "delete_instance", T0 + 100, 200, launcherApi("10.0.0.2", "Ia")),
+    httpDone("w", "delete_instance", T0 + 200, 200, launcherApi("10.0.0.3", "Ib")),
+    httpDone("w", "create_instance", T0 + 300, 201, launcherApi("10.0.0.2", "Iw")),
+    // warm without reclaim: only a budget eviction elsewhere (the new_variant case with 3 launchers).
+    httpDone("v", "delete_instance", T0 + 1100, 200, launcherApi("10.0.0.4", "Ic")),
+    httpDone("v", "create_instance", T0 + 1300, 201, launcherApi("10.0.0.5", "Iv")),
+    // cold_launcher: a budget eviction before the new launcher; hot: a wake.
+    httpDone("c", "delete_instance", T0 + 2100, 200, launcherApi("10.0.0.5", "Iv")),
+    klog(T0 + 2200, "Created launcher-based server-providing pod", { requesterName: "c", serverUID: "uid-c", pod: "launcher-c", k8sCallStartTime: rfcMs(T0 + 2190) }),
+    httpDone("c", "create_instance", T0 + 9000, 201, launcherApi("10.0.0.6", "Ic2")),
+    // No create seen (gone before it): the bound launcher is unknown, all deletions are counted (an upper bound).
+    httpDone("a", "delete_instance", T0 + 3100, 200, launcherApi("10.0.0.2", "Id")),
+    httpDone("a", "delete_instance", T0 + 3200, 200, launcherApi("10.0.0.3", "Ie")),
+    // A failed deletion deleted nothing.
+    httpDone("f", "delete_instance", T0 + 4100, 500, launcherApi("10.0.0.2", "If")),
+    httpDone("f", "create_instance", T0 + 4300, 201, launcherApi("10.0.0.2", "Ig")),
+  ];
+  const ev = parseDpcLog(lines, "dpc.log");
+  const del = (name: string) => ev.byName.get(name)!.instancesDeleted;
+  assert.deepEqual(["w", "v", "c", "a", "f"].map(del), [1, 0, 0, 2, 0]);
+  // The classifier reports it per actuation.
+  const s = new Scene();
+  const l = s.launcher("launcher-pop", T0 - 60_000);
+  const r = s.requester("v", T0 + 500);
+  s.start(r, T0 + 900);
+  s.bind(r, l, T0 + 1000);
+  const acts = classifyActuations({ pods: podLifecycles(s.events), dpc: ev });
+  assert.deepEqual(acts.map((a) => [a.requester, a.path, a.instances_deleted]), [["v", "warm", 0]]);
+  assert.doesNotMatch(acts[0]!.reason, /deleting/);
 });
 
 test("evidence: vLLM and launcher lines with sub-second times; fma_actuation_seconds counts and deltas", () => {
@@ -212,6 +249,40 @@ test("classification: the 1-second tie is resolved by finer evidence, never by '
   assert.equal(u[0]!.path, "unknown");
   assert.match(u[0]!.reason, /same second/);
   assert.equal(u[0]!.actuation_condition, null);
+});
+
+test("classification: a launcher listed before the requester was created is pre-existing by resourceVersion order (kube_order), even in the same second", () => {
+  const start = (s: Scene) => new Map([["launcher-pop", parseVllmLog([vllm(T0 + 41_600, "non-default args: {}")], { year: 2026 })]]);
+  // The launcher came in the initial list (rv 101); the requester was created while watching (rv 102), same second.
+  const s = new Scene();
+  const l = s.launcher("launcher-pop", T0 + 40_600, undefined, "list");
+  const r = s.requester("r7", T0 + 40_100);
+  s.start(r, T0 + 41_400);
+  s.bind(r, l, T0 + 41_500);
+  const a = classifyActuations({ pods: podLifecycles(s.events), vllm: start(s) });
+  assert.deepEqual([a[0]!.tie, a[0]!.path, a[0]!.classified_by], [true, "warm", "kube_order"]);
+  // First seen in a relist after the requester was created (already bound to it): its first state is not
+  // its state at creation, and its resourceVersion says nothing about its creation: still unknown.
+  const s2 = new Scene();
+  const r2 = s2.requester("r8", T0 + 40_100);
+  s2.start(r2, T0 + 41_400);
+  s2.launcher("launcher-pop", T0 + 40_600, r2, "relist");
+  const b = classifyActuations({ pods: podLifecycles(s2.events), vllm: start(s2) });
+  assert.deepEqual([b[0]!.tie, b[0]!.path], [true, "unknown"]);
+  assert.match(b[0]!.reason, /same second/);
+});
+
+test("classification: Kubernetes objects only (no DPC, no vLLM log): a launcher created bound to the requester is cold_launcher", () => {
+  const s = new Scene();
+  const a = cycle(s, "r1", T0 + 10_000, "cold_launcher", null);
+  const b = cycle(s, "r2", T0 + 300_000, "hot", a.launcher);
+  const acts = classifyActuations({ pods: podLifecycles(s.events) });
+  assert.deepEqual(acts.map((x) => [x.requester, x.path, x.classified_by]), [["r1", "cold_launcher", "kube_created_bound"], ["r2", "unknown", "none"]]);
+  assert.equal(acts[0]!.t_cold_launcher_upper, acts[0]!.t_cold_launcher); // the Kubernetes bound, no DPC timing
+  assert.equal(acts[0]!.timing_source, "kube_pod_create");
+  // The same with the DPC log given: the DPC decides, and agrees.
+  const withDpc = classifyActuations({ pods: podLifecycles(s.events), dpc: parseDpcLog([...a.dpc, ...b.dpc]) });
+  assert.deepEqual(withDpc.map((x) => x.path), ["cold_launcher", "hot"]);
 });
 
 test("classification: direct mode by provider name; no evidence → unknown with a reason; a metric delta fills it in", () => {

@@ -67,5 +67,9 @@ for (const f of folders) {
     assert.deepEqual(cells.slice(3, 7).map(Number), [actuations.length, count("hot"), count("warm"), count("cold_launcher")], `${f}: README row`);
     // Without the DPC log, the same classes from the watch and the vLLM lines.
     assert.deepEqual(analyzeRun({ ...run, use: { dpc: false } }).actuations.map((a) => a.path), want.paths);
+    // Pod objects alone (no logs, no metric): a launcher the watch saw created bound to its requester is
+    // cold_launcher; hot vs warm needs more evidence (unknown), never a guess.
+    const kubeOnly = analyzeRun({ ...run, use: { dpc: false, vllm: false, metric: false } }).actuations.map((a) => a.path);
+    assert.deepEqual(kubeOnly, want.paths.map((p) => (p === "cold_launcher" ? p : "unknown")), `${f}: Kubernetes objects only`);
   });
 }

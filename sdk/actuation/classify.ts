@@ -13,9 +13,11 @@
  *    in 3). Only lines inside this actuation's window count: a launcher's earlier wakes do not.
  * 3. Whether the launcher was created for this requester (launcher mode, new instance):
  *    `kube_created_bound` — the launcher was first seen (in a watch ADDED) already bound to this
- *    requester → cold_launcher; first seen unbound → it pre-existed → warm;
- *    `kube_order` — both pods created while watching: the launcher's creation resourceVersion
- *    before the requester's → pre-existing → warm;
+ *    requester → cold_launcher (this one needs no instance-start line: a new launcher has no
+ *    instance to wake); first seen unbound → not made by the DPC for it → warm;
+ *    `kube_order` — the launcher first seen in a list or relist (its first state may be later than
+ *    its creation), the requester created while watching: the launcher's first-seen resourceVersion
+ *    before the requester's creation resourceVersion → it pre-existed → warm;
  *    `kube_timestamps` — launcher creationTimestamp strictly before the requester's → warm; strictly
  *    after → cold_launcher, `confidence: "inferred"` (a populator could in principle create a
  *    launcher later). Equal seconds (the 1-s tie) without finer evidence → `unknown`: the nop
@@ -70,6 +72,7 @@ export interface Actuation {
   provider: string | null;
   launcher_node: string | null;
   instance_id: string | null;
+  /** Reclaim victims from the DPC log (the metric's `instancesDeleted`; sleeper-budget deletions excluded, see `DpcRecord`); null without a DPC record. */
   instances_deleted: number | null;
   gpu_uuids: string | null;
   outcome: "ready" | "not_ready";
@@ -192,13 +195,15 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
   /** Launcher mode, new instance: was the launcher made for this requester? */
   const launcherOrigin = (): void => {
     if (!prov) { reason = "new instance, but the launcher pod was never seen"; return; }
+    // Seen from its creation: its first state says whether the DPC made it for this requester.
     if (prov.createdWhileWatching) {
       if (firstSeenBoundTo(prov, req)) return decide("cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
       return decide("warm", "kube_created_bound", `launcher ${prov.name} existed unbound before this requester was bound to it`);
     }
-    if (req.createdWhileWatching && prov.createdWhileWatching) {
-      const before = rvBefore(prov.firstSeen.rv, req.firstSeen.rv);
-      if (before === true) return decide("warm", "kube_order", `launcher ${prov.name} was created (resourceVersion ${prov.firstSeen.rv}) before the requester (${req.firstSeen.rv})`);
+    // First seen in a list/relist, so its first state may postdate its creation (and a binding), but
+    // that state's resourceVersion still bounds its creation's from above.
+    if (req.createdWhileWatching && rvBefore(prov.firstSeen.rv, req.firstSeen.rv) === true) {
+      return decide("warm", "kube_order", `launcher ${prov.name} already existed (listed at resourceVersion ${prov.firstSeen.rv}) before the requester was created (${req.firstSeen.rv})`);
     }
     if (provCreated !== null && created !== null) {
       if (provCreated < created && !tie) return decide("warm", "kube_timestamps", `launcher ${prov.name} creationTimestamp precedes the requester's`);
@@ -228,6 +233,9 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
   } else if (vllmStart) {
     launcherOrigin();
     if ((path as ActuationClass) !== "unknown") reason += `; vLLM instance started at log line ${vllmStart.line}`;
+  } else if (prov && prov.createdWhileWatching && firstSeenBoundTo(prov, req)) {
+    // A launcher created for this requester has no instance yet: cold_launcher needs no instance-start line.
+    decide("cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
   } else {
     if (!prov) reason = "never bound to a launcher (no dual label, no DPC record)";
     else reason = `no wake or instance-start evidence for this actuation (DPC log${input.dpc ? " has no lines for it" : " not given"}${input.vllm ? ", vLLM log has none in its window" : ", vLLM log not given"}); the sleeping label flips for hot and warm alike`;

@@ -2,7 +2,7 @@
  * Parsers for the evidence an actuation leaves besides pod objects (pure; text in, records out):
  *
  * - the DPC log (fma.md §1.9, §2.4): klog lines `"HTTP call done"` with `purpose`, `requesterName`,
- *   `serverUID`, `httpCallStartTime` (RFC3339Nano), `statusCode`, `err`; `"Created launcher-based
+ *   `serverUID`, `url`, `httpCallStartTime` (RFC3339Nano), `statusCode`, `err`; `"Created launcher-based
  *   server-providing pod"` / `"Created server-providing pod"` with `k8sCallStartTime`. Records are
  *   keyed by the requester's UID (`serverUID`), else its name.
  * - vLLM and launcher log lines (fma.md §1.6): "It took X seconds to wake up.", "… to fall asleep.",
@@ -26,6 +26,8 @@ export interface DpcCall {
   statusCode: number | null;
   ok: boolean;
   latencySecs: number | null;
+  /** The called URL (for launcher calls its host is the launcher pod's IP). */
+  url: string | null;
   line: number;
 }
 
@@ -46,7 +48,11 @@ export interface DpcRecord {
   /** "Created server-providing pod" (direct mode). */
   providerCreateStart: number | null;
   providerPod: string | null;
-  /** Successful delete_instance calls (reclaim victims). */
+  /**
+   * Reclaim victims: instances deleted to free the launcher this requester was bound to (the
+   * `instancesDeleted` label of fma_actuation_seconds), not those deleted for the sleeper budget.
+   * An upper bound when the budget also deleted on that launcher (see `reclaimVictims`).
+   */
   instancesDeleted: number;
 }
 
@@ -117,12 +123,11 @@ export function parseDpcLog(text: string | readonly string[], source = "<dpc-log
       const statusCode = k.kv.statusCode !== undefined && /^\d+$/.test(k.kv.statusCode) ? Number(k.kv.statusCode) : null;
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (k.kv.err === undefined || k.kv.err === "null" || k.kv.err === "<nil>" || k.kv.err === "");
       const latency = k.kv.latencySecs !== undefined ? Number(k.kv.latencySecs) : NaN;
-      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, line: idx + 1 });
+      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: k.kv.url ?? null, line: idx + 1 });
       if (!ok) return;
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
       if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;
       if (purpose === "relay_ready" && r.relayReadyStart === null) r.relayReadyStart = start;
-      if (purpose === "delete_instance") r.instancesDeleted++;
       return;
     }
     const start = parseKubeTime(k.kv.k8sCallStartTime);
@@ -135,7 +140,36 @@ export function parseDpcLog(text: string | readonly string[], source = "<dpc-log
       r.providerPod ??= k.kv.pod ?? null;
     }
   });
+  for (const r of records) r.instancesDeleted = reclaimVictims(r);
   return { records, byUid, byName, lines: lines.length };
+}
+
+function urlHost(url: string | null): string | null {
+  if (!url) return null;
+  try { return new URL(url).hostname; } catch { return null; }
+}
+
+/**
+ * How many of a requester's successful delete_instance calls were reclaim victims. The DPC deletes
+ * instances for two reasons and logs both the same way (purpose, URL, no reason): reclaim (fma.md
+ * §1.5, priority 3: victims on the one launcher it then binds, before creating the instance there)
+ * and the per-GPU sleeper budget (§1.5 step 8: LRU sleepers on the requester's GPUs, on any launcher
+ * of the node). What tells them apart is the target: the URL host of a deletion vs the launcher the
+ * new instance was created on. A budget deletion on that same launcher looks exactly like a victim
+ * (so does a cleanup of a stopped instance there), so the count is an upper bound, exact whenever
+ * the budget deleted nothing from the bound launcher. (Order is not used: the embedded cluster
+ * deletes victims first, but the real DPC's order of the two is not documented.)
+ */
+function reclaimVictims(r: DpcRecord): number {
+  const deletes = r.calls.filter((c) => c.ok && c.purpose === "delete_instance");
+  if (deletes.length === 0) return 0;
+  // A launcher created for this requester starts empty, and a wake reuses an instance: neither frees
+  // a launcher, so any deletion was for the budget.
+  if (r.launcherCreateStart !== null || (r.wakeStart !== null && r.instanceCreateStart === null)) return 0;
+  const bound = urlHost(r.calls.find((c) => c.ok && c.purpose === "create_instance")?.url ?? null);
+  // No create seen (e.g. the requester went away first): the bound launcher is unknown, count them all.
+  if (bound === null) return deletes.length;
+  return deletes.filter((c) => { const h = urlHost(c.url); return h === null || h === bound; }).length;
 }
 
 /** Looks up a requester's record: by UID first, then by name. */
