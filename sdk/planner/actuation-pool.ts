@@ -5,6 +5,7 @@
  * provider without launchers (direct mode). A scale-down puts the instance to sleep on its slot
  * when the sleep pool is on and the slot has room (sleepers per GPU are bounded by GPU memory),
  * otherwise deletes it. Launchers are never deleted (a simplification: FMA keeps them for reuse).
+ * `addSleepers` provisions sleepers before the run (an operator's pre-warmed pool).
  *
  * A slot is the GPU set of one engine (`gpusPerEngine` GPUs); at most one instance is awake on it.
  */
@@ -61,6 +62,33 @@ export class ActuationPool {
     this.byWorker.set(workerId, free);
   }
 
+  /**
+   * Provision `n` sleeping `pool` instances before the run (launchers populated, instances created
+   * then put to sleep): each on the idle slot with the fewest sleepers, below the sleeper limit.
+   * With `grow`, a new launcher (direct: a new provider) is added rather than a second sleeper
+   * stacked on a slot, since one slot wakes one sleeper at a time. Returns how many were placed.
+   */
+  addSleepers(pool: Pool, n: number, grow: boolean): number {
+    if (this.options.sleeperLimit < 1) return 0;
+    let placed = 0;
+    for (; placed < n; placed++) {
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        if (s.awake !== null || s.sleepers.length >= this.options.sleeperLimit) continue;
+        if (!best || s.sleepers.length < best.sleepers.length) best = s;
+      }
+      if (grow && (!best || best.sleepers.length > 0)) best = this.slots[this.slotsOf(this.newLauncher())[0]!]!;
+      if (!best) break;
+      best.sleepers.push(pool);
+    }
+    return placed;
+  }
+
+  /** Sleepers that fit on idle slots now (idle slots × sleeper limit, minus those already there). */
+  get sleeperRoom(): number {
+    return this.slots.reduce((a, s) => a + (s.awake === null ? Math.max(0, this.options.sleeperLimit - s.sleepers.length) : 0), 0);
+  }
+
   private slotsOf(launcher: number): number[] {
     return this.slots.flatMap((s, i) => (s.launcher === launcher ? [i] : []));
   }
@@ -81,8 +109,8 @@ export class ActuationPool {
       return slot;
     };
     // hot: an idle slot holding a sleeper of this pool (the oldest such slot first: deterministic).
-    // Sleepers only come from scaleDown, so a run's first ramp is warm/cold even with a sleep pool:
-    // the pool cannot shorten it (test/planner-sleep-pool.test.ts, notebook 04's hot-vs-cold table).
+    // Without pre-warmed sleepers (addSleepers) they only come from scaleDown, so a run's first ramp
+    // is warm/cold even with a sleep pool (test/planner-sleep-pool.test.ts, notebook 04's table).
     const hot = this.slots.find((s) => s.awake === null && s.sleepers.includes(pool));
     if (hot) {
       hot.sleepers.splice(hot.sleepers.indexOf(pool), 1);

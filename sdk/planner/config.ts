@@ -38,8 +38,17 @@ export interface ActuationConfig {
   sleeper_limit: number;
   /** GPUs (instance slots) per launcher. */
   launcher_gpus: number;
-  /** Launchers existing at the start (null: just enough for the initial replicas). */
+  /**
+   * Launchers existing at the start (null: just enough for the initial replicas and, one per
+   * slot, the pre-warmed sleepers).
+   */
   initial_launchers: number | null;
+  /**
+   * Sleeping instances of each pool provisioned before the run (an operator's pre-warmed sleep
+   * pool), on idle slots, within the sleeper limit; the first scale-ups wake them (hot). Like
+   * sleepers left by scale-downs they do not count against `max_gpu_budget`. Needs `sleep_pool`.
+   */
+  prewarmed_sleepers: number;
 }
 
 export interface PlannerConfig {
@@ -99,6 +108,7 @@ export const DEFAULT_ACTUATION: ActuationConfig = {
   sleeper_limit: 1,
   launcher_gpus: 8,
   initial_launchers: null,
+  prewarmed_sleepers: 0,
 };
 
 export const DEFAULT_PLANNER_CONFIG: PlannerConfig = {
@@ -262,6 +272,7 @@ export function parsePlannerConfig(raw: unknown, options: ParseOptions = {}): Pl
         sleeper_limit: num(ctx, { int: true, min: 0 }),
         launcher_gpus: num(ctx, { int: true, min: 1 }),
         initial_launchers: num(ctx, { int: true, min: 0, nullable: true }),
+        prewarmed_sleepers: num(ctx, { int: true, min: 0 }),
       }, { ...DEFAULT_ACTUATION }),
   };
   const cfg = object(ctx, raw, "", fields, { ...DEFAULT_PLANNER_CONFIG, actuation: { ...DEFAULT_ACTUATION } }) as unknown as PlannerConfig;
@@ -278,6 +289,15 @@ export function parsePlannerConfig(raw: unknown, options: ParseOptions = {}): Pl
   }
   if (cfg.enable_throughput_scaling && cfg.pre_deployment_sweeping_mode === "none") {
     throw new InputError({ source: ctx.source, path: "pre_deployment_sweeping_mode" }, `expected "rapid" or "thorough" when throughput scaling is on (the throughput path needs a bootstrapped performance model), got "none"`);
+  }
+  const act = cfg.actuation;
+  if (act.prewarmed_sleepers > 0) {
+    // Each would be a silent no-op otherwise: nothing to put them in, nowhere to keep them, or no hot path.
+    const why = !act.sleep_pool ? "actuation.sleep_pool is false (pre-warmed sleepers belong to a sleep pool; set sleep_pool: true)"
+      : act.sleeper_limit === 0 ? "actuation.sleeper_limit is 0 (no slot may hold a sleeper)"
+      : act.startup_time !== null ? `actuation.startup_time is set (${act.startup_time} s: every replica pays it, so there is no hot path to use them)`
+      : null;
+    if (why) throw new InputError({ source: ctx.source, path: "actuation.prewarmed_sleepers" }, `expected 0 when ${why}, got ${act.prewarmed_sleepers}`);
   }
   // Capabilities: the config's own, else the replay's engine config.
   cfg.decode_capabilities ??= options.engineCapabilities?.decode ?? null;

@@ -7,6 +7,7 @@
  */
 import type { ActuationPath } from "../actuation/path.js";
 import { actuationDelayMs, getProfile, modelMemory, type LatencyProfile } from "../cluster/profiles.js";
+import { InputError } from "../core/errors.js";
 import { Rng, rng as makeRng, type Seed } from "../core/rng.js";
 import { polynomialStepTime, type StepTimeModel } from "../engine/step-time.js";
 import type { FleetControl, FleetObservations, ForwardPassMetrics, Pool, ReplayController, WorkerInfo } from "../replay/control.js";
@@ -68,6 +69,8 @@ export interface PlannerControllerOptions {
   blockSize?: number;
   /** Override the cost of a scale-up (ms), e.g. for tests. */
   delayMs?: (path: ActuationPath, r: Rng) => number;
+  /** Where the config came from, for errors only known once the profile and fleet are (pre-warmed sleepers). */
+  configSource?: string;
 }
 
 const COMPONENTS = { agg: ["agg"], disagg: ["prefill", "decode"] } as const;
@@ -98,6 +101,7 @@ export class PlannerController implements ReplayController {
   private initialised = false;
   private lastIsl = 0;
   private readonly delayOverride: PlannerControllerOptions["delayMs"];
+  private readonly configSource: string;
 
   constructor(options: PlannerControllerOptions) {
     const cfg = options.config;
@@ -114,6 +118,10 @@ export class PlannerController implements ReplayController {
       slotsPerLauncher: Math.max(1, Math.floor(cfg.actuation.launcher_gpus / gpusPerEngine)),
     });
     this.delayOverride = options.delayMs;
+    this.configSource = options.configSource ?? "planner config";
+    if (cfg.actuation.prewarmed_sleepers > 0 && this.pool.options.sleeperLimit < 1) {
+      throw new InputError({ source: this.configSource, path: "actuation.prewarmed_sleepers" }, `expected 0 with profile "${cfg.actuation.profile}" (its GPU memory holds no sleeper next to an awake instance), got ${cfg.actuation.prewarmed_sleepers}`);
+    }
     if (cfg.optimization_target === "sla" && cfg.pre_deployment_sweeping_mode !== "none") {
       const st = options.stepTime ?? polynomialStepTime();
       const g = cfg.benchmark_granularity * (cfg.pre_deployment_sweeping_mode === "thorough" ? 4 : 1);
@@ -146,7 +154,27 @@ export class PlannerController implements ReplayController {
     const launchers = this.config.actuation.initial_launchers ?? Math.ceil(live.length / Math.max(1, this.pool.options.slotsPerLauncher));
     if (this.config.actuation.launcher_mode === "launcher") this.pool.addLaunchers(launchers);
     for (const w of live) this.pool.placeInitial(w.id);
+    this.prewarm();
     this.initialised = true;
+  }
+
+  /**
+   * Pre-warmed sleepers, placed at the first tick (no scale-up can happen earlier), so it is as if
+   * they existed at t = 0. Not actuations: like the initial replicas they were provisioned before
+   * the run, so they draw no delay and the seeded stream is untouched.
+   */
+  private prewarm(): void {
+    const n = this.config.actuation.prewarmed_sleepers;
+    if (n === 0) return;
+    const act = this.config.actuation;
+    // A fixed initial_launchers is the operator's fleet: fill it, but never grow it behind their back.
+    const grow = act.launcher_mode === "direct" || act.initial_launchers === null;
+    const room = this.pool.sleeperRoom;
+    for (const pool of this.pools) {
+      if (this.pool.addSleepers(pool, n, grow) < n) {
+        throw new InputError({ source: this.configSource, path: "actuation.prewarmed_sleepers" }, `expected at most ${Math.floor(room / this.pools.length)} per pool (${room} sleepers fit on the idle slots of initial_launchers: ${act.initial_launchers} at sleeper limit ${this.pool.options.sleeperLimit}${this.pools.length > 1 ? `, shared by ${this.pools.length} pools` : ""}; raise initial_launchers or leave it null), got ${n}`);
+      }
+    }
   }
 
   tick(obs: FleetObservations, fleet: FleetControl): number | undefined {

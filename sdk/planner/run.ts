@@ -92,7 +92,7 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
   const cfg = resolvePlannerConfig(config, options);
   const seed = options.seed ?? 1;
   const decodeEngine = { ...options.engine, ...(cfg.mode === "disagg" ? options.decodeEngine : {}) };
-  const controller = new PlannerController({ config: cfg, seed, stepTime: engineCapabilities(decodeEngine).stepTime, blockSize: engineCapabilities(decodeEngine).blockSize });
+  const controller = new PlannerController({ config: cfg, seed, configSource: options.configSource, stepTime: engineCapabilities(decodeEngine).stepTime, blockSize: engineCapabilities(decodeEngine).blockSize });
   if (options.warmupTrace && cfg.enable_throughput_scaling) controller.planner.warmTraffic(traceIntervals(options.warmupTrace, cfg.throughput_adjustment_interval));
   const initial = Math.max(1, cfg.min_endpoint);
   const replay = replayTrace(requests, {
@@ -156,7 +156,8 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
       "SLA attainment (TTFT and ITL)": fmt(summary.slaAttainment),
       "TTFT p50 / p99 (ms)": `${summary.ttftP50Ms?.toFixed(0) ?? "—"} / ${summary.ttftP99Ms?.toFixed(0) ?? "—"}`,
       "Replica-seconds": Math.round(summary.replicaSeconds),
-      "Start-up": cfg.actuation.startup_time === null ? `FMA paths (${cfg.actuation.profile})` : `fixed ${cfg.actuation.startup_time} s`,
+      // The pre-warmed count only when set, so reports of runs without it keep their bytes.
+      "Start-up": cfg.actuation.startup_time === null ? `FMA paths (${cfg.actuation.profile})${cfg.actuation.prewarmed_sleepers > 0 ? `, ${cfg.actuation.prewarmed_sleepers} pre-warmed sleepers per pool` : ""}` : `fixed ${cfg.actuation.startup_time} s`,
       "Actuations (hot / warm / cold_launcher / cold)": acts.length ? `${done.length}: ${[hits.hot_hit_rate, hits.warm_hit_rate, hits.cold_launcher_hit_rate, hits.cold_rate].map((x) => (x === null ? "—" : x.toFixed(2))).join(" / ")}` : "none",
     },
   };
