@@ -25,7 +25,7 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
   assert.match(stdout, /embedded FMA cluster .*: 16 actuations over 4 runs .* 16\/16 agree with ground truth/);
 
   const results = parseCsv(readFileSync(join(a, "experiment", "results.csv"), "utf8"), "results.csv");
-  assert.equal(results.length, 8);
+  assert.equal(results.length, 12);
   for (const r of results) {
     assert.ok(["fma", "fixed_120s"].includes(String(r.startup)));
     assert.equal(typeof r.sla_attainment, "number");
@@ -33,11 +33,14 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
     assert.equal(typeof r.gpu_hours, "number");
     // Fixed start-up runs are not classified: their hit rates are null, never 0.
     if (r.startup === "fixed_120s") assert.equal(r.hot_hit_rate, null);
+    // No sleep pool: no hot path. Pre-warmed sleepers: the first scale-up (if any) is a wake.
+    if (r.startup === "fma" && r.sleep_pool === "none") assert.ok(r.hot_hit_rate === null || r.hot_hit_rate === 0);
+    if (r.startup === "fma" && r.sleep_pool === "prewarmed" && (r.scale_ups as number) > 0) assert.ok((r.hot_hit_rate as number) > 0);
   }
-  assert.equal(readFileSync(join(a, "experiment", "results.jsonl"), "utf8").trim().split("\n").length, 8);
+  assert.equal(readFileSync(join(a, "experiment", "results.jsonl"), "utf8").trim().split("\n").length, 12);
   const anova = JSON.parse(readFileSync(join(a, "experiment", "anova.json"), "utf8")) as { rows: Array<{ term: string }>; response: string };
   assert.equal(anova.response, "sla_attainment");
-  assert.deepEqual(anova.rows.map((r) => r.term).slice(0, 3), ["startup", "sleeper_limit", "speedup"]);
+  assert.deepEqual(anova.rows.map((r) => r.term).slice(0, 3), ["startup", "sleep_pool", "speedup"]);
   for (const name of ["main-effects", "interactions"]) {
     assert.match(readFileSync(join(a, "experiment", `${name}.svg`), "utf8"), /^<svg/);
     assert.ok(pngSize(readFileSync(join(a, "experiment", `${name}.png`))).width > 100);

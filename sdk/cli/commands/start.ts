@@ -1,12 +1,13 @@
 /**
  * `actlab start` (what `npm start` runs): the main job on the embedded defaults.
  *
- * 1. A replicated 2×2×2 factorial over a planner-in-the-loop replay of a real trace (Mooncake
+ * 1. A replicated 2×3×2 factorial over a planner-in-the-loop replay of a real trace (Mooncake
  *    conversation from ../shared/datasets when present, else the bundled synthetic trace):
- *    start-up mode (FMA actuation paths vs Dynamo's fixed 120 s) × sleeper limit (0, 1) ×
+ *    start-up mode (FMA actuation paths vs Dynamo's fixed 120 s) × sleep pool (none, from
+ *    scale-downs, pre-warmed) ×
  *    arrival speed-up (1×, 2×). Responses: SLA attainment, TTFT/ITL percentiles, GPU-hours and the
  *    FMA hit rates. ANOVA of SLA attainment, main-effects and interaction plots.
- * 2. The diagnostics report of one treatment (FMA paths, sleep pool, 2×).
+ * 2. The diagnostics report of one treatment (FMA paths, sleep pool from scale-downs, 2×).
  * 3. Scheduler placement (pack, spread) × cluster size (1, 4 nodes): nop-style actuation benchmarks
  *    on the embedded FMA cluster over the real Kubernetes client, classified from evidence, checked
  *    against the simulation's ground truth; hit rates per treatment and the ANOVA of the hot rate.
@@ -52,11 +53,20 @@ const BASE_PLANNER = {
   max_gpu_budget: 16, load_predictor: "kalman",
 };
 
+/**
+ * Sleep pool levels: none (every start loads weights: warm/cold_launcher), scale_down (replicas
+ * sleep when scaled down; sleepers exist only after the first scale-down), prewarmed (two sleepers
+ * per pool at t=0, as an operator provisions them ahead). A fixed start-up time has no hot path,
+ * so under fixed_120s the three levels are one configuration (differing only by their run seeds):
+ * the startup × sleep_pool interaction shows it.
+ */
 function plannerConfig(f: Record<string, unknown>): Record<string, unknown> {
-  const limit = Number(f.sleeper_limit);
+  const pool = String(f.sleep_pool);
   const actuation = f.startup === "fixed_120s"
     ? { startup_time: 120 }
-    : { profile: "8b-h100", sleep_pool: limit > 0, ...(limit > 0 ? { sleeper_limit: limit } : {}) };
+    : pool === "none"
+      ? { profile: "8b-h100", sleep_pool: false }
+      : { profile: "8b-h100", sleep_pool: true, sleeper_limit: 1, ...(pool === "prewarmed" ? { prewarmed_sleepers: 2 } : {}) };
   return { ...BASE_PLANNER, actuation };
 }
 
@@ -99,7 +109,7 @@ export const command: Command = {
     log(`actuation-lab main job — seed ${seed}; trace: ${trace.source}, first ${minutes} min (${window.length} requests)`);
     const design = replicate(fullFactorial([
       { name: "startup", levels: ["fma", "fixed_120s"] },
-      { name: "sleeper_limit", levels: [0, 1] },
+      { name: "sleep_pool", levels: ["none", "scale_down", "prewarmed"] },
       { name: "speedup", levels: [1, 2] },
     ]), replicates);
     const treatment = (input: TreatmentInput): Row => {
@@ -113,9 +123,9 @@ export const command: Command = {
         mean_actuation_delay_s: s.meanActuationDelayS,
       };
     };
-    const sweep = await runSweep(design, treatment, { seed, codeVersion: "main-job-1", outDir: join(out, "experiment"), progress: true });
+    const sweep = await runSweep(design, treatment, { seed, codeVersion: "main-job-2", outDir: join(out, "experiment"), progress: true });
     const rows = sweep.rows;
-    const factors = ["startup", "sleeper_limit", "speedup"];
+    const factors = ["startup", "sleep_pool", "speedup"];
     const table = anova(rows, "sla_attainment", factors, { order: 2 });
     writeFileAtomic(join(out, "experiment", "anova.json"), JSON.stringify(table, null, 2) + "\n");
     writeFileAtomic(join(out, "experiment", "anova.csv"), toCsv(table.rows.map((r) => ({ ...r }))));
@@ -145,9 +155,9 @@ export const command: Command = {
     log(`|residual|${table.residual.df}|${table.residual.ss.toExponential(3)}|||`);
 
     // ── 2. The diagnostics report of one treatment ─────────────────────────────────────────────
-    const shown = runPlannerReplay(speedUp(window, 2), plannerConfig({ startup: "fma", sleeper_limit: 1 }), { seed, router: "kv" });
+    const shown = runPlannerReplay(speedUp(window, 2), plannerConfig({ startup: "fma", sleep_pool: "scale_down" }), { seed, router: "kv" });
     const reportFiles = writePlannerReplayOutputs(join(out, "diagnostics"), shown, { charts: true });
-    log(`\ndiagnostics report (FMA paths, sleeper limit 1, 2×): ${reportFiles.find((f) => f.endsWith(".html")) ?? join(out, "diagnostics")}`);
+    log(`\ndiagnostics report (FMA paths, sleep pool from scale-downs, 2×): ${reportFiles.find((f) => f.endsWith(".html")) ?? join(out, "diagnostics")}`);
 
     // ── 3. Scheduler placement × cluster size on the embedded FMA cluster, over the real client ──
     // The scheduler knows nothing of sleeping instances: whether a scale-up lands on the node (and
@@ -207,12 +217,12 @@ export const command: Command = {
       "# actuation-lab main job", "",
       `- actuation-lab ${pkg.version}, Node ${process.version}, seed ${seed}`,
       `- trace: ${trace.source}, first ${minutes} min (${window.length} requests), KV-aware router, agg planner (SLA TTFT 2500 ms, ITL 50 ms)`,
-      `- design: 2×2×2 full factorial (startup × sleeper_limit × speedup) × ${replicates} replicates = ${rows.length} runs (${sweep.executed} executed, ${sweep.cached} from cache)`,
+      `- design: 2×3×2 full factorial (startup × sleep_pool × speedup) × ${replicates} replicates = ${rows.length} runs (${sweep.executed} executed, ${sweep.cached} from cache)`,
       "", "## Files", "",
       "- `experiment/results.csv`, `experiment/results.jsonl`: one row per run (factors, responses, seed)",
       "- `experiment/per-treatment.csv`, `experiment/anova.csv`, `experiment/anova.json`: treatment means and the ANOVA of sla_attainment",
       "- `experiment/main-effects.{svg,png}`, `experiment/interactions.{svg,png}`",
-      "- `diagnostics/`: the planner diagnostics report (HTML, linked time axes) and its data for FMA paths, sleeper limit 1, 2×",
+      "- `diagnostics/`: the planner diagnostics report (HTML, linked time axes) and its data for FMA paths, sleep pool from scale-downs, 2×",
       "- `cluster/`: scheduler placement (pack, spread) × nodes (1, 4) with the nop actuation benchmark on the embedded cluster: `results.csv` one row per run, `per-treatment.csv`, `anova.json` (hot_hit_rate), `interactions.{svg,png}`, `runs/` the classified actuations of each run, `summary.json` over all runs",
       "", "## Embedded cluster", "", clusterLine, "", clusterTable, "",
       `Regenerate: \`actlab start --out ${out} --seed ${seed} --minutes ${minutes} --replicates ${replicates} --iterations ${iterations}\``, "",
