@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { readdirSync } from "node:fs";
 import { executeNotebook, jupyterAvailable, type NotebookOutput } from "./helpers/notebook.js";
 import { DENO_MISSING, denoBinary } from "./helpers/deno.js";
@@ -38,11 +39,19 @@ for (const nb of notebooks) {
   // stdout to Jupyter from a separate task and waits only 5 ms before reporting the cell done, so
   // under load nbconvert can miss console output written at the end of a cell: stdout text is not
   // compared. Displays (awaited Deno.jupyter.display) and errors are reliable and are checked.
-  test(`notebook ${nb} executes on the Deno kernel with no error output and the displays it has on tslab`, { skip: !haveJupyter ? "jupyter not on PATH" : !haveDeno ? DENO_MISSING : false }, () => {
-    const outputs = executeNotebook(`notebooks/${nb}`, "deno");
+  // A display can still arrive after the cell's "idle" on a loaded machine (rare: seen once in CI
+  // on the last display of a cell), so a run whose displays differ is executed once more and the
+  // second run must match; errors are never retried.
+  test(`notebook ${nb} executes on the Deno kernel with no error output and the displays it has on tslab`, { skip: !haveJupyter ? "jupyter not on PATH" : !haveDeno ? DENO_MISSING : false }, (t) => {
+    let outputs = executeNotebook(`notebooks/${nb}`, "deno");
     assert.deepEqual(errorsOf(outputs), []);
-    const displays = displaysPerCell(outputs);
     const expected = tslabDisplays.get(nb);
+    if (expected && !isDeepStrictEqual(displaysPerCell(outputs), expected)) {
+      t.diagnostic(`Deno run 1 of ${nb}: displays ${JSON.stringify(displaysPerCell(outputs))}, expected ${JSON.stringify(expected)}; running it again`);
+      outputs = executeNotebook(`notebooks/${nb}`, "deno");
+      assert.deepEqual(errorsOf(outputs), []);
+    }
+    const displays = displaysPerCell(outputs);
     if (expected) assert.deepEqual(displays, expected);
     else assert.ok(outputs.some((o) => o.output_type === "display_data" || o.output_type === "execute_result" || o.name === "stdout"), "the notebook shows something");
   });

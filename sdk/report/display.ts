@@ -30,6 +30,8 @@ type Bundle = { "text/html"?: string; "image/svg+xml"?: string; "image/png"?: st
 interface DenoJupyter { display(bundle: Bundle, options: { raw: true }): Promise<void> }
 interface TslabDisplay { html(s: string): void; svg(s: string): void; png(b: Uint8Array): void }
 
+const DENO_FLUSH_MS = 50;
+
 function denoJupyter(): DenoJupyter | undefined {
   const deno = (globalThis as { Deno?: { jupyter?: DenoJupyter } }).Deno;
   if (!deno) return undefined;
@@ -61,6 +63,10 @@ async function emit(mime: "text/html" | "image/svg+xml" | "image/png", data: str
   if (deno) {
     const payload = typeof data === "string" ? data : Buffer.from(data).toString("base64");
     await deno.display({ [mime]: payload, "text/plain": fallback() }, { raw: true });
+    // Deno forwards the message to Jupyter from another task; a cell that ends right after its last
+    // display can report "idle" first, and nbconvert then drops the late output (seen on a loaded
+    // 2-core CI machine). A short pause lets the forwarding run before the cell returns.
+    await new Promise((resolve) => setTimeout(resolve, DENO_FLUSH_MS));
     return;
   }
   const tslab = tslabDisplay();
