@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { parseLines, streamLines } from "./lines.js";
+import { parseLines, streamLines, countedLine } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
@@ -40,16 +40,7 @@ export class AzureLineParser {
       this.header = true;
       return undefined;
     }
-    try {
-      const r = this.parse(text, lineNo);
-      this.report.requests++;
-      return r;
-    } catch (err) {
-      if (!this.lenient || !(err instanceof InputError)) throw err;
-      this.report.skipped++;
-      if (this.report.problems.length < 100) this.report.problems.push({ line: lineNo, message: err.expected });
-      return undefined;
-    }
+    return countedLine(this.report, this.lenient, lineNo, () => this.parse(text, lineNo));
   }
 
   end(): void {

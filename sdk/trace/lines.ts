@@ -1,5 +1,6 @@
 /** Lines of text from a file, a stream of chunks, or a string — one async iterator for all. */
 import { createReadStream } from "node:fs";
+import { InputError } from "../core/errors.js";
 
 export type TextSource = string | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
@@ -36,6 +37,28 @@ export function* memoryLines(text: string): Generator<[number, string]> {
     start = i + 1;
   }
   if (start < text.length) yield [++n, text.slice(start)];
+}
+
+/**
+ * One line through `parse`, counted in the report. Lenient reading counts and skips a bad line
+ * (an InputError; the first 100 are kept as problems) instead of throwing; other errors always throw.
+ */
+export function countedLine<R>(
+  report: { requests: number; skipped: number; problems: { line: number; message: string }[] },
+  lenient: boolean,
+  lineNo: number,
+  parse: () => R,
+): R | undefined {
+  try {
+    const r = parse();
+    report.requests++;
+    return r;
+  } catch (err) {
+    if (!lenient || !(err instanceof InputError)) throw err;
+    report.skipped++;
+    if (report.problems.length < 100) report.problems.push({ line: lineNo, message: err.expected });
+    return undefined;
+  }
 }
 
 /** What a trace format's line parser offers: one request (or none) per line, then a report. */

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { parseLines, streamLines } from "./lines.js";
+import { parseLines, streamLines, countedLine } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const U32 = 4294967296;
@@ -32,16 +32,7 @@ export class MooncakeLineParser {
   line(text: string, lineNo: number): TraceRequest | undefined {
     this.report.lines = lineNo;
     if (text.trim() === "") return undefined;
-    try {
-      const r = this.parse(text, lineNo);
-      this.report.requests++;
-      return r;
-    } catch (err) {
-      if (!this.lenient || !(err instanceof InputError)) throw err;
-      this.report.skipped++;
-      if (this.report.problems.length < 100) this.report.problems.push({ line: lineNo, message: err.expected });
-      return undefined;
-    }
+    return countedLine(this.report, this.lenient, lineNo, () => this.parse(text, lineNo));
   }
 
   /** Throws if the input held no request (Dynamo: a file with no requests is an error). */
