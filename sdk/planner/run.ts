@@ -4,10 +4,8 @@
  * the planner's records, a flat summary and the diagnostics report input. Pure (no files); see
  * `write-outputs.ts` for the files.
  */
-import type { Seed } from "../core/rng.js";
 import { engineCapabilities, type EngineConfig } from "../engine/config.js";
 import { replayTrace, type ReplayResult } from "../replay/replay.js";
-import type { RouterPolicy } from "../replay/router.js";
 import type { ReplaySummary } from "../replay/results.js";
 import type { ReplayOptions } from "../replay/options.js";
 import type { TraceRequest } from "../trace/types.js";
@@ -16,19 +14,10 @@ import { parsePlannerConfig, type EngineCapabilities, type PlannerConfig } from 
 import { PlannerController } from "./controller.js";
 import { traceIntervals } from "./trace-warmup.js";
 
-export interface PlannerReplayOptions {
-  seed?: Seed;
-  /** Initial workers (agg) or per pool (disagg); default `min_endpoint` (at least 1). */
-  workers?: number;
-  prefillWorkers?: number;
-  decodeWorkers?: number;
-  engine?: Partial<EngineConfig>;
-  prefillEngine?: Partial<EngineConfig>;
-  decodeEngine?: Partial<EngineConfig>;
-  router?: RouterPolicy;
-  arrivalSpeedupRatio?: number;
-  maxSimTimeMs?: number;
-  kvTransfer?: { bytesPerToken: number; bandwidthGBps: number };
+/** The replay's own options (documented there); initial workers default to `min_endpoint` (at least 1). */
+type ReplayPart = Pick<ReplayOptions, "seed" | "workers" | "prefillWorkers" | "decodeWorkers" | "engine" | "prefillEngine" | "decodeEngine" | "router" | "arrivalSpeedupRatio" | "maxSimTimeMs" | "kvTransfer">;
+
+export interface PlannerReplayOptions extends ReplayPart {
   /** Source name for config errors. */
   configSource?: string;
   /**
