@@ -541,18 +541,10 @@ export function experimentFromObject(spec: ExperimentSpec | Record<string, unkno
 /** The current format as a typed object (what `experimentFromObject` and `defineExperiment` take). */
 export interface ExperimentSpec {
   experiment?: { name?: string; harness?: string; profile?: string; datasetUrl?: string; description?: string };
-  design?: {
-    type?: "full_factorial" | "fractional_factorial" | "latin_hypercube" | "random" | "ofat" | string;
+  // As written in the file: the parsed design options, the factor sections, and informational keys inline.
+  design?: Omit<ExperimentDesignOptions, "info"> & {
     setup?: { factors?: ExperimentFactorSpec[] };
     run?: { factors?: ExperimentFactorSpec[] };
-    generators?: string[];
-    samples?: number;
-    maximin?: number;
-    replicates?: number;
-    repeats?: number;
-    randomize?: boolean;
-    seed?: number | string;
-    blocks?: "replicate";
     [info: string]: unknown;
   };
   setup?: { constants?: Record<string, Level>; treatments?: Array<{ name?: string; [key: string]: unknown }> };

@@ -97,17 +97,10 @@ export function weightedQuantiles(values: readonly number[], counts: readonly nu
 }
 
 /** One forward pass, as a worker reports it (the engine half of ForwardPassMetrics). */
-export interface PassRecord {
+export interface PassRecord extends Pick<PassShape, "numPrefill" | "sumPrefillTokens" | "sumPrefillKvTokens" | "numDecode" | "sumDecodeKvTokens" | "numReady" | "activeKvBlocks"> {
   start: number;
   end: number;
   wallTimeMs: number;
-  numPrefill: number;
-  sumPrefillTokens: number;
-  sumPrefillKvTokens: number;
-  numDecode: number;
-  sumDecodeKvTokens: number;
-  numReady: number;
-  activeKvBlocks: number;
   kvUsage: number;
   queued: number;
   queuedPrefillTokens: number;
