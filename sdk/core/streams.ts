@@ -1,0 +1,27 @@
+/**
+ * The one table of RNG stream names. Every `Rng.split(name)` in the SDK takes its name from here,
+ * so two components can never share a stream by accident and a rename is one visible edit.
+ * The strings are part of every seeded output: changing one changes the bytes users compute.
+ */
+
+export const STREAMS = {
+  // replay/ — the fleet's routers (one stream per pool)
+  routerAgg: "router/agg",
+  routerPrefill: "router/prefill",
+  routerDecode: "router/decode",
+  // trace/ — synthetic generators
+  traceArrivals: "arrivals",
+  traceLengths: "lengths",
+  traceOrder: "order",
+  traceThink: "think",
+  // planner/ — sampled actuation delays of planner-in-the-loop scale-ups
+  plannerActuation: "planner-actuation",
+  // doe/ — designs and the synthetic response
+  runOrder: "run-order",
+  latinHypercube: "latin-hypercube",
+  randomSample: "random-sample",
+  synthetic: "synthetic",
+  // cluster/, kube/ — added by their owners (same table, same rule)
+} as const;
+
+export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
