@@ -19,7 +19,7 @@ export { Plot, renderPlot, renderFigure, toPng, pngSize, type PlotOptions, type 
 export { show, showHtml, showSvg, showPng, displayTarget, htmlToText, svgSummary, type Showable, type DisplayTarget } from "./report/display.js";
 
 // ── cluster: the embedded FMA cluster — latency profiles, the seeded model, the loopback API server ─
-export { getProfile, listProfiles, sampleStep, sampleDistribution, actuationDelayMs, actuationTimeline, sampleRemainder, sampleRequesterStart, modelMemory, wakeFloorMs, nextProbeTick, nextRetryTick, STEP_NAMES, type LatencyProfile, type StepName, type StepDistribution, type ProfileStep, type ProbeSpec, type ModelSpec, type GpuSpec, type ModelMemory, type TimelineOptions, type ActuationTimeline } from "./cluster/profiles.js";
+export { getProfile, listProfiles, sampleStep, sampleDistribution, actuationDelayMs, actuationTimeline, sampleRemainder, sampleRequesterStart, modelMemory, wakeFloorMs, nextProbeTick, nextRetryTick, STEP_NAMES, type LatencyProfile, type StepName, type StepDistribution, type ProfileStep, type ProbeSpec, type ModelSpec, type GpuSpec, type ModelMemory, type TimelineOptions, type ActuationTimeline } from "./actuation/profiles.js";
 export { ClusterModel, ApiError, FMA, FMA_GROUP, FMA_VERSION, instanceIdFor, nominalHashFor, type RequesterDeploymentOptions } from "./cluster/model.js";
 export { type ActuationTruth, type ClusterConfig, type PlacementPolicy } from "./cluster/types.js";
 export { type KObject, type ObjectMeta } from "./cluster/store.js";

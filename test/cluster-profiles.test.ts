@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { rng } from "../sdk/core/rng.js";
 import {
   getProfile, listProfiles, sampleStep, actuationDelayMs, actuationTimeline, modelMemory, wakeFloorMs, STEP_NAMES,
-} from "../sdk/cluster/profiles.js";
+} from "../sdk/actuation/profiles.js";
 
 test("profiles: 8b-h100 and 32b-h100 exist, state a model size and their assumptions", () => {
   const names = listProfiles();

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { actuationDelayMs, getProfile } from "../sdk/cluster/profiles.js";
+import { actuationDelayMs, getProfile } from "../sdk/actuation/profiles.js";
 import { InputError } from "../sdk/core/errors.js";
 import { rng } from "../sdk/core/rng.js";
 import { sharedDataset } from "../sdk/core/paths.js";

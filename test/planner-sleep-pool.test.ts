@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { actuationDelayMs, getProfile } from "../sdk/cluster/profiles.js";
+import { actuationDelayMs, getProfile } from "../sdk/actuation/profiles.js";
 import { rng } from "../sdk/core/rng.js";
 import { sharedDataset } from "../sdk/core/paths.js";
 import { loadMooncake } from "../sdk/trace/mooncake.js";

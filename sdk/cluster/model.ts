@@ -12,7 +12,7 @@ import { rng as makeRng, hash32, type Rng } from "../core/rng.js";
 import { EventQueue } from "../core/event-queue.js";
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
 import { ObjectStore, deepCopy, isoMicros, isoSeconds, type KObject } from "./store.js";
-import { getProfile, sampleRemainder, sampleStep, nextProbeTick, type ActuationTimeline, type LatencyProfile } from "./profiles.js";
+import { getProfile, sampleRemainder, sampleStep, nextProbeTick, type ActuationTimeline, type LatencyProfile } from "../actuation/profiles.js";
 import { Histogram, httpCallDone, klogLine, launcherLine, promLabels, secs2, vllmLine } from "./evidence.js";
 import { WorkloadControllers, CONTROLLER_MS } from "./workloads.js";
 import { FMA, FMA_GROUP, FMA_VERSION, instanceIdFor, nominalHashFor } from "./fma.js";

@@ -10,7 +10,7 @@ import { stringify as toYaml } from "yaml";
 import { ClusterModel } from "./model.js";
 import { ApiServer, type FaultConfig } from "./server.js";
 import type { ClusterConfig } from "./types.js";
-import type { LatencyProfile } from "./profiles.js";
+import type { LatencyProfile } from "../actuation/profiles.js";
 
 export interface StartClusterOptions extends Omit<ClusterConfig, "profile"> {
   profile?: string | LatencyProfile;

@@ -4,7 +4,7 @@
  */
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
 import type { Seed } from "../core/rng.js";
-import type { LatencyProfile } from "./profiles.js";
+import type { LatencyProfile } from "../actuation/profiles.js";
 
 export type PlacementPolicy = "pack" | "spread" | "random";
 

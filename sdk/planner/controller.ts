@@ -6,7 +6,7 @@
  * and every actuation, for the summary and the report.
  */
 import type { ActuationPath } from "../actuation/path.js";
-import { actuationDelayMs, getProfile, modelMemory, type LatencyProfile } from "../cluster/profiles.js";
+import { actuationDelayMs, getProfile, modelMemory, type LatencyProfile } from "../actuation/profiles.js";
 import { InputError } from "../core/errors.js";
 import { Rng, rng as makeRng, type Seed } from "../core/rng.js";
 import { polynomialStepTime, type StepTimeModel } from "../engine/step-time.js";
@@ -17,6 +17,7 @@ import type { PlannerConfig } from "./config.js";
 import type { FpmPoint } from "./regression.js";
 import { PlannerStateMachine } from "./state-machine.js";
 import type { ScheduledTick, TickDiagnostics, TickInput, WorkerFpm } from "./types.js";
+import { STREAMS } from "../core/streams.js";
 
 /** One diagnostics row per tick, with the fleet's view (times in seconds). */
 export interface PlannerSnapshot extends TickDiagnostics {
@@ -107,7 +108,7 @@ export class PlannerController implements ReplayController {
     const cfg = options.config;
     this.config = cfg;
     this.planner = new PlannerStateMachine(cfg);
-    this.rng = options.seed instanceof Rng ? options.seed : makeRng(options.seed ?? 1).split("planner-actuation");
+    this.rng = options.seed instanceof Rng ? options.seed : makeRng(options.seed ?? 1).split(STREAMS.plannerActuation);
     this.profile = getProfile(cfg.actuation.profile);
     const mem = modelMemory(this.profile);
     const gpusPerEngine = Math.max(1, cfg.decode_engine_num_gpu ?? mem.gpusPerInstance);

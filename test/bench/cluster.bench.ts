@@ -5,7 +5,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { ClusterModel } from "../../sdk/cluster/model.js";
 import { startCluster } from "../../sdk/cluster/start.js";
-import { actuationDelayMs, getProfile } from "../../sdk/cluster/profiles.js";
+import { actuationDelayMs, getProfile } from "../../sdk/actuation/profiles.js";
 import { rng } from "../../sdk/core/rng.js";
 import { figure, peakRssMb, timeIt } from "./measure.js";
 

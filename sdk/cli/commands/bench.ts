@@ -15,7 +15,7 @@ import { InputError } from "../../core/errors.js";
 import { Progress } from "../../core/progress.js";
 import { writeFileAtomic } from "../../core/rows.js";
 import { startCluster, type RunningCluster } from "../../cluster/start.js";
-import { listProfiles } from "../../cluster/profiles.js";
+import { listProfiles } from "../../actuation/profiles.js";
 import { createObject, deleteObject, getDeployment, getObject, listObjects } from "../../kube/api-calls.js";
 import { contextNamespace, loadKubeConfig } from "../../kube/kubeconfig.js";
 import { runNopIterations } from "../../kube/nop-runner.js";

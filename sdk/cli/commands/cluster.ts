@@ -3,7 +3,7 @@
  * kubeconfig file for kubectl and client libraries. `actlab cluster profiles`: the latency profiles.
  */
 import { startCluster } from "../../cluster/start.js";
-import { getProfile, listProfiles, wakeFloorMs } from "../../cluster/profiles.js";
+import { getProfile, listProfiles, wakeFloorMs } from "../../actuation/profiles.js";
 import type { PlacementPolicy } from "../../cluster/types.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
 

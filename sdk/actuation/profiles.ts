@@ -8,7 +8,7 @@
  * whether it is an assumption (no published measurement).
  */
 import type { Rng } from "../core/rng.js";
-import type { ActuationMode, ActuationPath } from "../actuation/path.js";
+import type { ActuationMode, ActuationPath } from "./path.js";
 
 /** A seeded distribution of a duration in milliseconds. */
 export type StepDistribution =
