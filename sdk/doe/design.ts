@@ -7,6 +7,7 @@
  */
 import { rng, type Seed } from "../core/rng.js";
 import type { Cell } from "../core/rows.js";
+import { STREAMS } from "../core/streams.js";
 
 /** A factor value. `null` is NA ("not applicable"). */
 export type Level = Cell;
@@ -183,7 +184,7 @@ export function distinctLevels(values: readonly Level[]): Level[] {
  * within each group — which is how experiments that stand a stack up once per setup treatment run.
  */
 export function randomize(design: Design, seed: Seed, options: { restrictBy?: string } = {}): Design {
-  const r = rng(seed).split("run-order");
+  const r = rng(seed).split(STREAMS.runOrder);
   const blocks = [...new Set(design.runs.map((x) => x.block))].sort((a, b) => a - b);
   const out: DesignRun[] = [];
   for (const b of blocks) {

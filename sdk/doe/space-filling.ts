@@ -5,6 +5,7 @@
  */
 import { rng, type Rng, type Seed } from "../core/rng.js";
 import { designFromPoints, type Design, type Level, type Point } from "./design.js";
+import { STREAMS } from "../core/streams.js";
 
 export interface NumericRange {
   name: string;
@@ -57,7 +58,7 @@ export interface LatinHypercubeOptions {
 export function latinHypercube(ranges: readonly NumericRange[], n: number, options: LatinHypercubeOptions): Design {
   checkRanges(ranges, "latinHypercube");
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`latinHypercube: n must be a positive integer, got ${n}`);
-  const r = rng(options.seed).split("latin-hypercube");
+  const r = rng(options.seed).split(STREAMS.latinHypercube);
   const tries = Math.max(1, options.maximin ?? 1);
   let best = unitHypercube(n, ranges.length, r);
   let bestScore = minDistance(best);
@@ -79,7 +80,7 @@ export function maximinDistance(design: Design, ranges: readonly NumericRange[])
 export function randomSample(factors: readonly SampledFactor[], n: number, options: { seed: Seed; name?: string }): Design {
   if (factors.length === 0) throw new RangeError("randomSample: at least one factor is needed");
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`randomSample: n must be a positive integer, got ${n}`);
-  const r = rng(options.seed).split("random-sample");
+  const r = rng(options.seed).split(STREAMS.randomSample);
   const points: Point[] = [];
   for (let i = 0; i < n; i++) {
     const p: Point = {};

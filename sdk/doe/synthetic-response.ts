@@ -11,6 +11,7 @@
 import { hash32, rng } from "../core/rng.js";
 import type { Cell } from "../core/rows.js";
 import { threadId } from "node:worker_threads";
+import { STREAMS } from "../core/streams.js";
 
 export interface SyntheticInput {
   factors: Record<string, Cell>;
@@ -33,7 +34,7 @@ export function syntheticResponse(input: SyntheticInput): Promise<Record<string,
   let y = 100;
   for (const n of names) y += shift(n, input.factors[n] ?? null);
   if (names.length >= 2) y += shift(`${names[0]}*${names[1]}`, `${String(input.factors[names[0]!])}|${String(input.factors[names[1]!])}`) / 2;
-  const r = rng(input.seed).split("synthetic");
+  const r = rng(input.seed).split(STREAMS.synthetic);
   const noise = typeof p.noise === "number" ? p.noise : 1;
   y += r.normal(0, noise);
   // CPU work whose result feeds the output, so it cannot be optimized away.

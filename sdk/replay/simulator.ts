@@ -16,6 +16,7 @@ import type { FleetControl, FleetObservations, ForwardPassMetrics, Pool, Traffic
 import { Router, type RouterPolicy, type RouterView } from "./router.js";
 import { TimeHeap, WeightedLog } from "./time-heap.js";
 import type { ReplayEvent, ReplayOptions } from "./options.js";
+import { STREAMS } from "../core/streams.js";
 
 /** Per-request bookkeeping (one object per request that has arrived). */
 export interface Track {
@@ -141,10 +142,10 @@ export class ReplaySim {
     const policy: RouterPolicy = options.router ?? "round-robin";
     const w = options.overlapScoreWeight ?? 1;
     this.routers = {
-      agg: new Router(policy, this.rng.split("router/agg"), w, this.blockSize),
-      prefill: new Router(policy, this.rng.split("router/prefill"), w, this.blockSize),
+      agg: new Router(policy, this.rng.split(STREAMS.routerAgg), w, this.blockSize),
+      prefill: new Router(policy, this.rng.split(STREAMS.routerPrefill), w, this.blockSize),
       // Dynamo's decode router ignores overlap (weight 0) and prefill load.
-      decode: new Router(policy, this.rng.split("router/decode"), 0, this.blockSize),
+      decode: new Router(policy, this.rng.split(STREAMS.routerDecode), 0, this.blockSize),
     };
     this.emit = options.onEvent;
     this.recordPasses = options.controller !== undefined || options.recordPasses === true;

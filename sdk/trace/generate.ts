@@ -7,6 +7,7 @@
  */
 import { rng as makeRng, type Rng, type Seed } from "../core/rng.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "./types.js";
+import { STREAMS } from "../core/streams.js";
 
 export type ArrivalSpec =
   | { kind: "poisson"; rateRps: number }
@@ -102,8 +103,8 @@ export interface SyntheticTraceOptions {
 export function syntheticTrace(o: SyntheticTraceOptions): TraceRequest[] {
   const root = makeRng(o.seed);
   const T = o.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
-  const times = arrivalTimes(o.arrivals, root.split("arrivals"), { ...(o.count !== undefined ? { count: o.count } : {}), ...(o.durationS !== undefined ? { durationS: o.durationS } : {}) });
-  const lengths = root.split("lengths");
+  const times = arrivalTimes(o.arrivals, root.split(STREAMS.traceArrivals), { ...(o.count !== undefined ? { count: o.count } : {}), ...(o.durationS !== undefined ? { durationS: o.durationS } : {}) });
+  const lengths = root.split(STREAMS.traceLengths);
   const ids = new HashIds();
   return times.map((t) => {
     const input = drawLength(o.inputTokens, lengths);
@@ -134,8 +135,8 @@ export function sharedPrefixTrace(o: SharedPrefixOptions): TraceRequest[] {
   const ids = new HashIds();
   const shared = Math.floor(o.systemPromptLen / T);
   const groupIds = Array.from({ length: o.numGroups }, () => ids.take(shared));
-  const order = root.split("order").shuffle(Array.from({ length: o.numGroups * o.promptsPerGroup }, (_, i) => i % o.numGroups));
-  const times = arrivalTimes(o.arrivals, root.split("arrivals"), { count: order.length });
+  const order = root.split(STREAMS.traceOrder).shuffle(Array.from({ length: o.numGroups * o.promptsPerGroup }, (_, i) => i % o.numGroups));
+  const times = arrivalTimes(o.arrivals, root.split(STREAMS.traceArrivals), { count: order.length });
   const input = o.systemPromptLen + o.questionLen;
   return times.map((t, k) => ({
     timestamp: ms(t),
@@ -169,9 +170,9 @@ export function multiTurnTrace(o: MultiTurnOptions): TraceRequest[] {
   const root = makeRng(o.seed);
   const T = o.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
   if (!Number.isInteger(o.turnsPerSession) || o.turnsPerSession < 1) throw new RangeError(`multiTurnTrace: turnsPerSession must be an integer ≥ 1`);
-  const times = arrivalTimes(o.arrivals, root.split("arrivals"), { count: o.sessions });
-  const lengths = root.split("lengths");
-  const think = root.split("think");
+  const times = arrivalTimes(o.arrivals, root.split(STREAMS.traceArrivals), { count: o.sessions });
+  const lengths = root.split(STREAMS.traceLengths);
+  const think = root.split(STREAMS.traceThink);
   const ids = new HashIds();
   const out: TraceRequest[] = [];
   times.forEach((t, s) => {
