@@ -10,6 +10,7 @@
  */
 import { rng as makeRng, hash32, type Rng } from "../core/rng.js";
 import { EventQueue } from "../core/event-queue.js";
+import { STREAMS } from "../core/streams.js";
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
 import { ObjectStore, deepCopy, isoMicros, isoSeconds, type KObject } from "./store.js";
 import { getProfile, sampleRemainder, sampleStep, nextProbeTick, type ActuationTimeline, type LatencyProfile } from "../actuation/profiles.js";
@@ -205,10 +206,10 @@ export class ClusterModel {
       createDefaults: config.createDefaults ?? true,
     };
     const root = makeRng(config.seed ?? 1);
-    this.rng = root.split("steps");
-    this.rngSched = root.split("scheduler");
-    this.rngPop = root.split("populator");
-    this.store = new ObjectStore(root.split("names"), () => this.epochMs + this.queue.now, { historyLimit: this.cfg.historyLimit, recordLog: this.cfg.recordLog });
+    this.rng = root.split(STREAMS.clusterSteps);
+    this.rngSched = root.split(STREAMS.clusterScheduler);
+    this.rngPop = root.split(STREAMS.clusterPopulator);
+    this.store = new ObjectStore(root.split(STREAMS.clusterNames), () => this.epochMs + this.queue.now, { historyLimit: this.cfg.historyLimit, recordLog: this.cfg.recordLog });
     const model = this;
     this.workloads = new WorkloadControllers({
       store: this.store, queue: this.queue, epochMs: this.epochMs,
@@ -329,7 +330,7 @@ export class ClusterModel {
 
   private createDefaults(): void {
     const ns = this.namespace;
-    const uuidRng = makeRng(`${this.store.newUid()}`).split("gpus");
+    const uuidRng = makeRng(`${this.store.newUid()}`).split(STREAMS.clusterGpus);
     for (let i = 0; i < this.cfg.nodes; i++) {
       const name = `node-${i}`;
       const gpus = Array.from({ length: this.cfg.gpusPerNode }, () => {

@@ -21,7 +21,17 @@ export const STREAMS = {
   latinHypercube: "latin-hypercube",
   randomSample: "random-sample",
   synthetic: "synthetic",
-  // cluster/, kube/ — added by their owners (same table, same rule)
+  // cluster/ — the embedded FMA cluster (children of the root `rng(config.seed ?? 1)`)
+  clusterSteps: "steps", // actuation step draws; each actuation splits `actuation-<n>` from it
+  clusterScheduler: "scheduler", // pack/spread tie-break among equally scored nodes
+  clusterPopulator: "populator",
+  clusterNames: "names", // generated object names and UIDs (store)
+  clusterGpus: "gpus", // a node's GPU UUIDs, from a root seeded by a store UID
+  clusterFaults: "faults", // server.ts fault injection (owned by RELIABILITY)
+  // kube/ — the real-client side
+  apiCallsRoot: "api-calls", // root of the retry jitter (never reaches an output)
+  apiCallsRetryJitter: "retry-jitter",
+  memoryApiFaults: "memory-api-faults",
 } as const;
 
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];

@@ -7,9 +7,10 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.js";
 import { rng } from "../core/rng.js";
+import { STREAMS } from "../core/streams.js";
 
 /** Jitter only spreads retries in time; it never reaches an output. */
-const retryJitter = rng("api-calls").split("retry-jitter");
+const retryJitter = rng(STREAMS.apiCallsRoot).split(STREAMS.apiCallsRetryJitter);
 import { checkKubeConfig, kubeRequest, type RawResponse } from "./kubeconfig.js";
 import type { KubeObject } from "./types.js";
 

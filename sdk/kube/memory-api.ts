@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { rng } from "../core/rng.js";
+import { STREAMS } from "../core/streams.js";
 import type { KubeObject, WatchEventType } from "./types.js";
 
 export interface MemoryApiFaults {
@@ -71,7 +72,7 @@ export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<Me
   const namespaces = new Set(options.namespaces ?? ["default"]);
   const historyLimit = options.historyLimit ?? 10_000;
   const faults = options.faults ?? {};
-  const fr = rng(faults.seed ?? 0).split("memory-api-faults");
+  const fr = rng(faults.seed ?? 0).split(STREAMS.memoryApiFaults);
   let rv = 1;
   const objects = new Map<string, Stored>();
   let history: Stored[] = [];
