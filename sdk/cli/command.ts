@@ -1,6 +1,8 @@
 /**
  * The shape of an `actlab` subcommand, and argument parsing with usage errors. Each subcommand is
- * one file in `sdk/cli/commands/` exporting `command`; `main.ts` finds them by listing the folder.
+ * one file in `sdk/cli/commands/` exporting `command` (or `commands`); `main.ts` lists them lazily:
+ * a file named in its registry is imported only when its command runs (or prints its `--help`),
+ * any other file in the folder is imported when the command list is built.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
@@ -13,6 +15,28 @@ export interface Command {
   usage: string;
   /** Runs the command; resolves to the process exit code. */
   run(argv: string[]): Promise<number>;
+}
+
+/** A registry entry: what `actlab --help` prints, and how to load the command when it runs. */
+export interface LazyCommand {
+  name: string;
+  summary: string;
+  /** Imports the command's file (a dynamic import, so `--help` loads none of them). */
+  load(): Promise<Command>;
+}
+
+/** A registry entry for command `name` in a file that exports `command` or `commands`. */
+export function lazyCommand(name: string, summary: string, importer: () => Promise<{ command?: Command; commands?: Command[] }>): LazyCommand {
+  return {
+    name,
+    summary,
+    async load() {
+      const mod = await importer();
+      const found = [mod.command, ...(mod.commands ?? [])].find((c) => c?.name === name);
+      if (!found) throw new Error(`actlab: the registry names '${name}' but its file does not export it`);
+      return found;
+    },
+  };
 }
 
 /** A mistake in how a command was called: printed with the usage, exit code 2. */

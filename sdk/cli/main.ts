@@ -1,38 +1,87 @@
-/** `actlab`: dispatches to the subcommands found in ./commands/. */
-import { readdirSync } from "node:fs";
+/** `actlab`: dispatches to the subcommands in ./commands/, importing only the one that runs. */
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
-import { UsageError, type Command } from "./command.js";
+import { lazyCommand, UsageError, type Command, type LazyCommand } from "./command.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
-export async function loadCommands(): Promise<Command[]> {
+// Why a table: `actlab --help` must print without importing any command (each pulls in its slice of
+// the SDK). A file in commands/ missing from this table still works: it is imported when the list
+// is built, as every file was before (add a line here to make it lazy too).
+const REGISTRY: Record<string, LazyCommand[]> = {
+  "analyze.ts": [lazyCommand("analyze", "effects, ANOVA and Lenth's method for any CSV of runs (text, JSON, plots)", () => import("./commands/analyze.js"))],
+  "bench.ts": [lazyCommand("bench", "actuation benchmarks: the nop FMA iteration and the dual-pods tool's scenarios (hit rates, per-path timings)", () => import("./commands/bench.js"))],
+  "classify.ts": [lazyCommand("classify", "classify actuations from a recorded run or event log (offline, byte-identical re-runs)", () => import("./commands/classify.js"))],
+  "cluster.ts": [
+    lazyCommand("cluster serve", "serve the embedded FMA cluster as a Kubernetes API on loopback (kubectl works)", () => import("./commands/cluster.js")),
+    lazyCommand("cluster profiles", "list the embedded cluster's latency profiles", () => import("./commands/cluster.js")),
+  ],
+  "experiment.ts": [lazyCommand("experiment", "expand an experiment file into runs and sweep them (shards, merge, Kubernetes Job)", () => import("./commands/experiment.js"))],
+  "peers.ts": [lazyCommand("peers", "install / show the peer projects run side by side (Dynamo planner+replay, inference-perf, BLIS)", () => import("./commands/peers.js"))],
+  "replay.ts": [lazyCommand("replay", "replay a trace against a simulated engine fleet (TTFT/ITL, cache reuse, load)", () => import("./commands/replay.js"))],
+  "start.ts": [lazyCommand("start", "run the main job on the embedded defaults and write a writeup to out/", () => import("./commands/start.js"))],
+  "trace.ts": [lazyCommand("trace stats", "statistics of a trace (counts, rates, ISL/OSL, ideal prefix reuse)", () => import("./commands/trace.js"))],
+  "watch.ts": [lazyCommand("watch", "watch pods through the real Kubernetes client; record a replayable event log", () => import("./commands/watch.js"))],
+};
+
+type Entry = Command | LazyCommand;
+
+/** Every command: registry entries as they are, other files in commands/ imported (the old way). */
+export async function loadCommands(): Promise<Entry[]> {
   const dir = join(here, "commands");
   const files = readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts")).sort();
-  const commands: Command[] = [];
+  const commands: Entry[] = [];
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { command?: Command; commands?: Command[] };
+    const lazy = REGISTRY[f];
+    if (lazy) {
+      commands.push(...lazy);
+      continue;
+    }
+    let mod: { command?: Command; commands?: Command[] };
+    try {
+      mod = (await import(pathToFileURL(join(dir, f)).href)) as typeof mod;
+    } catch (err) {
+      // One command file that does not load (say, work in progress) must not take the others down.
+      process.stderr.write(`actlab: commands/${f} did not load (${(err as Error).message.split("\n")[0]}); its command is unavailable\n`);
+      continue;
+    }
     if (mod.command) commands.push(mod.command);
     if (mod.commands) commands.push(...mod.commands);
   }
   return commands.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function topHelp(commands: Command[]): string {
+const resolve = async (c: Entry): Promise<Command> => ("load" in c ? c.load() : c);
+
+function listing(commands: Entry[]): string[] {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
+  return commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+}
+
+function topHelp(commands: Entry[]): string {
   return [
     "actlab — actuation-lab: how LLM model servers on Kubernetes start, wake, scale and serve",
     "",
-    "Usage: actlab <command> [options]      actlab <command> --help",
+    "Usage: actlab <command> [options]      actlab <command> --help      actlab --version",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...listing(commands),
     "",
   ].join("\n");
 }
 
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(here, "..", "..", "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    process.stdout.write(`actlab ${version()}\n`);
+    return 0;
+  }
   const commands = await loadCommands();
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(topHelp(commands));
@@ -40,9 +89,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Longest match first, so `cluster serve` wins over a hypothetical `cluster`.
   const byLength = [...commands].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
-  const cmd = byLength.find((c) => c.name.split(" ").every((w, i) => argv[i] === w));
-  if (!cmd) {
+  const entry = byLength.find((c) => c.name.split(" ").every((w, i) => argv[i] === w));
+  if (!entry) {
     const group = commands.filter((c) => c.name.split(" ")[0] === argv[0]);
+    if (group.length > 0 && (argv[1] === "--help" || argv[1] === "-h")) {
+      process.stdout.write([`Usage: actlab ${argv[0]} <command> [options]`, "", "Commands:", ...listing(group), ""].join("\n"));
+      return 0;
+    }
     process.stderr.write(
       group.length > 0
         ? `actlab ${argv[0]}: expected one of: ${group.map((c) => c.name).join(", ")}\n`
@@ -50,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const cmd = await resolve(entry);
   const rest = argv.slice(cmd.name.split(" ").length);
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(cmd.usage.endsWith("\n") ? cmd.usage : cmd.usage + "\n");
