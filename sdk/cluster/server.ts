@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   faults?: FaultConfig;
   /** Largest request body accepted (default 3 MiB, like the real API server). */
   bodyLimitBytes?: number;
+  /** Deepest nesting of objects/arrays a request body may have (default 100); deeper → 400, nothing stored. */
+  maxBodyDepth?: number;
   /** Wall ms between watch bookmarks when a client allows them (default 1000). */
   bookmarkIntervalMs?: number;
   /**
@@ -76,6 +78,20 @@ interface Watcher {
 
 /** Longest wall gap between clock ticks (ms). */
 const TICK_MS = 5;
+/** Real objects nest < 30 deep; bodies nested thousands deep overflow the stack when the stored
+ * object is later copied or serialized (every LIST then fails), so they are refused before storing. */
+const MAX_BODY_DEPTH = 100;
+
+/** Throws a 400 when `value` nests deeper than `limit`; iterative, so it cannot overflow itself. */
+function checkDepth(value: unknown, limit: number): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d >= limit) throw new ApiError(400, "BadRequest", `the request body nests deeper than ${limit} levels`);
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
+  }
+}
 
 const STATUS_TEXT: Record<number, string> = { 400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict", 410: "Expired", 413: "RequestEntityTooLarge", 415: "UnsupportedMediaType", 422: "Invalid", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable" };
 
@@ -327,9 +343,11 @@ export class ApiServer {
     const text = buf.toString("utf8");
     if (text.trim() === "") throw new ApiError(400, "BadRequest", "the request body is empty");
     try {
-      if (/yaml/i.test(contentType)) return parseYamlText(text) as unknown;
-      return JSON.parse(text) as unknown;
+      const value = (/yaml/i.test(contentType) ? parseYamlText(text) : JSON.parse(text)) as unknown;
+      checkDepth(value, this.opts.maxBodyDepth ?? MAX_BODY_DEPTH);
+      return value;
     } catch (err) {
+      if (err instanceof ApiError) throw err;
       throw new ApiError(400, "BadRequest", `the request body could not be decoded as ${/yaml/i.test(contentType) ? "YAML" : "JSON"}: ${(err as Error).message.split("\n")[0]}`);
     }
   }
