@@ -1,30 +1,41 @@
 /**
- * Where shared, read-only datasets live. The SDK does not use `import.meta` (the notebooks' tslab
- * kernel compiles it to CommonJS), so locations come from the environment or the working folder.
+ * Where the public datasets live: the copies bundled in this repository, or `$ACTLAB_SHARED_DATASETS`.
+ * The SDK does not use `import.meta` (the notebooks' tslab kernel compiles it to CommonJS), so the
+ * bundled folder is found from the working folder: the repository root, where every command runs.
+ * No parent folder is searched, so results never depend on where a clone lives.
  */
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { InputError } from "./errors.js";
+
+/** The bundled public traces, relative to the repository root. */
+export const BUNDLED_DATASETS = "datasets/traces/public";
 
 /**
- * The folder of real third-party traces (Mooncake, Azure, ServeGen): `$ACTLAB_SHARED_DATASETS`,
- * else the first `shared/datasets` found beside the working folder or one of its ancestors
- * (the layout `…/main` + `…/shared/datasets`), else undefined.
+ * The folder of real third-party traces: `$ACTLAB_SHARED_DATASETS` when set (it must be an existing
+ * folder, else an InputError — never a silent fallback), else the bundled `datasets/traces/public`
+ * under `cwd` (undefined only when run outside the repository).
  */
 export function sharedDatasetsDir(cwd = process.cwd()): string | undefined {
   const fromEnv = process.env.ACTLAB_SHARED_DATASETS;
-  if (fromEnv) return existsSync(fromEnv) ? resolve(fromEnv) : undefined;
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, "shared", "datasets"), join(dir, "..", "shared", "datasets")]) {
-      if (existsSync(candidate)) return resolve(candidate);
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const dir = resolve(cwd, fromEnv);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new InputError({ source: "$ACTLAB_SHARED_DATASETS" }, `an existing folder of datasets (got ${JSON.stringify(fromEnv)}, which is not a folder; unset it to use the bundled ${BUNDLED_DATASETS})`);
     }
-    if (dirname(dir) === dir) return undefined;
+    return dir;
   }
+  const bundled = resolve(cwd, BUNDLED_DATASETS);
+  return existsSync(bundled) ? bundled : undefined;
 }
 
-/** Path of a file in the shared datasets, or undefined when the folder or file is absent. */
+/**
+ * Path of a file in the datasets folder, trying `relativePath` then `relativePath.gz`
+ * (the bundled copies are gzip-compressed); undefined when absent.
+ */
 export function sharedDataset(relativePath: string): string | undefined {
   const dir = sharedDatasetsDir();
   if (!dir) return undefined;
-  const p = join(dir, relativePath);
-  return existsSync(p) ? p : undefined;
+  for (const p of [join(dir, relativePath), join(dir, `${relativePath}.gz`)]) if (existsSync(p)) return p;
+  return undefined;
 }

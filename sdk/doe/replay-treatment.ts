@@ -13,7 +13,6 @@
  * variation a deterministic simulator otherwise lacks). The responses are the replay summary's
  * numbers (non-finite → null).
  */
-import { readFileSync } from "node:fs";
 import { sharedDataset } from "../core/paths.js";
 import type { Cell } from "../core/rows.js";
 import { replayTrace } from "../replay/replay.js";
@@ -21,6 +20,7 @@ import type { ReplayOptions } from "../replay/options.js";
 import type { RouterPolicy } from "../replay/router.js";
 import { parseAzure } from "../trace/azure.js";
 import { parseMooncake } from "../trace/mooncake.js";
+import { readTextFile } from "../trace/lines.js";
 import type { TraceRequest } from "../trace/types.js";
 
 export interface ReplayTreatmentInput {
@@ -33,7 +33,7 @@ export interface ReplayTreatmentInput {
 const traces = new Map<string, TraceRequest[]>();
 
 function firstLines(path: string, limit: number): string {
-  const text = readFileSync(path, "utf8");
+  const text = readTextFile(path);
   let end = 0;
   for (let n = 0; n < limit && end !== -1; n++) {
     const next = text.indexOf("\n", end);
@@ -47,7 +47,7 @@ export function traceHead(path: string, limit: number): TraceRequest[] {
   const key = `${path}\u0000${limit}`;
   let t = traces.get(key);
   if (!t) {
-    const azure = /\.csv$/i.test(path);
+    const azure = /\.csv(\.gz)?$/i.test(path);
     const text = firstLines(path, azure ? limit + 1 : limit);
     t = (azure ? parseAzure(text, { source: path }) : parseMooncake(text, { source: path })).requests;
     traces.set(key, t);

@@ -4,9 +4,8 @@
  * become ms since the first row. The trace carries no prefix information, so each request gets
  * fresh hash ids (unique within the file): replays see no prefix reuse, as the data implies.
  */
-import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { parseLines, streamLines, countedLine } from "./lines.js";
+import { parseLines, streamLines, countedLine, readTextFile } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
@@ -81,5 +80,5 @@ export async function* readAzure(input: string | AsyncIterable<string | Uint8Arr
 }
 
 export function loadAzure(path: string, options: TraceReadOptions = {}): TraceLoad {
-  return parseAzure(readFileSync(path, "utf8"), { ...options, source: options.source ?? path });
+  return parseAzure(readTextFile(path), { ...options, source: options.source ?? path });
 }

@@ -1,5 +1,6 @@
 /** Lines of text from a file, a stream of chunks, or a string — one async iterator for all. */
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from "node:fs";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { InputError } from "../core/errors.js";
 
 export type TextSource = string | AsyncIterable<string | Uint8Array> | Iterable<string>;
@@ -23,9 +24,50 @@ export async function* textLines(input: AsyncIterable<string | Uint8Array> | Ite
   if (rest.length > 0) yield [++n, rest.endsWith("\r") ? rest.slice(0, -1) : rest];
 }
 
-/** A file read as a stream of chunks. */
+/** True when the file starts with the gzip magic bytes 1f 8b (so `.gz` traces read transparently). */
+export function isGzipFile(path: string): boolean {
+  const fd = openFile(path);
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Open for reading, or a one-line InputError for a missing file or a directory. */
+function openFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError({ source: path }, `a readable file (got ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : code ?? "an error"})`);
+  }
+  try {
+    readSync(fd, Buffer.alloc(1), 0, 1, 0);
+  } catch (err) {
+    closeSync(fd);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError({ source: path }, `a readable file (got ${code === "EISDIR" ? "a directory" : code ?? "an error"})`);
+  }
+  return fd;
+}
+
+/** A whole text file in memory; gzip-compressed files are decompressed. */
+export function readTextFile(path: string): string {
+  const gz = isGzipFile(path);
+  const bytes = readFileSync(path);
+  return (gz ? gunzipSync(bytes) : bytes).toString("utf8");
+}
+
+/** A file read as a stream of chunks; gzip-compressed files stream through zlib. */
 export function fileChunks(path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!isGzipFile(path)) return raw as AsyncIterable<Uint8Array>;
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  raw.on("error", (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip) as AsyncIterable<Uint8Array>;
 }
 
 /** Split text held in memory into [lineNumber, line]. */

@@ -1,4 +1,4 @@
-/** Pick the reader by file extension: `.csv` → Azure, anything else → Mooncake JSONL. */
+/** Pick the reader by file extension: `.csv` (or `.csv.gz`) → Azure, anything else → Mooncake JSONL. */
 import { loadAzure } from "./azure.js";
 import { loadMooncake } from "./mooncake.js";
 import type { TraceLoad, TraceReadOptions } from "./types.js";
@@ -6,7 +6,7 @@ import type { TraceLoad, TraceReadOptions } from "./types.js";
 export type TraceFormat = "mooncake" | "azure";
 
 export function traceFormatOf(path: string): TraceFormat {
-  return /\.csv$/i.test(path) ? "azure" : "mooncake";
+  return /\.csv(\.gz)?$/i.test(path) ? "azure" : "mooncake";
 }
 
 export function loadTrace(path: string, options: TraceReadOptions & { format?: TraceFormat } = {}): TraceLoad {

@@ -6,9 +6,8 @@
  * a skipped line counted in the report. Nothing is coerced: a float length is an error, not a
  * rounding.
  */
-import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.js";
-import { parseLines, streamLines, countedLine } from "./lines.js";
+import { parseLines, streamLines, countedLine, readTextFile } from "./lines.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const U32 = 4294967296;
@@ -135,5 +134,5 @@ export async function* readMooncake(input: string | AsyncIterable<string | Uint8
 
 /** Read a whole Mooncake file into memory (synchronous; files are a few MB). */
 export function loadMooncake(path: string, options: TraceReadOptions = {}): TraceLoad {
-  return parseMooncake(readFileSync(path, "utf8"), { ...options, source: options.source ?? path });
+  return parseMooncake(readTextFile(path), { ...options, source: options.source ?? path });
 }

@@ -13,12 +13,13 @@
  *    against the simulation's ground truth; hit rates per treatment and the ANOVA of the hot rate.
  * Everything lands in the output folder with a README of what ran.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { PlacementPolicy } from "../../cluster/types.js";
 import type { Actuation } from "../../actuation/classify.js";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { toCsv, toJsonl, writeFileAtomic, type Row } from "../../core/rows.js";
 import { sharedDataset } from "../../core/paths.js";
+import { InputError } from "../../core/errors.js";
 import { loadMooncake } from "../../trace/mooncake.js";
 import { speedUp, timeWindow } from "../../trace/transforms.js";
 import { runPlannerReplay } from "../../planner/run.js";
@@ -71,10 +72,10 @@ function plannerConfig(f: Record<string, unknown>): Record<string, unknown> {
 }
 
 function loadTrace(): { requests: ReturnType<typeof loadMooncake>["requests"]; source: string } {
-  const real = sharedDataset("mooncake/conversation_trace.jsonl");
-  const path = real ?? "datasets/traces/bursty-gamma.jsonl";
-  if (!existsSync(path)) throw new Error(`no trace: neither ../shared/datasets/mooncake/conversation_trace.jsonl nor ${path}`);
-  return { requests: loadMooncake(path).requests, source: real ? "Mooncake conversation trace (shared/datasets)" : `${path} (bundled synthetic)` };
+  // No fallback: a missing trace is an error, never a silent switch to synthetic data.
+  const path = sharedDataset("mooncake/conversation_trace.jsonl");
+  if (!path) throw new InputError({ source: "mooncake/conversation_trace.jsonl" }, `the Mooncake conversation trace in ${process.env.ACTLAB_SHARED_DATASETS ? "$ACTLAB_SHARED_DATASETS" : "datasets/traces/public/ (run npm start from the repository root)"}`);
+  return { requests: loadMooncake(path).requests, source: `Mooncake conversation trace (${relative(process.cwd(), path)})` };
 }
 
 /** The classified actuations the cluster runs wrote, in run order (cached runs included). */
