@@ -5,6 +5,7 @@
  * read; `loadPlannerConfig` in load-config.ts reads JSON/YAML files.
  */
 import { InputError } from "../core/errors.js";
+import { DEFAULT_ENGINE_CONFIG } from "../engine/config.js";
 import type { LoadPredictorName } from "./predictors.js";
 
 export type PlannerMode = "agg" | "disagg";
@@ -19,8 +20,12 @@ export interface EngineCapabilities {
   max_kv_tokens: number;
 }
 
-/** Documented vLLM-mocker defaults (dynamo.md §2.1): MBT 8192, 256 sequences, 16384 × 64 KV tokens. */
-export const DEFAULT_ENGINE_CAPABILITIES: EngineCapabilities = { max_num_batched_tokens: 8192, max_num_seqs: 256, max_kv_tokens: 16384 * 64 };
+/** The engine's own defaults (engine/config.ts, written once there): MBT 8192, 256 sequences, 16384 × 64 KV tokens. */
+export const DEFAULT_ENGINE_CAPABILITIES: EngineCapabilities = {
+  max_num_batched_tokens: DEFAULT_ENGINE_CONFIG.maxNumBatchedTokens,
+  max_num_seqs: DEFAULT_ENGINE_CONFIG.maxNumSeqs,
+  max_kv_tokens: DEFAULT_ENGINE_CONFIG.numGpuBlocks * DEFAULT_ENGINE_CONFIG.blockSize,
+};
 
 export interface ActuationConfig {
   /**
