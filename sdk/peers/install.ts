@@ -1,0 +1,154 @@
+/**
+ * Installs the peer projects (Dynamo's planner/replay, inference-perf, BLIS) from their own
+ * registries into a version-keyed cache outside the work tree, and reports what is installed.
+ * Nothing is vendored: pip into a venv, `go install` into a bin folder. A stamp file makes a
+ * second install a no-op; a registry's refusal is recorded verbatim in the stamp, not thrown.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { writeFileAtomic } from "../core/rows.js";
+
+/** The pinned versions; changing one changes the cache key, so the next install builds afresh. */
+export const PEER_VERSIONS = {
+  aiDynamo: "1.6.1",
+  /** The planner core imports sklearn, which ai-dynamo does not declare. */
+  scikitLearn: "1.7.2",
+  inferencePerf: "0.7.0",
+  /** BLIS (github.com/inference-sim/inference-sim); "latest" until the proxy lists a version. */
+  blis: "latest",
+  /**
+   * ai-dynamo 1.6.1 on Python 3.11–3.13 requires aisimulate==0.13.0, whose PyPI release is a stub
+   * that downloads the real wheel from pypi.nvidia.com (not a registry we may use); on 3.10 the
+   * marker drops it (it is only the optional AIC perf model). inference-perf 0.7.0 requires ≥ 3.12.
+   */
+  dynamoPython: "3.10",
+  inferencePerfPython: "3.12",
+} as const;
+
+export const BLIS_MODULE = "github.com/inference-sim/inference-sim";
+
+/** One peer's outcome: installed, or the registry's/tool's exact answer. */
+export interface PeerComponent {
+  installed: boolean;
+  version: string;
+  /** The executable to run (venv python, BLIS binary). */
+  path?: string;
+  /** Trimmed stderr/stdout tail of a failed step, verbatim. */
+  error?: string;
+}
+
+export interface PeersStamp {
+  key: string;
+  dir: string;
+  python: { dynamo: string; inferencePerf: string };
+  installedAt: string;
+  wallSeconds: number;
+  dynamo: PeerComponent;
+  /** dynamo.planner.core importable (needs aisimulate_core, not on PyPI proper). */
+  plannerCore: PeerComponent;
+  inferencePerf: PeerComponent;
+  blis: PeerComponent;
+}
+
+/** `${ACTLAB_CACHE:-~/.cache/actuation-lab}/peers/<key>`. */
+export function peersDir(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.ACTLAB_CACHE ?? join(homedir(), ".cache", "actuation-lab");
+  const v = PEER_VERSIONS;
+  return join(root, "peers", `dynamo${v.aiDynamo}-py${v.dynamoPython}-ip${v.inferencePerf}-py${v.inferencePerfPython}-blis${v.blis}`);
+}
+
+const stampPath = (dir: string) => join(dir, "stamp.json");
+
+/** What is installed (reads the stamp only; never touches the network). */
+export function peersStatus(env: NodeJS.ProcessEnv = process.env): PeersStamp | undefined {
+  const p = stampPath(peersDir(env));
+  if (!existsSync(p)) return undefined;
+  return JSON.parse(readFileSync(p, "utf8")) as PeersStamp;
+}
+
+/** The venv python when the Dynamo planner core imports, else undefined (tests then SKIP). */
+export function dynamoPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const s = peersStatus(env);
+  return s?.plannerCore?.installed && s.dynamo.path && existsSync(s.dynamo.path) ? s.dynamo.path : undefined;
+}
+
+/** The first Python of minor version `want` found: $ACTLAB_PEERS_PYTHON<MINOR>, pythonX.Y on PATH, pyenv versions. */
+export function findPython(want: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates: string[] = [];
+  const override = env[`ACTLAB_PEERS_PYTHON${want.replace(".", "")}`];
+  if (override) candidates.push(override);
+  candidates.push(`python${want}`);
+  const pyenv = join(env.PYENV_ROOT ?? join(homedir(), ".pyenv"), "versions");
+  if (existsSync(pyenv)) {
+    for (const d of readdirSync(pyenv).filter((d) => d.startsWith(`${want}.`)).sort()) candidates.push(join(pyenv, d, "bin", "python3"));
+  }
+  candidates.push("python3");
+  for (const c of candidates) {
+    const r = spawnSync(c, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+    if (r.status === 0 && r.stdout.trim() === want) return c;
+  }
+  return undefined;
+}
+
+/** A venv made with `python` at `venv`, then `pip install spec`, then `python -c check`. */
+function pipInstall(python: string | undefined, want: string, venv: string, spec: string[], version: string, check: string, log: (l: string) => void): PeerComponent {
+  if (!python) return { installed: false, version, error: `no Python ${want} found (pyenv, python${want} on PATH, or set ACTLAB_PEERS_PYTHON${want.replace(".", "")})` };
+  const vpy = join(venv, "bin", "python");
+  log(`venv ${venv} (${python}); pip install ${spec.join(" ")}`);
+  const mk = existsSync(vpy) ? { ok: true, out: "" } : run(python, ["-m", "venv", venv]);
+  if (!mk.ok) return { installed: false, version, error: mk.out };
+  const p = run(vpy, ["-m", "pip", "install", "-q", "--disable-pip-version-check", ...spec]);
+  if (!p.ok) return { installed: false, version, error: p.out };
+  const c = run(vpy, ["-c", check]);
+  return c.ok ? { installed: true, version, path: vpy } : { installed: false, version, error: c.out };
+}
+
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: env ?? process.env, maxBuffer: 64 << 20 });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`.trim();
+  return { ok: r.status === 0, out: out.split("\n").slice(-12).join("\n") };
+}
+
+/** Installs everything missing; returns the stamp. A no-op when the stamp already exists. */
+export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; force?: boolean } = {}): PeersStamp {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => {});
+  const dir = peersDir(env);
+  const existing = peersStatus(env);
+  if (existing && !opts.force) {
+    log(`peers already installed in ${dir} (stamp ${existing.installedAt}); nothing to do`);
+    return existing;
+  }
+  const t0 = Date.now();
+  mkdirSync(dir, { recursive: true });
+  const v = PEER_VERSIONS;
+  const python = { dynamo: findPython(v.dynamoPython, env) ?? "", inferencePerf: findPython(v.inferencePerfPython, env) ?? "" };
+  const dynamo = pipInstall(python.dynamo || undefined, v.dynamoPython, join(dir, "venv-dynamo"), [`ai-dynamo==${v.aiDynamo}`, `scikit-learn==${v.scikitLearn}`], v.aiDynamo, "import dynamo.replay", log);
+  // The planner core imports aisimulate_core unconditionally (perf_model/ais_adapter.py), which only
+  // NVIDIA's own index serves; record whether it imports rather than fail the install.
+  const core = dynamo.installed ? run(dynamo.path!, ["-c", "import dynamo.planner.core.state_machine"]) : { ok: false, out: "ai-dynamo not installed" };
+  const plannerCore: PeerComponent = core.ok ? { installed: true, version: v.aiDynamo, path: dynamo.path! } : { installed: false, version: v.aiDynamo, error: core.out.split("\n").slice(-1).join("") };
+  const inferencePerf = pipInstall(python.inferencePerf || undefined, v.inferencePerfPython, join(dir, "venv-inference-perf"), [`inference-perf==${v.inferencePerf}`], v.inferencePerf, "import inference_perf", log);
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  log(`go install ${BLIS_MODULE}@${v.blis}`);
+  const g = run("go", ["install", `${BLIS_MODULE}@${v.blis}`], { ...env, GOBIN: bin });
+  const blisBin = existsSync(bin) ? readdirSync(bin)[0] : undefined;
+  const blis: PeerComponent = g.ok && blisBin ? { installed: true, version: v.blis, path: join(bin, blisBin) } : { installed: false, version: v.blis, error: g.out };
+  const stamp: PeersStamp = {
+    key: dir.split("/").pop()!,
+    dir,
+    python,
+    installedAt: new Date().toISOString(),
+    wallSeconds: Math.round((Date.now() - t0) / 100) / 10,
+    dynamo,
+    plannerCore,
+    inferencePerf,
+    blis,
+  };
+  // Only a complete Dynamo install is stamped; otherwise the next run retries.
+  if (dynamo.installed) writeFileAtomic(stampPath(dir), JSON.stringify(stamp, null, 2) + "\n");
+  return stamp;
+}
