@@ -7,6 +7,9 @@
  * Every requester actuation records its ground truth (`actuations()`), and leaves the evidence a
  * real deployment leaves: Kubernetes objects and Events, DPC klog lines, launcher and vLLM log
  * lines, and Prometheus metrics.
+ *
+ * Over 600 lines because it is not yet split into store/admission, scheduler, kubelet, the FMA
+ * controllers and the simulated hardware (issue 11 item 4, still to do).
  */
 import { rng as makeRng, hash32, type Rng } from "../core/rng.js";
 import { EventQueue } from "../core/event-queue.js";
