@@ -55,6 +55,8 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Deepest nesting of objects/arrays a request body may have (default 100); deeper → 400, nothing stored. */
   maxBodyDepth?: number;
+  /** Bytes a watch may have queued unsent before it is dropped as unresponsive (default 8 MiB). */
+  watchBufferBytes?: number;
   /** Wall ms between watch bookmarks when a client allows them (default 1000). */
   bookmarkIntervalMs?: number;
   /**
@@ -118,6 +120,8 @@ export class ApiServer {
   private stopped = false;
   /** Requests answered, by status code (for tests and benches). */
   readonly served = new Map<number, number>();
+  /** Watches closed because their client stopped reading (kube-apiserver: "Forcing watcher close due to unresponsiveness"). */
+  slowWatchersDropped = 0;
 
   constructor(model: ClusterModel, opts: ApiServerOptions = {}) {
     this.model = model;
@@ -275,8 +279,19 @@ export class ApiServer {
     return JSON.stringify({ type, object }) + "\n";
   }
 
-  private send(w: Watcher, line: string): void {
+  /** Writes to a watch; a client that lets more than the buffer pile up is dropped and its queued
+   * bytes freed, as kube-apiserver's cacher does, so it resumes from its last resourceVersion. */
+  private writeWatch(w: Watcher, line: string): boolean {
     w.res.write(line);
+    if (w.res.writableLength <= (this.opts.watchBufferBytes ?? 8 * 1024 * 1024)) return true;
+    this.slowWatchersDropped++;
+    w.close();
+    w.res.destroy();
+    return false;
+  }
+
+  private send(w: Watcher, line: string): void {
+    if (!this.writeWatch(w, line)) return;
     w.sent++;
     const f = this.faults;
     if ((f.watchCloseAfterEvents !== undefined && w.sent >= f.watchCloseAfterEvents) || (f.watchCloseProbability !== undefined && this.faultRng.bernoulli(f.watchCloseProbability))) w.close();
@@ -298,9 +313,9 @@ export class ApiServer {
 
   private sendBookmarks(): void {
     const rv = String(this.model.store.resourceVersion);
-    for (const w of this.watchers) {
+    for (const w of [...this.watchers]) {
       if (!(w as Watcher & { bookmarks?: boolean }).bookmarks) continue;
-      w.res.write(JSON.stringify({ type: "BOOKMARK", object: { kind: w.resource.kind, apiVersion: apiVersionOf(w.resource), metadata: { resourceVersion: rv } } }) + "\n");
+      this.writeWatch(w, JSON.stringify({ type: "BOOKMARK", object: { kind: w.resource.kind, apiVersion: apiVersionOf(w.resource), metadata: { resourceVersion: rv } } }) + "\n");
     }
   }
 

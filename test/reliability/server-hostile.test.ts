@@ -2,6 +2,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCluster, type RunningCluster } from "../../sdk/cluster/start.js";
+import { ApiServer } from "../../sdk/cluster/server.js";
+import { ClusterModel } from "../../sdk/cluster/model.js";
 
 const running: RunningCluster[] = [];
 after(async () => { for (const c of running) await c.stop(); });
@@ -40,4 +42,47 @@ test("a pod nested 500–5,000 deep is rejected with 400 and never stored; LIST 
   await pcode.text();
   assert.equal(pcode.status, 400);
   assert.equal(JSON.stringify(c.model.store.get("pods", "default", "shallow")), before);
+});
+
+test("a watch whose client never reads is dropped once its buffer passes the limit; a reading watch keeps every event", { timeout: 60_000 }, async () => {
+  const { connect } = await import("node:net");
+  const server = new ApiServer(new ClusterModel({ seed: 1, nodes: 1, gpusPerNode: 1 }), { watchBufferBytes: 4 * 1024 * 1024 });
+  const c = { url: await server.start(), server };
+  after(() => server.stop());
+  const u = new URL(c.url);
+  const path = "/apis/fma.llm-d.ai/v1alpha1/namespaces/default/inferenceserverconfigs";
+  const token = "";
+  const auth = token ? `Authorization: Bearer ${token}\r\n` : "";
+  // The stalled client: asks for a watch and never reads a byte.
+  const stalled = connect(Number(u.port), u.hostname);
+  stalled.pause();
+  stalled.write(`GET ${path}?watch=true HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
+  // The reading client counts ADDED lines.
+  const ctrl = new AbortController();
+  let added = 0;
+  const reader = (async () => {
+    const res = await fetch(c.url + path + "?watch=true", { signal: ctrl.signal, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    let buf = "";
+    for await (const chunk of res.body!) {
+      buf += Buffer.from(chunk).toString("utf8");
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) { if (buf.slice(0, i).includes('"ADDED"')) added++; buf = buf.slice(i + 1); }
+    }
+  })().catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 200));
+  const blob = "x".repeat(500_000);
+  const n = 80; // 40 MB of events: more than the kernel's socket buffers hold
+  for (let i = 0; i < n; i++) {
+    const body = JSON.stringify({ apiVersion: "fma.llm-d.ai/v1alpha1", kind: "InferenceServerConfig", metadata: { name: `isc-${i}` }, spec: { blob } });
+    const r = await fetch(c.url + path, { method: "POST", body, headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+    await r.text();
+    assert.equal(r.status, 201);
+  }
+  const end = Date.now() + 20_000;
+  while (added < n && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  ctrl.abort();
+  stalled.destroy();
+  await reader;
+  assert.equal(c.server.slowWatchersDropped, 1, "exactly the stalled watch is dropped");
+  assert.equal(added, n, "the reading watch saw every ADDED event");
 });
