@@ -201,6 +201,8 @@ export class PrefillRegression {
    */
   findBestEngineRps(isl: number, mbt: number): { engineRps: number; ttftMs: number } | undefined {
     if (!this.reg.ready) return undefined;
+    // Dynamo's guard: a non-positive prompt has no rate; 0 rps means "no estimate" to the caller.
+    if (isl <= 0) return { engineRps: 0, ttftMs: 0 };
     let wt: number;
     if (isl > mbt) {
       const n = Math.ceil(isl / mbt);
@@ -248,6 +250,8 @@ export class DecodeRegression {
   findBestEngineRps(isl: number, osl: number, itlMs: number, caps: DecodeCaps = {}): { engineRps: number; batch: number; itlMs: number } | undefined {
     if (!this.reg.ready) return undefined;
     const ctx = isl + osl / 2;
+    // Dynamo's guard is on the context length, not isl: isl = 0 with osl > 0 still has a rate.
+    if (ctx <= 0 || osl <= 0 || itlMs <= 0) return { engineRps: 0, batch: 0, itlMs: 0 };
     let kvCap: number;
     if (caps.maxKvTokens) kvCap = Math.max(1, Math.floor(caps.maxKvTokens / ctx));
     else if (this.maxObservedKv > 0) kvCap = Math.floor(this.maxObservedKv / ctx);
@@ -350,6 +354,7 @@ export class AggRegression {
   findBestEngineRps(isl: number, osl: number, ttftMs: number, itlMs: number, caps: AggCaps, kvHitRate?: number | null): { engineRps: number; batch: number; maxBatch: number; ttftMs: number; itlMs: number } | undefined {
     if (!this.reg.ready) return undefined;
     const mbt = caps.maxNumBatchedTokens;
+    if (isl <= 0 || osl <= 0 || mbt <= 0) return { engineRps: 0, batch: 0, maxBatch: 0, ttftMs: 0, itlMs: 0 };
     const effIsl = isl * kvDiscountFactor(kvHitRate);
     const avgCtx = isl + osl / 2;
     const { maxBatch } = aggMaxBatch(isl, osl, caps, kvHitRate);

@@ -294,7 +294,8 @@ export class PlannerStateMachine {
     if (this.agg) {
       const caps = this.caps("decode");
       const r = this.aggModel.findBestEngineRps(isl, osl, cfg.ttft, cfg.itl, { maxNumBatchedTokens: caps.max_num_batched_tokens, maxNumSeqs: caps.max_num_seqs, maxKvTokens: caps.max_kv_tokens }, hit);
-      if (!r) {
+      // 0 rps is the guard's "no estimate" (isl/osl = 0), handled as Dynamo does: not ready.
+      if (!r || !(r.engineRps > 0)) {
         this.setThroughputReason(null, "model_not_ready");
         return undefined;
       }
@@ -311,8 +312,10 @@ export class PlannerStateMachine {
 
     const pc = this.caps("prefill");
     const dc = this.caps("decode");
-    const pr = this.prefillModel.findBestEngineRps(effIsl, pc.max_num_batched_tokens);
-    const dr = this.decodeModel.findBestEngineRps(isl, osl, cfg.itl, { maxKvTokens: dc.max_kv_tokens, maxNumSeqs: dc.max_num_seqs });
+    const prRaw = this.prefillModel.findBestEngineRps(effIsl, pc.max_num_batched_tokens);
+    const drRaw = this.decodeModel.findBestEngineRps(isl, osl, cfg.itl, { maxKvTokens: dc.max_kv_tokens, maxNumSeqs: dc.max_num_seqs });
+    const pr = prRaw && prRaw.engineRps > 0 ? prRaw : undefined;
+    const dr = drRaw && drRaw.engineRps > 0 ? drRaw : undefined;
     d.engineRpsPrefill = pr?.engineRps ?? null;
     d.engineRpsDecode = dr?.engineRps ?? null;
     if (!pr || !dr) {
