@@ -98,7 +98,11 @@ export async function installTestbed(options: InstallOptions = {}): Promise<Inst
     const cwd = join(moduleDir, "..", b.module);
     const out = "output" in b ? join(bin, b.output) : `${bin}/`;
     log(`building ${b.packages.map((x) => x.split("/").pop()).join(", ")} (${b.module}/go.mod) with ${go}, -p ${p} …`);
-    await run("go", ["build", "-p", p, "-trimpath", "-o", out, ...b.packages], cwd, log);
+    // Without these -X flags a module build reports v0.0.0-master (kubectl version then fails to parse it).
+    const v = KUBERNETES_VERSION.replace(/^v/, "").split(".");
+    const ldflags = b.module === "testbed" ? ["-ldflags", ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"].flatMap((pkg) =>
+      [`-X ${pkg}.gitVersion=${KUBERNETES_VERSION}`, `-X ${pkg}.gitMajor=${v[0]}`, `-X ${pkg}.gitMinor=${v[1]}`, `-X ${pkg}.gitTreeState=clean`]).join(" ")] : [];
+    await run("go", ["build", "-p", p, "-trimpath", ...ldflags, "-o", out, ...b.packages], cwd, log);
     log(`  done at ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   // go build prints "v3" for the etcd server package's directory name; keep the name we asked for.
