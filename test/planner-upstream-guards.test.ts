@@ -53,3 +53,21 @@ test("agg: isl = 0, osl = 0 or max_num_batched_tokens = 0 → 0 rps (was 500 req
   assert.equal(m.findBestEngineRps(2000, 100, 500, 50, { ...caps, maxNumBatchedTokens: 0 })!.engineRps, 0);
   assert.ok(m.findBestEngineRps(2000, 100, 500, 50, caps)!.engineRps > 0);
 });
+
+// dynamo/planner/core/perf_model/base.py (_BaseRegressionModel.add_observation): widened bounds
+// re-bucket all samples in dict order; past the window the head of the first fullest bucket goes.
+// Hand trace, 2 buckets, window 5, x in order 10, 0, 9, 1, 100, 2, 3:
+//   after 0: {1:[10], 0:[0]}; 9 → bucket 1, 1 → bucket 0: {1:[10,9], 0:[0,1]}
+//   100 widens the bounds: re-bucketed in that order → {0:[10,9,0,1], 1:[100]}
+//   2 and 3 overflow the window: the heads 10 then 9 go (chronologically 10 then 0 would).
+// Kept: 0, 1, 2, 3, 100, all on y = 1 + 2x; 10 and 9 are off the line, so the fit shows who stayed.
+test("sample store: retires the head of the first fullest bucket in bucket order, not the oldest sample", () => {
+  const m = new PrefillRegression({ minObservations: 2, maxSamples: 5, bucketCount: 2 });
+  const ys = new Map([[10, 500], [9, 50]]);
+  for (const x of [10, 0, 9, 1, 100, 2, 3]) m.observe({ numPrefill: 1, sumPrefillTokens: x, numDecode: 0, sumDecodeKvTokens: 0, wallTimeS: ys.get(x) ?? 1 + 2 * x });
+  assert.equal(m.reg.size, 5);
+  const f = m.reg.fit();
+  assert.equal(f.status, "ok");
+  assert.ok(Math.abs(f.coef[0]! - 2) < 1e-9, `slope ${f.coef[0]}`);
+  assert.ok(Math.abs(f.intercept - 1) < 1e-9, `intercept ${f.intercept}`);
+});

@@ -45,13 +45,16 @@ export interface FitResult {
 interface Sample {
   x: number[];
   y: number;
-  seq: number;
 }
 
 /** The regression core shared by the three models. */
 export class BucketedRegression {
-  private samples: Sample[] = [];
-  private seq = 0;
+  /**
+   * Samples by bucket, in Map insertion order — the order Dynamo's dict keeps, which decides both
+   * which bucket loses a sample on a tie and the row order of the fit.
+   */
+  private buckets = new Map<number, Sample[]>();
+  private total = 0;
   private lo: number[];
   private hi: number[];
   private cached: FitResult | undefined;
@@ -69,19 +72,43 @@ export class BucketedRegression {
   }
 
   get size(): number {
-    return this.samples.length;
+    return this.total;
   }
 
-  /** Store one sample (callers skip heartbeats, wall time 0). */
+  /**
+   * Store one sample (callers skip heartbeats, wall time 0). Widened axis bounds re-bucket every
+   * stored sample in its current order; past the window, the head of the first fullest bucket
+   * (in bucket order, not the chronologically oldest sample) is retired.
+   */
   add(x: readonly number[], y: number): void {
     if (x.length !== this.dim || !x.every(Number.isFinite) || !Number.isFinite(y)) return;
+    let widened = false;
     for (let j = 0; j < this.dim; j++) {
-      if (x[j]! < this.lo[j]!) this.lo[j] = x[j]!;
-      if (x[j]! > this.hi[j]!) this.hi[j] = x[j]!;
+      if (x[j]! < this.lo[j]!) { this.lo[j] = x[j]!; widened = true; }
+      if (x[j]! > this.hi[j]!) { this.hi[j] = x[j]!; widened = true; }
     }
-    this.samples.push({ x: [...x], y, seq: this.seq++ });
+    if (widened && this.total > 0) this.rebucket();
+    this.put({ x: [...x], y });
+    this.total++;
     this.cached = undefined;
-    if (this.samples.length > this.options.maxSamples) this.retireOne();
+    if (this.total > this.options.maxSamples) this.retireOne();
+  }
+
+  private put(s: Sample): void {
+    const k = this.bucketOf(s.x);
+    const b = this.buckets.get(k);
+    if (b) b.push(s);
+    else this.buckets.set(k, [s]);
+  }
+
+  private all(): Sample[] {
+    return [...this.buckets.values()].flat();
+  }
+
+  private rebucket(): void {
+    const all = this.all();
+    this.buckets.clear();
+    for (const s of all) this.put(s);
   }
 
   private bucketOf(x: readonly number[]): number {
@@ -94,33 +121,26 @@ export class BucketedRegression {
     return key;
   }
 
-  /** Drop the oldest sample of the fullest bucket (ties: the bucket whose oldest sample is oldest). */
+  /** Drop the head of the first fullest bucket; an emptied bucket leaves the order. */
   private retireOne(): void {
-    const byBucket = new Map<number, { count: number; oldest: number }>();
-    this.samples.forEach((s, i) => {
-      const b = this.bucketOf(s.x);
-      const e = byBucket.get(b);
-      if (!e) byBucket.set(b, { count: 1, oldest: i });
-      else {
-        e.count++;
-        if (s.seq < this.samples[e.oldest]!.seq) e.oldest = i;
-      }
-    });
-    let best: { count: number; oldest: number } | undefined;
-    for (const e of byBucket.values()) {
-      if (!best || e.count > best.count || (e.count === best.count && this.samples[e.oldest]!.seq < this.samples[best.oldest]!.seq)) best = e;
-    }
-    this.samples.splice(best!.oldest, 1);
+    let fattest: number | undefined;
+    let len = -1;
+    for (const [k, b] of this.buckets) if (b.length > len) { fattest = k; len = b.length; }
+    const b = this.buckets.get(fattest!)!;
+    b.shift();
+    this.total--;
+    if (b.length === 0) this.buckets.delete(fattest!);
   }
 
   fit(): FitResult {
     if (this.cached) return this.cached;
-    const n = this.samples.length;
+    const n = this.total;
     if (n < this.options.minObservations || n === 0) {
       this.cached = { status: "not_enough_samples", coef: [], intercept: 0, clamped: [] };
       return this.cached;
     }
-    const { coef, intercept } = fitLinear(this.samples.map((s) => s.x), this.samples.map((s) => s.y));
+    const rows = this.all();
+    const { coef, intercept } = fitLinear(rows.map((s) => s.x), rows.map((s) => s.y));
     const clamped: number[] = [];
     let status: FitStatus = "ok";
     for (let j = 0; j < coef.length; j++) {
