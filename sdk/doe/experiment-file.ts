@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import YAML, { isNode, LineCounter, type Document } from "yaml";
 import { InputError } from "../core/errors.js";
+import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
 import type { Level } from "./design.js";
 import type {
   Experiment, ExperimentDesignOptions, ExperimentFactor, ExperimentFormat, ExperimentOptions, ExperimentSection,
@@ -384,6 +385,9 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
   if (meta !== undefined && meta !== null && !isMap(meta)) throw ctx.error(["experiment"], "a map with name, harness, profile, datasetUrl, description");
   const m = (meta ?? {}) as Record<string, unknown>;
   for (const k of ["name", "harness", "profile", "datasetUrl", "description"]) if (m[k] !== undefined && typeof m[k] !== "string") throw ctx.error(["experiment", k], "a string");
+  // The name becomes the default output folder (out/experiments/<name>), so it must stay one segment.
+  const name = (m.name as string | undefined) ?? fallbackName;
+  if (!isPlainName(name)) throw ctx.error(["experiment", "name"], `${PLAIN_NAME}, got ${JSON.stringify(name)}`);
   const design = parseDesignBlock(ctx, raw.design);
   const designRaw = isMap(raw.design) ? raw.design : {};
 
@@ -469,7 +473,7 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
   }
 
   return {
-    name: (m.name as string | undefined) ?? fallbackName,
+    name,
     format,
     ...(m.description !== undefined ? { description: m.description as string } : {}),
     ...(m.harness !== undefined ? { harness: m.harness as string } : {}),

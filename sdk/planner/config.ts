@@ -5,6 +5,7 @@
  * read; `loadPlannerConfig` in load-config.ts reads JSON/YAML files.
  */
 import { InputError } from "../core/errors.js";
+import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
 import { DEFAULT_ENGINE_CONFIG } from "../engine/config.js";
 import type { LoadPredictorName } from "./predictors.js";
 
@@ -260,7 +261,8 @@ export function parsePlannerConfig(raw: unknown, options: ParseOptions = {}): Pl
     benchmark_granularity: num(ctx, { int: true, min: 1, max: 1000 }),
     report_interval_hours: num(ctx, { exclusiveMin: 0 }),
     report_output_dir: str(ctx),
-    report_filename: str(ctx, true),
+    // Joined under the output folder: one plain segment, never a path that climbs out of it.
+    report_filename: (v, p) => (v === null || (typeof v === "string" && isPlainName(v)) ? v : fail(ctx, p, `expected ${PLAIN_NAME} or null`, v)),
     live_dashboard_port: num(ctx, { int: true, min: 0, max: 65535 }),
     nan_scaledown_threshold: num(ctx, { int: true, min: 1 }),
     max_throughput_scaling_replicas: num(ctx, { int: true, min: 1, nullable: true }),

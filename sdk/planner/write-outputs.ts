@@ -1,5 +1,7 @@
 /** Files of a planner replay: summary JSON, per-tick decisions, scaling events, actuations, the report (and chart PNGs). */
 import { join } from "node:path";
+import { InputError } from "../core/errors.js";
+import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
 import { toCsv, toJsonl, writeFileAtomic, type Row } from "../core/rows.js";
 import { diagnosticsCharts, renderDiagnosticsReport } from "../report/diagnostics-report.js";
 import { toPng } from "../report/to-png.js";
@@ -14,6 +16,12 @@ export interface PlannerOutputOptions {
 
 /** Writes the outputs into `dir`; returns the paths written. Deterministic bytes for a deterministic run. */
 export function writePlannerReplayOutputs(dir: string, result: PlannerReplayResult, options: PlannerOutputOptions = {}): string[] {
+  // The report name may come from code that skipped the config validator; it must stay inside `dir`.
+  const report = options.reportFilename ?? result.config.report_filename ?? "planner_report.html";
+  if (!isPlainName(report)) {
+    const where = options.reportFilename !== undefined ? { source: "planner outputs", path: "reportFilename" } : { source: "planner config", path: "report_filename" };
+    throw new InputError(where, `expected ${PLAIN_NAME}, got ${JSON.stringify(report)}`);
+  }
   const files: string[] = [];
   const w = (name: string, data: string | Uint8Array) => {
     const p = join(dir, name);
@@ -26,7 +34,7 @@ export function writePlannerReplayOutputs(dir: string, result: PlannerReplayResu
   w("scaling-events.csv", toCsv(result.controller.events as unknown as Row[]));
   w("actuations.csv", toCsv(result.controller.actuations as unknown as Row[]));
   w("requests.csv", toCsv(result.replay.requests as unknown as Row[]));
-  w(options.reportFilename ?? result.config.report_filename ?? "planner_report.html", renderDiagnosticsReport(result.report));
+  w(report, renderDiagnosticsReport(result.report));
   if (options.charts) {
     for (const c of diagnosticsCharts(result.report)) {
       w(join("charts", `${c.id}.svg`), c.svg);
