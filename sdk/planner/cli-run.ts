@@ -3,7 +3,7 @@
  * is a JSON/YAML file or an inline JSON object (Dynamo's `--planner-config '{…}'`). Prints the
  * scaling events in Dynamo's format, the summary, and where the report went.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ReplayOptions } from "../replay/options.js";
 import type { TraceRequest } from "../trace/types.js";
@@ -23,6 +23,7 @@ export interface PlannerCliOptions {
 function readConfig(spec: string): { text: string; source: string } {
   if (/^\s*\{/.test(spec)) return { text: spec, source: "--planner (inline JSON)" };
   if (!existsSync(spec)) throw new InputError({ source: spec }, "a planner config file (JSON or YAML) or an inline JSON object");
+  if (statSync(spec).isDirectory()) throw new InputError({ source: spec }, "a planner config file (JSON or YAML) or an inline JSON object (got a directory)");
   return { text: readFileSync(spec, "utf8"), source: spec };
 }
 

@@ -3,6 +3,7 @@
  * means, ANOVA (Type I/II), two-level effects with standard errors or Lenth's method — as text or
  * JSON, and optionally the DOE plots as SVG and PNG.
  */
+import { existsSync, statSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
 import { readCsvFile, type Row } from "../../core/rows.js";
 import { analyzeFactors, guessFactors, type FactorAnalysis } from "../../doe/analysis.js";
@@ -95,6 +96,9 @@ export const command: Command = {
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new UsageError("expected one RESULTS file (CSV or JSONL)");
     if (!values.response) throw new UsageError("--response NAME is required");
+    // A missing file or a folder is the user's slip: one line naming it, not a stack trace.
+    if (!existsSync(file)) throw new InputError({ source: file }, "a readable file (got no such file)");
+    if (statSync(file).isDirectory()) throw new InputError({ source: file }, "a readable file (got a directory)");
     const rows: Row[] = file.endsWith(".jsonl") ? readResultsJsonl(file) : readCsvFile(file);
     if (rows.length === 0) throw new InputError({ source: file }, "at least one data row");
     if (!rows.some((r) => values.response! in r)) throw new InputError({ source: file, line: 1 }, `a column named '${values.response}' (columns: ${Object.keys(rows[0]!).join(", ")})`);

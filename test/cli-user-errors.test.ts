@@ -1,0 +1,42 @@
+// User mistakes through the real CLI: each gives one line naming the file/key/flag, expected and got, never a stack trace.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+function actlab(...args: string[]) {
+  return spawnSync(process.execPath, ["bin/actlab.js", ...args], { encoding: "utf8", timeout: 120_000 });
+}
+
+const TRACE = "datasets/traces/shared-prefix.jsonl";
+
+/** The first stderr line, with the checks every case shares: no stack trace. */
+function firstLine(r: ReturnType<typeof actlab>): string {
+  assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace in: ${r.stderr}`);
+  return r.stderr.split("\n")[0]!;
+}
+
+test("a missing file or a folder for trace stats, replay, analyze and --planner: exit 1, names the path", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const missing = join(dir, "nope.jsonl");
+  const cases: [string[], string][] = [
+    [["trace", "stats", missing], missing],
+    [["trace", "stats", dir], dir],
+    [["replay", missing], missing],
+    [["replay", dir], dir],
+    [["analyze", join(dir, "nope.csv"), "--response", "x"], join(dir, "nope.csv")],
+    [["analyze", dir, "--response", "x"], dir],
+    [["replay", TRACE, "--planner", missing], missing],
+    [["replay", TRACE, "--planner", dir, "--out", join(dir, "out")], dir],
+  ];
+  for (const [args, path] of cases) {
+    const r = actlab(...args);
+    assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+    const line = firstLine(r);
+    assert.ok(line.includes(path), `${args.join(" ")}: ${line}`);
+    assert.match(line, path === dir ? /directory/ : /no such file|file \(JSON or YAML\)/, args.join(" "));
+  }
+});
