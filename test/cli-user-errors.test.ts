@@ -40,3 +40,12 @@ test("a missing file or a folder for trace stats, replay, analyze and --planner:
     assert.match(line, path === dir ? /directory/ : /no such file|file \(JSON or YAML\)/, args.join(" "));
   }
 });
+
+test("a negative option value names the option and its range (exit 2), not parseArgs' 'ambiguous'", () => {
+  const r = actlab("replay", TRACE, "--speedup", "-2");
+  assert.equal(r.status, 2);
+  assert.equal(firstLine(r), "actlab replay: --speedup expects a number ≥ 1e-9, got '-2'");
+  const w = actlab("replay", TRACE, "--workers", "-3");
+  assert.equal(w.status, 2);
+  assert.match(firstLine(w), /--workers expects a number ≥ 1, got '-3'/);
+});

@@ -52,10 +52,28 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** node:util parseArgs with strict checking, `--help` built in, and errors as UsageError. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/**
+ * `--speedup -2` → `--speedup=-2`: parseArgs refuses a value that starts with a dash as ambiguous;
+ * joining a negative number to its string option lets the option's own check name the range.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** A number option: parsed, checked finite and within bounds, or a UsageError naming the flag. */
