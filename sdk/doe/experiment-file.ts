@@ -505,7 +505,14 @@ export function parseExperiment(text: string, source = "<experiment>", options: 
     const line = e.linePos?.[0]?.line;
     throw new InputError({ source, line }, `valid YAML without custom tags (${e.message.split("\n")[0]})`);
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml throws a ReferenceError when aliases expand past the cap (a "billion laughs" bomb).
+    if (err instanceof ReferenceError) throw new InputError({ source }, `YAML whose aliases do not expand past 100 times each (${err.message}: a nested-alias "billion laughs" bomb?)`);
+    throw err;
+  }
   const stem = basename(source, extname(source));
   return parseObject(ctx, raw, options.name ?? stem);
 }

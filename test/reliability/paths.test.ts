@@ -1,4 +1,4 @@
-// Names from input files that become paths stay one plain segment under their output folder (issue 17).
+// Names from input files that become paths stay one plain segment, and a YAML alias bomb is an InputError (issue 17).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -87,4 +87,27 @@ test("writePlannerReplayOutputs refuses a climbing report name before writing an
   assert.equal(existsSync(out), false, "nothing written");
   assert.deepEqual(readdirSync(root), ["a"]);
   assert.deepEqual(readdirSync(join(root, "a")), []);
+});
+
+// Billion laughs: nine levels of nine aliases each would expand to 9^9 strings.
+const BOMB = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ..."bcdefghi".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(", ")}]`)].join("\n") + "\n";
+
+test("a YAML alias bomb in an experiment file is an InputError naming the file (parser)", () => {
+  assert.throws(() => parseExperiment(BOMB, "bomb.yaml"), (e: unknown) => {
+    assert.ok(e instanceof InputError, String(e));
+    assert.equal(e.source, "bomb.yaml");
+    assert.match(e.message, /^bomb\.yaml.*aliases/);
+    return true;
+  });
+});
+
+test("actlab experiment on a YAML alias bomb: one line naming the file, exit 1, no stack", (t) => {
+  const root = tempRoot(t);
+  const file = join(root, "bomb.yaml");
+  writeFileSync(file, BOMB);
+  const r = spawnSync(process.execPath, ["bin/actlab.js", "experiment", file], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.ok(r.stderr.includes(file), r.stderr);
+  assert.doesNotMatch(r.stderr, /ReferenceError|\n\s+at /);
 });
