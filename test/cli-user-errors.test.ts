@@ -49,3 +49,19 @@ test("a negative option value names the option and its range (exit 2), not parse
   assert.equal(w.status, 2);
   assert.match(firstLine(w), /--workers expects a number ≥ 1, got '-3'/);
 });
+
+test("--num-gpu-blocks too small for the trace: exit 2 naming the flag, the blocks needed and got", () => {
+  const r = actlab("replay", TRACE, "--num-gpu-blocks", "1");
+  assert.equal(r.status, 2);
+  // Request 0 of shared-prefix.jsonl has 4608 + 128 tokens: ceil(4736 / 64) = 74 blocks.
+  assert.match(firstLine(r), /--num-gpu-blocks expects ≥ 74 \(request 0 of .*shared-prefix\.jsonl needs 74 blocks of 64 tokens\), got 1$/);
+});
+
+test("planner config actuation.profile unknown: exit 1 naming the key and the known profiles", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = actlab("replay", TRACE, "--head", "5", "--planner", '{"mode":"agg","actuation":{"profile":"999b"}}', "--out", dir);
+  assert.equal(r.status, 1);
+  const line = firstLine(r);
+  assert.match(line, /\(actuation\.profile\): expected one of the known profiles .*8b-h100.*, got '999b'$/);
+});

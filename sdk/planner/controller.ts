@@ -6,7 +6,7 @@
  * and every actuation, for the summary and the report.
  */
 import type { ActuationPath } from "../actuation/path.js";
-import { actuationDelayMs, getProfile, modelMemory, type LatencyProfile } from "../actuation/profiles.js";
+import { actuationDelayMs, getProfile, listProfiles, modelMemory, type LatencyProfile } from "../actuation/profiles.js";
 import { InputError } from "../core/errors.js";
 import { Rng, rng as makeRng, type Seed } from "../core/rng.js";
 import { polynomialStepTime, type StepTimeModel } from "../engine/step-time.js";
@@ -109,6 +109,9 @@ export class PlannerController implements ReplayController {
     this.config = cfg;
     this.planner = new PlannerStateMachine(cfg);
     this.rng = options.seed instanceof Rng ? options.seed : makeRng(options.seed ?? 1).split(STREAMS.plannerActuation);
+    if (!listProfiles().includes(cfg.actuation.profile)) {
+      throw new InputError({ source: options.configSource ?? "planner config", path: "actuation.profile" }, `expected one of the known profiles ${listProfiles().join(", ")}, got '${cfg.actuation.profile}'`);
+    }
     this.profile = getProfile(cfg.actuation.profile);
     const mem = modelMemory(this.profile);
     const gpusPerEngine = Math.max(1, cfg.decode_engine_num_gpu ?? mem.gpusPerInstance);

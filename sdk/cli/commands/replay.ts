@@ -114,6 +114,13 @@ export const command: Command = {
       seed: numberOption(values.seed, "seed", 1),
       sla: { ttftMs: numberOption(values["ttft-sla"], "ttft-sla", 500, 0), itlMs: numberOption(values["itl-sla"], "itl-sla", 50, 0) },
     };
+    // A request larger than a worker's KV cache can never run; say so before the replay starts.
+    const blocks = engine.numGpuBlocks!;
+    const blockSize = engine.blockSize!;
+    const worst = requests.reduce((w, r, i) => (Math.ceil((r.input_length + r.output_length) / blockSize) > w.need ? { need: Math.ceil((r.input_length + r.output_length) / blockSize), i } : w), { need: 0, i: -1 });
+    if (worst.need > blocks) {
+      throw new UsageError(`--num-gpu-blocks expects ≥ ${worst.need} (request ${worst.i} of ${path} needs ${worst.need} blocks of ${blockSize} tokens), got ${blocks}`);
+    }
     if (values["router-queue-threshold"] !== undefined) options.routerQueueThreshold = numberOption(values["router-queue-threshold"], "router-queue-threshold", 4, 0);
     if (values.concurrency !== undefined) options.concurrency = int("concurrency", values.concurrency, 1);
     if (values["kv-bytes-per-token"] !== undefined || values["kv-bandwidth-gbps"] !== undefined) {
