@@ -65,3 +65,20 @@ test("planner config actuation.profile unknown: exit 1 naming the key and the kn
   const line = firstLine(r);
   assert.match(line, /\(actuation\.profile\): expected one of the known profiles .*8b-h100.*, got '999b'$/);
 });
+
+test("guards: --workers 1e9 and --replicates 1000000 are refused naming the limit and the flag that raises it", () => {
+  const w = actlab("replay", TRACE, "--workers", "1e9");
+  assert.equal(w.status, 2);
+  assert.equal(firstLine(w), "actlab replay: --workers 1000000000 exceeds the limit of 4096 workers; raise it with --max-workers N");
+  const d = actlab("replay", TRACE, "--mode", "disagg", "--decode-workers", "5000");
+  assert.equal(d.status, 2);
+  assert.match(firstLine(d), /--decode-workers 5000 exceeds the limit of 4096 workers; raise it with --max-workers N/);
+  const raised = actlab("replay", TRACE, "--workers", "5000", "--max-workers", "5000", "--head", "2", "--json");
+  assert.equal(raised.status, 0, raised.stderr);
+  assert.equal(JSON.parse(raised.stdout).completed, 2);
+  const e = actlab("experiment", "datasets/experiments/router-study.yaml", "--replicates", "1000000", "--plan");
+  assert.equal(e.status, 2);
+  assert.match(firstLine(e), /^actlab experiment: \d+ runs \(\d+ treatments × 1000000 replicates\) exceed the limit of 100000; raise it with --max-runs N$/);
+  const ok = actlab("experiment", "datasets/experiments/router-study.yaml", "--replicates", "2", "--plan");
+  assert.equal(ok.status, 0, ok.stderr);
+});

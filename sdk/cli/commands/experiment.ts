@@ -28,6 +28,7 @@ its current named-treatments format) and expands it into runs: setup treatments 
   --code-version V     your code's version, part of the cache key (default 0)
   --concurrency N      worker threads (default: number of cores)
   --replicates N       replicate every run N times (default: the design block's, else 1)
+  --max-runs N         refuse plans of more than N runs (default 100000, a guard against typos)
   --randomize          randomized run order (split-plot: setup treatments, then runs within each)
   --shard i/N          run only shard i of N (0-based, as JOB_COMPLETION_INDEX)
   --merge [DIR…]       merge shard results (DIRs, default <out>/shard-*) into <out>/results.*
@@ -62,6 +63,7 @@ export const command: Command = {
       yaml: { type: "boolean" },
       plan: { type: "boolean" },
       progress: { type: "string" },
+      "max-runs": { type: "string" },
     });
     const file = positionals[0];
     if (!file) throw new UsageError("expected an experiment FILE");
@@ -76,6 +78,10 @@ export const command: Command = {
     const seed: number | string = /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
     const replicates = values.replicates !== undefined ? numberOption(values.replicates, "replicates", 1, 1, 1e6) : undefined;
     if (replicates !== undefined && !Number.isInteger(replicates)) throw new UsageError("--replicates expects an integer");
+    // A typo like --replicates 1000000 would build millions of runs in memory; refuse it up front.
+    const maxRuns = numberOption(values["max-runs"], "max-runs", 100_000, 1);
+    const planned = experimentSize(exp).total * (replicates ?? 1);
+    if (planned > maxRuns) throw new UsageError(`${planned} runs (${experimentSize(exp).total} treatments × ${replicates ?? 1} replicates) exceed the limit of ${maxRuns}; raise it with --max-runs N`);
     const design = experimentDesign(exp, { replicates, randomize: values.randomize, seed });
     const out = values.out ?? join("out", "experiments", exp.name);
     const progress = values.progress;

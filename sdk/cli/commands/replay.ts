@@ -37,6 +37,7 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --seed N                     router tie-break seed (default 1)
   --out DIR                    also write requests.csv, intervals.csv, summary.json there
   --json                       print the summary as JSON
+  --max-workers N              refuse fleets larger than N workers (default 4096, a guard against typos)
   --planner CONFIG             steer the fleet with the Dynamo-style planner (JSON/YAML file or inline JSON);
                                writes summary.json, decisions.jsonl, scaling-events.csv, actuations.csv and the
                                diagnostics report to --out (default: the config's report_output_dir)`;
@@ -72,6 +73,7 @@ export const command: Command = {
       json: { type: "boolean" },
       format: { type: "string" },
       planner: { type: "string" },
+      "max-workers": { type: "string" },
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one TRACE file");
     const path = positionals[0]!;
@@ -114,6 +116,11 @@ export const command: Command = {
       seed: numberOption(values.seed, "seed", 1),
       sla: { ttftMs: numberOption(values["ttft-sla"], "ttft-sla", 500, 0), itlMs: numberOption(values["itl-sla"], "itl-sla", 50, 0) },
     };
+    // A typo like --workers 1e9 would allocate until the machine runs out of memory; refuse it up front.
+    const maxWorkers = int("max-workers", values["max-workers"], 4096);
+    for (const [flag, n] of [["workers", options.workers], ["prefill-workers", options.prefillWorkers], ["decode-workers", options.decodeWorkers]] as const) {
+      if (n! > maxWorkers) throw new UsageError(`--${flag} ${n} exceeds the limit of ${maxWorkers} workers; raise it with --max-workers N`);
+    }
     // A request larger than a worker's KV cache can never run; say so before the replay starts.
     const blocks = engine.numGpuBlocks!;
     const blockSize = engine.blockSize!;
