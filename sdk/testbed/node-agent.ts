@@ -303,7 +303,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     for (const c of p.containers) p.logs.get(c.name)?.push(`${new Date().toISOString()} container ${c.name} received SIGTERM`);
     await closeServers(p);
     release(p);
-    const r = await call("DELETE", `/api/v1/namespaces/${p.ns}/pods/${p.name}`, json({ apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid: p.uid } }));
+    const r = await call("DELETE", `/api/v1/namespaces/${p.ns}/pods/${p.name}`, json({ apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid: p.uid } }), { gracePeriodSeconds: "0" }); // the query parameter is what the server honoured here
+    // 409: the uid precondition failed, a new pod of that name exists — not ours to delete.
     if (r.status !== 200 && r.status !== 404 && r.status !== 409) log(`node agent: delete ${key}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
   };
 
