@@ -22,6 +22,10 @@ const REGISTRY: Record<string, LazyCommand[]> = {
   "peers.ts": [lazyCommand("peers", "install / show the peer projects run side by side (Dynamo planner+replay, inference-perf, BLIS)", () => import("./commands/peers.js"))],
   "replay.ts": [lazyCommand("replay", "replay a trace against a simulated engine fleet (TTFT/ITL, cache reuse, load)", () => import("./commands/replay.js"))],
   "start.ts": [lazyCommand("start", "run the main job on the embedded defaults and write a writeup to out/", () => import("./commands/start.js"))],
+  "testbed.ts": [
+    lazyCommand("testbed install", "build the real Kubernetes control plane and etcd from the Go module proxy (cached)", () => import("./commands/testbed.js")),
+    lazyCommand("testbed up", "run the real control plane on 127.0.0.1 with simulated GPU nodes (kubectl works)", () => import("./commands/testbed.js")),
+  ],
   "trace.ts": [lazyCommand("trace stats", "statistics of a trace (counts, rates, ISL/OSL, ideal prefix reuse)", () => import("./commands/trace.js"))],
   "watch.ts": [lazyCommand("watch", "watch pods through the real Kubernetes client; record a replayable event log", () => import("./commands/watch.js"))],
 };
