@@ -26,21 +26,25 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
 
   const results = parseCsv(readFileSync(join(a, "experiment", "results.csv"), "utf8"), "results.csv");
   assert.equal(results.length, 12);
+  // The factors are crossed: 2 models × 3 sleep pools × 2 speed-ups, each cell once per replicate.
+  assert.equal(new Set(results.map((r) => `${r.model}/${r.sleep_pool}/${r.speedup}`)).size, 12);
   for (const r of results) {
-    assert.ok(["fma", "fixed_120s"].includes(String(r.startup)));
+    assert.ok(["8b-h100", "32b-h100"].includes(String(r.model)));
     assert.equal(typeof r.sla_attainment, "number");
     assert.ok((r.sla_attainment as number) >= 0 && (r.sla_attainment as number) <= 1);
     assert.equal(typeof r.gpu_hours, "number");
-    // Fixed start-up runs are not classified: their hit rates are null, never 0.
-    if (r.startup === "fixed_120s") assert.equal(r.hot_hit_rate, null);
     // No sleep pool: no hot path. Pre-warmed sleepers: the first scale-up (if any) is a wake.
-    if (r.startup === "fma" && r.sleep_pool === "none") assert.ok(r.hot_hit_rate === null || r.hot_hit_rate === 0);
-    if (r.startup === "fma" && r.sleep_pool === "prewarmed" && (r.scale_ups as number) > 0) assert.ok((r.hot_hit_rate as number) > 0);
+    if (r.sleep_pool === "none") assert.ok(r.hot_hit_rate === null || r.hot_hit_rate === 0);
+    if (r.sleep_pool === "prewarmed" && (r.scale_ups as number) > 0) assert.ok((r.hot_hit_rate as number) > 0);
   }
+  // The reference (Dynamo's fixed 120 s start-up) is not classified: its hit rates are null, never 0.
+  const reference = parseCsv(readFileSync(join(a, "reference", "results.csv"), "utf8"), "reference/results.csv");
+  assert.deepEqual(reference.map((r) => `${r.startup}/${r.speedup}`).sort(), ["fixed_120s/1", "fixed_120s/2"]);
+  for (const r of reference) assert.equal(r.hot_hit_rate, null);
   assert.equal(readFileSync(join(a, "experiment", "results.jsonl"), "utf8").trim().split("\n").length, 12);
   const anova = JSON.parse(readFileSync(join(a, "experiment", "anova.json"), "utf8")) as { rows: Array<{ term: string }>; response: string };
   assert.equal(anova.response, "sla_attainment");
-  assert.deepEqual(anova.rows.map((r) => r.term).slice(0, 3), ["startup", "sleep_pool", "speedup"]);
+  assert.deepEqual(anova.rows.map((r) => r.term).slice(0, 3), ["model", "sleep_pool", "speedup"]);
   for (const name of ["main-effects", "interactions"]) {
     assert.match(readFileSync(join(a, "experiment", `${name}.svg`), "utf8"), /^<svg/);
     assert.ok(pngSize(readFileSync(join(a, "experiment", `${name}.png`))).width > 100);
@@ -68,7 +72,7 @@ test("npm start (reduced): writes the writeup, well-formed and reproducible", { 
   assert.match(readFileSync(join(a, "README.md"), "utf8"), /seed 3/);
 
   start(b);
-  for (const f of ["experiment/results.csv", "experiment/results.jsonl", "experiment/anova.json", "experiment/per-treatment.csv", "cluster/results.csv", "cluster/per-treatment.csv", "cluster/anova.json"]) {
+  for (const f of ["experiment/results.csv", "experiment/results.jsonl", "experiment/anova.json", "experiment/per-treatment.csv", "reference/results.csv", "cluster/results.csv", "cluster/per-treatment.csv", "cluster/anova.json"]) {
     assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between two runs with the same seed`);
   }
 });
