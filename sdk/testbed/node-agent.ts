@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { kubeRequest } from "../kube/kubeconfig.js";
 import { rng, type Rng } from "../core/rng.js";
+import { createProcessRuntime, type ProcessRuntimeOptions, type RunningPod } from "./process-runtime.js";
 
 export interface NodeAgentOptions {
   kubeconfig: KubeConfig;
@@ -31,6 +32,8 @@ export interface NodeAgentOptions {
   /** Node name prefix (default "gpu-node-"). */
   namePrefix?: string;
   leaseRenewMs?: number;
+  /** Pods of the project's own image run as host processes (process-runtime.ts); false turns that off. */
+  processRuntime?: ProcessRuntimeOptions | false;
   log?: (line: string) => void;
 }
 
@@ -42,6 +45,7 @@ interface PodState {
   ip: string; containers: Container[]; gpus: string[];
   startedAt?: string; ready: boolean; restarts: number; failures: number;
   servers: Server[]; timers: NodeJS.Timeout[]; logs: Map<string, string[]>; deleting: boolean; gone: boolean;
+  proc?: RunningPod;
 }
 
 interface SimNode { name: string; index: number; ip: string; gpus: string[]; free: Set<string>; nextHost: number; kubelet?: Server }
@@ -213,6 +217,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   };
 
   const closeServers = async (p: PodState) => {
+    await p.proc?.kill();
     await Promise.all(p.servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
     p.servers = [];
   };
@@ -257,6 +262,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     }
   };
 
+  const runtime = o.processRuntime === false ? undefined : createProcessRuntime(kc, { log, ...o.processRuntime });
   const release = (p: PodState) => { for (const g of p.gpus) p.node.free.add(g); p.gpus = []; };
 
   const startPod = (pod: any, node: SimNode) => {
@@ -281,6 +287,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     p.timers.push(setTimeout(async () => {
       if (p.deleting || p.gone || stopped) return;
       p.startedAt = new Date().toISOString();
+      if (runtime?.handles(pod)) { p.proc = runtime.start(pod, { podIP: ip, hostIP: node.ip, logs: p.logs, patchStatus: (s) => patchStatus(p, s) }); return; }
       for (const c of containers) {
         const lines = p.logs.get(c.name)!;
         lines.push(`${p.startedAt} container ${c.name} started on ${node.name} (pod IP ${ip})`);
