@@ -82,3 +82,23 @@ test("guards: --workers 1e9 and --replicates 1000000 are refused naming the limi
   const ok = actlab("experiment", "datasets/experiments/router-study.yaml", "--replicates", "2", "--plan");
   assert.equal(ok.status, 0, ok.stderr);
 });
+
+test("analyze takes its factors from the results file's own layout, never from response columns", () => {
+  // The main job's results: factors model, sleep_pool, speedup sit between 'center' and 'seed'.
+  const r = actlab("analyze", "test/golden/start/experiment/results.csv", "--response", "sla_attainment", "--order", "2", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout) as { factors: string[]; anova: { rows: { term: string }[]; r2: number } };
+  assert.deepEqual(a.factors, ["model", "sleep_pool", "speedup"]);
+  assert.equal(a.anova.rows.length, 6, "3 main effects + 3 two-factor interactions, not hundreds of terms");
+  assert.ok(a.anova.r2 < 1);
+  const jsonl = actlab("analyze", "test/golden/doe/results.jsonl", "--response", "ttftP50Ms");
+  assert.equal(jsonl.status, 0, jsonl.stderr);
+  assert.equal(jsonl.stdout.split("\n")[0], "(factors from the results file: workers, router, speedup; set them with --factors)");
+  // A table without the layout (the per-treatment means) must name its factors: exit 2, one line.
+  const plain = actlab("analyze", "test/golden/start/experiment/per-treatment.csv", "--response", "sla");
+  assert.equal(plain.status, 2);
+  assert.equal(firstLine(plain), "actlab analyze: test/golden/start/experiment/per-treatment.csv does not declare its factors (a sweep's results list them between 'center' and 'seed'); name them with --factors A,B,…");
+  const self = actlab("analyze", "test/golden/start/experiment/results.csv", "--response", "speedup");
+  assert.equal(self.status, 2);
+  assert.match(firstLine(self), /--response speedup is a factor of .*results\.csv; pick a response column$/);
+});

@@ -49,6 +49,19 @@ export function analyzeFactors(rows: readonly RowLike[], response: string, facto
 /** Columns that describe a run rather than a factor, skipped when guessing factors. */
 export const RUN_COLUMNS = new Set(["id", "treatment", "std_order", "run_order", "replicate", "repeat", "block", "center", "seed", "status", "error", "attempts", "duration_ms", "setup", "run"]);
 
+/**
+ * The factors a sweep's results file declares by its layout (`runSweep`/`writeSweepResults`): the
+ * bookkeeping columns `id, treatment, …, center`, then the context and factor columns, then `seed,
+ * status, error, attempts` and the responses. Context names (setup, run) are not factors. Returns
+ * undefined for a table without that layout, so a caller never mistakes responses for factors.
+ */
+export function schemaFactors(columns: readonly string[]): string[] | undefined {
+  const center = columns.indexOf("center");
+  const seed = columns.indexOf("seed");
+  if (columns[0] !== "id" || columns[1] !== "treatment" || center < 0 || seed < center || columns[seed + 1] !== "status") return undefined;
+  return columns.slice(center + 1, seed).filter((c) => !RUN_COLUMNS.has(c));
+}
+
 /** Guess the factors of a results table: columns other than the response and run bookkeeping with 2..maxLevels distinct values. */
 export function guessFactors(rows: readonly RowLike[], response: string, maxLevels = 12): string[] {
   const cols = new Set<string>();

@@ -5,8 +5,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
-import { readCsvFile, type Row } from "../../core/rows.js";
-import { analyzeFactors, guessFactors, type FactorAnalysis } from "../../doe/analysis.js";
+import { columnsOf, readCsvFile, type Row } from "../../core/rows.js";
+import { analyzeFactors, schemaFactors, type FactorAnalysis } from "../../doe/analysis.js";
 import { readResultsJsonl } from "../../doe/shard.js";
 import { halfNormalPlot, interactionPlotMatrix, mainEffectsPlot, paretoPlot, residualsPlot, writePlot } from "../../doe/effect-plots.js";
 import { tQuantile } from "../../doe/distributions.js";
@@ -20,7 +20,8 @@ ANOVA with sums of squares, df, mean squares, F and p, R² and adjusted R²; whe
 two levels, effect estimates and coefficients, with standard errors from replicates or Lenth's
 method when there are none. Rows with a status other than 'ok' or no response value are skipped.
   --response NAME   the response column
-  --factors A,B,…   factor columns (default: columns with 2–12 distinct values, run bookkeeping aside)
+  --factors A,B,…   factor columns (default: the factors the results file declares — a sweep's
+                    results.csv/jsonl list them between 'center' and 'seed'; other tables need --factors)
   --order K         highest interaction order in the model (default: all)
   --type 1|2        sums of squares driving F and p (default 2; the same for balanced data)
   --alpha A         significance level for Lenth and intervals (default 0.05)
@@ -102,7 +103,11 @@ export const command: Command = {
     const rows: Row[] = file.endsWith(".jsonl") ? readResultsJsonl(file) : readCsvFile(file);
     if (rows.length === 0) throw new InputError({ source: file }, "at least one data row");
     if (!rows.some((r) => values.response! in r)) throw new InputError({ source: file, line: 1 }, `a column named '${values.response}' (columns: ${Object.keys(rows[0]!).join(", ")})`);
-    const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter(Boolean) : guessFactors(rows, values.response);
+    // Never guessed from the values: response columns with few distinct values would pass for factors.
+    const declared = values.factors ? undefined : schemaFactors(columnsOf(rows));
+    if (!values.factors && !declared) throw new UsageError(`${file} does not declare its factors (a sweep's results list them between 'center' and 'seed'); name them with --factors A,B,…`);
+    const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter(Boolean) : declared!;
+    if (factors.includes(values.response)) throw new UsageError(`--response ${values.response} is a factor of ${file}; pick a response column`);
     for (const f of factors) if (!rows.some((r) => f in r)) throw new InputError({ source: file, line: 1 }, `a column named '${f}' for --factors`);
     if (factors.length === 0) throw new UsageError("no factor columns found; name them with --factors A,B,…");
     const type = values.type === undefined ? 2 : values.type === "1" ? 1 : values.type === "2" ? 2 : undefined;
@@ -119,7 +124,7 @@ export const command: Command = {
     if (values.json) {
       process.stdout.write(JSON.stringify(analysis, null, 2) + "\n");
     } else {
-      if (!values.factors) process.stdout.write(`(factors guessed: ${factors.join(", ")}; set them with --factors)\n`);
+      if (!values.factors) process.stdout.write(`(factors from the results file: ${factors.join(", ")}; set them with --factors)\n`);
       process.stdout.write(formatAnalysis(analysis));
     }
     if (values.plots) {
