@@ -26,7 +26,7 @@ console.log(`merged shards identical to the unsharded sweep: ${same}`);
 // On Kubernetes: one pod per shard, JOB_COMPLETION_INDEX picks the shard.
 console.log(indexedJobYaml({
   name: "actlab-disaggregated-vs-llmd",
-  image: "ghcr.io/example/actuation-lab:0.1.0",
+  image: process.env.ACTLAB_IMAGE ?? "actuation-lab:dev", // build it: see the README, "Sweeps on Kubernetes Jobs"
   experimentFile: "/experiments/disaggregated_vs_llmd.yaml",
   shards,
   parallelism: shards,
