@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -101,4 +101,38 @@ test("analyze takes its factors from the results file's own layout, never from r
   const self = actlab("analyze", "test/golden/start/experiment/results.csv", "--response", "speedup");
   assert.equal(self.status, 2);
   assert.match(firstLine(self), /--response speedup is a factor of .*results\.csv; pick a response column$/);
+});
+
+test("classify never writes into its input: --out RUN_DIR is refused (exit 2), the default is out/classify/NAME", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-classify-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = join(dir, "hot-8b-h100");
+  cpSync("datasets/event-logs/hot-8b-h100", run, { recursive: true });
+  const snapshot = () => readdirSync(run).sort().map((f) => `${f}:${readFileSync(join(run, f), "utf8")}`).join("\n");
+  const before = snapshot();
+  const into = actlab("classify", run, "--no-dpc", "--out", run);
+  assert.equal(into.status, 2);
+  assert.equal(firstLine(into), `actlab classify: --out ${run} is the input folder; outputs are never written into inputs (give another folder)`);
+  const bin = join(process.cwd(), "bin/actlab.js");
+  const dflt = spawnSync(process.execPath, [bin, "classify", run, "--no-dpc"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  assert.equal(dflt.status, 0, dflt.stderr);
+  assert.ok(existsSync(join(dir, "out", "classify", "hot-8b-h100", "result.yaml")));
+  assert.equal(snapshot(), before, "the recorded run is unchanged");
+});
+
+test("classify with no classified actuation prints no rates (not 0.000) and says which evidence to record", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-classify-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // The hot run's watch events alone: the sleeping label flips for hot and warm alike, so all 6 stay unknown.
+  const r = actlab("classify", "--events", "datasets/event-logs/hot-8b-h100/events.jsonl", "--out", dir);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.equal(lines[0], "6 actuations: hot 0, warm 0, cold_launcher 0, cold 0, unknown 6 (no classified actuations, so no hit rates)");
+  assert.doesNotMatch(r.stdout, /0\.000/);
+  assert.ok(lines.includes("hint: 6 unknown: the recording has no dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod) and no launcher/provider vLLM logs (--pod-log POD=FILE); add them to decide hot vs warm vs cold_launcher"), r.stdout);
+  // With the recorded run's evidence (DPC log included) nothing is unknown and no hint is printed.
+  const full = actlab("classify", "datasets/event-logs/hot-8b-h100", "--out", join(dir, "full"));
+  assert.equal(full.status, 0, full.stderr);
+  assert.match(full.stdout, /unknown 0 \(rates over 6 classified: hot /);
+  assert.doesNotMatch(full.stdout, /^hint:/m);
 });

@@ -3,7 +3,7 @@
  * or of a bare event log plus evidence files, into the same outputs `actlab bench` writes.
  */
 import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../../core/errors.js";
 import { analyzeRun, type RunInputs } from "../../actuation/analyze.js";
 import { summarizeActuations } from "../../actuation/summary.js";
@@ -19,10 +19,31 @@ Classifies every requester actuation (hot, warm, cold_launcher, cold, or unknown
 recorded watch events and whatever evidence is given (DPC log, launcher/provider logs), and writes
 result.yaml (nop), benchmark_report.yaml (v0.1), actuations.json/csv and summary.json. The same
 inputs always give the same bytes.
-  --out DIR           output folder (default: RUN_DIR, or the event log's folder)
+  --out DIR           output folder (default: out/classify/NAME, NAME the run folder's or event log's
+                      name; never the input's own folder: outputs are never written into inputs)
   --no-dpc            ignore the DPC log (classify from Kubernetes objects and vLLM logs only)
   --no-vllm           ignore launcher/provider logs
   --bound harness     upper bounds as the nop harness computes them (default: padded by the 1 s resolution)`;
+
+/** The output folder: --out, else out/classify/NAME; the input's own folder is refused. */
+function outFolder(given: string | undefined, inputDir: string, name: string): string {
+  const out = given ?? join("out", "classify", name);
+  if (resolve(out) === resolve(inputDir)) throw new UsageError(`--out ${given} is the input folder; outputs are never written into inputs (give another folder)`);
+  return out;
+}
+
+/**
+ * What to record when actuations stay unknown: the evidence that decides them (issue 16 item 7: a
+ * watch of a served cluster records only objects, and nothing said a DPC log was missing).
+ */
+function evidenceHint(inputs: RunInputs, unknown: number, use: { dpc: boolean; vllm: boolean }): string | undefined {
+  if (unknown === 0) return undefined;
+  const sources = (inputs.evidence ?? []).map((e) => e.source);
+  const missing: string[] = [];
+  if (use.dpc && !sources.some((s) => s.startsWith("dpc"))) missing.push("dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod)");
+  if (use.vllm && !sources.some((s) => s.startsWith("pod"))) missing.push("launcher/provider vLLM logs (--pod-log POD=FILE)");
+  return missing.length ? `${unknown} unknown: the recording has no ${missing.join(" and no ")}; add them to decide hot vs warm vs cold_launcher` : undefined;
+}
 
 export const command: Command = {
   name: "classify",
@@ -44,7 +65,7 @@ export const command: Command = {
       const run = readRunDir(positionals[0]!);
       inputs = run;
       nopScenario = run.options.nopScenario as NopScenario | undefined;
-      out = values.out ?? positionals[0]!;
+      out = outFolder(values.out, positionals[0]!, basename(resolve(positionals[0]!)));
     } else {
       const file = values.events!;
       let text: string;
@@ -58,13 +79,17 @@ export const command: Command = {
         evidence.push({ source: `pod:${spec.slice(0, eq)}`, text: readText(spec.slice(eq + 1)) });
       }
       inputs = { events: parseEventLog(text, file).events, evidence };
-      out = values.out ?? join(file, "..");
+      out = outFolder(values.out, dirname(file), basename(file).replace(/\.jsonl(\.gz)?$/, ""));
     }
     const { actuations } = analyzeRun({ ...inputs, use: { dpc: !values["no-dpc"], vllm: !values["no-vllm"] }, bound });
     const files = writeAnalysis(out, actuations, nopScenario ? { scenario: nopScenario } : {});
     const s = summarizeActuations(actuations);
-    process.stdout.write(`${s.total} actuations: hot ${s.hot}, warm ${s.warm}, cold_launcher ${s.cold_launcher}, cold ${s.cold}, unknown ${s.unknown} (rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(3)}, warm ${s.warm_hit_rate.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(3)})\n`);
+    // A rate over zero classified actuations is undefined, not 0.
+    const rates = s.classified === 0 ? "no classified actuations, so no hit rates" : `rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(3)}, warm ${s.warm_hit_rate.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(3)}`;
+    process.stdout.write(`${s.total} actuations: hot ${s.hot}, warm ${s.warm}, cold_launcher ${s.cold_launcher}, cold ${s.cold}, unknown ${s.unknown} (${rates})\n`);
     for (const a of actuations.filter((x) => x.path === "unknown")) process.stdout.write(`  unknown ${a.requester}: ${a.reason}\n`);
+    const hint = evidenceHint(inputs, s.unknown, { dpc: !values["no-dpc"], vllm: !values["no-vllm"] });
+    if (hint) process.stdout.write(`hint: ${hint}\n`);
     process.stdout.write(`wrote ${files.map((f) => join(out, f)).join(", ")}\n`);
     return 0;
   },
