@@ -13,9 +13,10 @@ import { sharedDataset, loadMooncake, timeWindow, runPlannerReplay, writePlanner
 
 const fast = process.env.ACTLAB_FAST === "1";
 const path = sharedDataset("mooncake/conversation_trace.jsonl");
+// The trace is bundled (datasets/traces/public/); only a run outside the repository root misses it.
 if (!path) {
-  console.log("shared Mooncake conversation trace not found; set ACTLAB_SHARED_DATASETS");
-  process.exit(0);
+  console.error("the Mooncake conversation trace is bundled in datasets/traces/public/mooncake/: run this from the repository root (or point $ACTLAB_SHARED_DATASETS at a folder of the same layout)");
+  process.exit(1);
 }
 let { requests } = loadMooncake(path);
 if (fast) requests = timeWindow(requests, 0, 6 * 60_000);

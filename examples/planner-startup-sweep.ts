@@ -18,9 +18,10 @@ import { Plot, renderPlot, toPng, sharedDataset, writeFileAtomic, toCsv, loadMoo
 
 const fast = process.env.ACTLAB_FAST === "1";
 const path = sharedDataset("mooncake/conversation_trace.jsonl");
+// The trace is bundled (datasets/traces/public/); only a run outside the repository root misses it.
 if (!path) {
-  console.log("shared Mooncake conversation trace not found; set ACTLAB_SHARED_DATASETS");
-  process.exit(0);
+  console.error("the Mooncake conversation trace is bundled in datasets/traces/public/mooncake/: run this from the repository root (or point $ACTLAB_SHARED_DATASETS at a folder of the same layout)");
+  process.exit(1);
 }
 const all = loadMooncake(path).requests;
 const startups = fast ? [0, 60, 120, 200, 300] : Array.from({ length: 16 }, (_, i) => i * 20);

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { degenerateReasons, DEGENERATE_EXIT } from "../sdk/cli/commands/start.js";
@@ -32,4 +32,34 @@ test("degenerateReasons: equal treatment means and no scaling are named; a real 
   assert.deepEqual(idle.map((s) => s.split(" (")[0]), ["the planner never scaled"]);
   // Failed runs do not count: one ok run that scaled is enough.
   assert.deepEqual(degenerateReasons([row("a", 0.2, 1), { ...row("b", 0.2, 0), status: "error" }, row("b", 0.4, 0)], "sla_attainment", ["model"]), []);
+});
+
+test("replay treatment: a mistyped factor, a non-number or an unknown router is an InputError naming the factor", async () => {
+  const { replayTreatment } = await import("../sdk/doe/replay-treatment.js");
+  const { InputError } = await import("../sdk/core/errors.js");
+  const params = { trace: "datasets/traces/shared-prefix.jsonl", limit: 5 };
+  const cases: [Record<string, string | number>, RegExp][] = [
+    [{ routr: "kv" }, /^replay treatment \(factors\.routr\): a factor the replay understands \(router, policy, .*\), got 'routr'$/],
+    [{ workers: "four" }, /^replay treatment \(factors\.workers\): a number, got 'four'$/],
+    [{ router: "fastest" }, /^replay treatment \(factors\.router\): one of round-robin, random, least-loaded, kv, got 'fastest'$/],
+    [{ mode: "split" }, /^replay treatment \(factors\.mode\): agg or disagg, got 'split'$/],
+  ];
+  for (const [factors, message] of cases) {
+    assert.throws(() => replayTreatment({ factors, seed: 1, params }), (e: unknown) => e instanceof InputError && message.test(e.message), JSON.stringify(factors));
+  }
+  assert.equal(replayTreatment({ factors: { router: "kv", workers: 2 }, seed: 1, params }).completed, 5);
+});
+
+test("the trace examples outside the repository root: exit 1 with one line saying the trace is bundled (no 'set ACTLAB_SHARED_DATASETS', no silent exit 0)", (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), "actlab-example-nodata-"));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  symlinkSync(join(process.cwd(), "node_modules"), join(cwd, "node_modules"));
+  const env = { ...process.env };
+  delete env.ACTLAB_SHARED_DATASETS;
+  for (const ex of ["planner-mooncake.ts", "planner-startup-sweep.ts"]) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(process.cwd(), "examples", ex)], { cwd, env, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 1, `${ex}: ${r.stderr}`);
+    assert.equal(r.stderr, "the Mooncake conversation trace is bundled in datasets/traces/public/mooncake/: run this from the repository root (or point $ACTLAB_SHARED_DATASETS at a folder of the same layout)\n", ex);
+  }
+  for (const ex of readdirSync("examples")) assert.doesNotMatch(readFileSync(join("examples", ex), "utf8"), /set ACTLAB_SHARED_DATASETS/, ex);
 });

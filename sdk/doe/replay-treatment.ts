@@ -5,7 +5,8 @@
  *
  * Factors map to `ReplayOptions` by name (`router`, `workers`, `mode`, `prefillWorkers`,
  * `decodeWorkers`, `arrivalSpeedupRatio`, `concurrency`, `overlapScoreWeight`, `engine.<field>`),
- * with the aliases `policy` → router and `speedup` → arrivalSpeedupRatio; other factors are ignored.
+ * with the aliases `policy` → router and `speedup` → arrivalSpeedupRatio. Any other factor name is
+ * an InputError listing these (a mistyped `routr` would otherwise replay the default router).
  * Params (top level, or an experiment's setup/run overrides): `trace` (a Mooncake/Azure file; default
  * the shared Mooncake conversation trace), `limit` (requests per run, default 200), `window` (when
  * set, each run replays `limit` consecutive requests starting at an offset chosen by its seed among
@@ -13,11 +14,12 @@
  * variation a deterministic simulator otherwise lacks). The responses are the replay summary's
  * numbers (non-finite → null).
  */
+import { InputError } from "../core/errors.js";
 import { sharedDataset } from "../core/paths.js";
 import type { Cell } from "../core/rows.js";
 import { replayTrace } from "../replay/replay.js";
 import type { ReplayOptions } from "../replay/options.js";
-import type { RouterPolicy } from "../replay/router.js";
+import { ROUTER_POLICIES, type RouterPolicy } from "../replay/router.js";
 import { parseAzure } from "../trace/azure.js";
 import { parseMooncake } from "../trace/mooncake.js";
 import { readTextFile } from "../trace/lines.js";
@@ -55,10 +57,15 @@ export function traceHead(path: string, limit: number): TraceRequest[] {
   return t;
 }
 
+/** Where a factor's problem is reported: the factor's key in the run (the sweep names the run). */
+const at = (name: string) => ({ source: "replay treatment", path: `factors.${name}` });
+
 function num(v: Cell | undefined, name: string): number {
-  if (typeof v !== "number") throw new Error(`factor '${name}' must be a number, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(at(name), `a number, got ${typeof v === "string" ? `'${v}'` : String(v)}`);
   return v;
 }
+
+const FACTOR_NAMES = ["router", "policy", "mode", "workers", "prefillWorkers", "decodeWorkers", "speedup", "arrivalSpeedupRatio", "concurrency", "overlapScoreWeight", "engine.<field>"];
 
 /** Replay options from factor values (see the module comment for the names understood). */
 export function replayOptionsOf(factors: Record<string, Cell>, seed: number): ReplayOptions {
@@ -67,8 +74,12 @@ export function replayOptionsOf(factors: Record<string, Cell>, seed: number): Re
   for (const [name, v] of Object.entries(factors)) {
     if (v === null) continue;
     switch (name) {
-      case "router": case "policy": o.router = String(v) as RouterPolicy; break;
-      case "mode": o.mode = v === "disagg" ? "disagg" : "agg"; break;
+      case "router": case "policy":
+        if (!(ROUTER_POLICIES as readonly string[]).includes(String(v))) throw new InputError(at(name), `one of ${ROUTER_POLICIES.join(", ")}, got '${String(v)}'`);
+        o.router = String(v) as RouterPolicy; break;
+      case "mode":
+        if (v !== "agg" && v !== "disagg") throw new InputError(at(name), `agg or disagg, got '${String(v)}'`);
+        o.mode = v; break;
       case "workers": o.workers = num(v, name); break;
       case "prefillWorkers": o.prefillWorkers = num(v, name); break;
       case "decodeWorkers": o.decodeWorkers = num(v, name); break;
@@ -76,7 +87,8 @@ export function replayOptionsOf(factors: Record<string, Cell>, seed: number): Re
       case "concurrency": o.concurrency = num(v, name); break;
       case "overlapScoreWeight": o.overlapScoreWeight = num(v, name); break;
       default:
-        if (name.startsWith("engine.")) engine[name.slice(7)] = v;
+        if (!name.startsWith("engine.")) throw new InputError(at(name), `a factor the replay understands (${FACTOR_NAMES.join(", ")}), got '${name}'`);
+        engine[name.slice(7)] = v;
     }
   }
   if (Object.keys(engine).length) o.engine = engine as ReplayOptions["engine"];
@@ -88,7 +100,7 @@ export function replayTreatment(input: ReplayTreatmentInput): Record<string, Cel
   const sub = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const p: Record<string, unknown> = { ...raw, ...sub(raw.setup), ...sub(raw.run) };
   const path = typeof p.trace === "string" ? p.trace : sharedDataset("mooncake/conversation_trace.jsonl");
-  if (!path) throw new Error("no trace: pass params.trace, or provide the shared Mooncake dataset ($ACTLAB_SHARED_DATASETS)");
+  if (!path) throw new InputError({ source: "replay treatment", path: "params.trace" }, "a Mooncake/Azure trace file (none given, and the Mooncake conversation trace is not in datasets/traces/public/ or $ACTLAB_SHARED_DATASETS)");
   const limit = typeof p.limit === "number" ? p.limit : 200;
   const window = typeof p.window === "number" && p.window > limit ? p.window : undefined;
   let requests = traceHead(path, window ?? limit);
