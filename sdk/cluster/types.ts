@@ -3,7 +3,7 @@
  * every requester actuation.
  */
 import type { ActuationMode, ActuationPath } from "../actuation/path.js";
-import type { Seed } from "../core/rng.js";
+import type { Rng, Seed } from "../core/rng.js";
 import type { LatencyProfile } from "../actuation/profiles.js";
 
 export type PlacementPolicy = "pack" | "spread" | "random";
@@ -11,7 +11,10 @@ export type PlacementPolicy = "pack" | "spread" | "random";
 export interface ClusterConfig {
   /** Latency profile name or object (default `8b-h100`). */
   profile?: string | LatencyProfile;
+  /** Root seed (default 1); ignored when `rng` is given. */
   seed?: Seed;
+  /** The cluster's root stream, already split by the caller (e.g. a sweep's per-run stream); each part splits its own from it. */
+  rng?: Rng;
   /** Namespace of the ready-made FMA objects and controllers (default `default`). */
   namespace?: string;
   nodes?: number;

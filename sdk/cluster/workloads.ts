@@ -25,8 +25,28 @@ export interface WorkloadHost {
 
 export class WorkloadControllers {
   private queued = new Set<string>();
+  private statusDirty = new Set<string>();
 
   constructor(private readonly host: WorkloadHost) {}
+
+  /**
+   * A pod changed: its ReplicaSet's status is marked stale (one recount per virtual instant, however
+   * many pods changed); with `resync` (a pod is going away) the ReplicaSet syncs, so the pod is replaced.
+   */
+  podChanged(pod: KObject, resync = false): void {
+    const owner = pod.metadata.ownerReferences?.find((o) => o.kind === "ReplicaSet");
+    if (!owner) return;
+    const k = `${pod.metadata.namespace}/${owner.name}`;
+    if (!this.statusDirty.has(k)) {
+      this.statusDirty.add(k);
+      this.host.queue.after(0, () => {
+        this.statusDirty.delete(k);
+        this.updateReplicaSetStatus(pod.metadata.namespace!, owner.name);
+      });
+    }
+    const rs = resync ? this.host.store.get("replicasets", pod.metadata.namespace, owner.name) : undefined;
+    if (rs) this.kick("replicasets", rs); // a deleted pod is replaced
+  }
 
   kick(resource: string, obj: KObject): void {
     const k = `${resource}|${obj.metadata.namespace}|${obj.metadata.name}`;
