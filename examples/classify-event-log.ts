@@ -1,6 +1,8 @@
 // examples/classify-event-log.ts — classify a recorded run offline and compare what each kind of evidence decides.
 // Run with: npx tsx examples/classify-event-log.ts [RUN_DIR]    (default: datasets/event-logs/nop-8b-h100)
-import { readRunDir, analyzeRun, summarizeActuations, toArquero, kubeBurnerPodLatency, podLifecycles } from "../sdk/index.js";
+import { analyzeRun, toArquero } from "actuation-lab";
+import { summarizeActuations } from "actuation-lab/actuation";
+import { readRunDir, kubeBurnerPodLatency, podLifecycles } from "actuation-lab/kube";
 
 const dir = process.argv[2] ?? "datasets/event-logs/nop-8b-h100";
 const run = readRunDir(dir);

@@ -9,7 +9,9 @@
  *   ACTLAB_FAST=1 npx tsx examples/planner-mooncake.ts  # the first 6 minutes
  */
 import { join } from "node:path";
-import { sharedDataset, loadMooncake, timeWindow, runPlannerReplay, writePlannerReplayOutputs } from "../sdk/index.js";
+import { sharedDataset, runPlannerReplay } from "actuation-lab";
+import { loadMooncake, timeWindow } from "actuation-lab/trace";
+import { writePlannerReplayOutputs } from "actuation-lab/planner";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const path = sharedDataset("mooncake/conversation_trace.jsonl");

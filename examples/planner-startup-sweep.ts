@@ -14,7 +14,9 @@
  *   ACTLAB_FAST=1 npx tsx examples/planner-startup-sweep.ts   # first 12 minutes, 5 points
  */
 import { join } from "node:path";
-import { Plot, renderPlot, toPng, sharedDataset, writeFileAtomic, toCsv, loadMooncake, timeWindow, runPlannerReplay, type Row } from "../sdk/index.js";
+import { Plot, renderPlot, toPng, sharedDataset, runPlannerReplay } from "actuation-lab";
+import { writeFileAtomic, toCsv, type Row } from "actuation-lab/core";
+import { loadMooncake, timeWindow } from "actuation-lab/trace";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const path = sharedDataset("mooncake/conversation_trace.jsonl");

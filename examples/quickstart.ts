@@ -1,5 +1,6 @@
 // Quickstart: seeded data → an arquero summary → a plot on disk. Run: npx tsx examples/quickstart.ts
-import { rng, describe, toArquero, renderPlot, toPng, Plot, writeFileAtomic } from "actuation-lab";
+import { rng, toArquero, renderPlot, toPng, Plot } from "actuation-lab";
+import { describe, writeFileAtomic } from "actuation-lab/core";
 import * as aq from "arquero";
 
 const r = rng(1).split("demo");

@@ -1,12 +1,14 @@
 // examples/replay-trace.ts — replay a trace against simulated fleets and compare routers and layouts.
 // Run with: npx tsx examples/replay-trace.ts            (full Mooncake conversation trace when available)
 //           ACTLAB_FAST=1 npx tsx examples/replay-trace.ts   (first 1,000 requests)
-import { sharedDataset, loadTrace, traceHead, traceStats, replayTrace, toArquero, type ReplayOptions } from "../sdk/index.js";
+import { sharedDataset, loadTrace, traceStats, replayTrace, toArquero } from "actuation-lab";
+import { head } from "actuation-lab/trace";
+import type { ReplayOptions } from "actuation-lab/replay";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const path = sharedDataset("mooncake/conversation_trace.jsonl") ?? "datasets/traces/shared-prefix.jsonl";
 const all = loadTrace(path).requests;
-const requests = fast ? traceHead(all, 1000) : all;
+const requests = fast ? head(all, 1000) : all;
 const stats = traceStats(requests);
 console.log(`${path}: ${requests.length} requests over ${(stats.durationMs / 1000).toFixed(0)} s, mean ISL ${stats.isl.mean.toFixed(0)}, OSL ${stats.osl.mean.toFixed(0)}; ideal prefix reuse ${(100 * stats.idealPrefixReuse.tokenRatio).toFixed(1)}%\n`);
 

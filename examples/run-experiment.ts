@@ -3,10 +3,8 @@
 // swap in your own module (a default-exported function of TreatmentInput → responses) for a real study.
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import {
-  analyzeFactors, defineExperiment, lenth, experimentDesign, experimentToYaml, halfNormalPlot, mainEffectsPlot, interactionPlotMatrix,
-  readExperimentFile, expandExperiment, runSweep, toArquero, writePlot,
-} from "actuation-lab";
+import { analyzeFactors, readExperimentFile, expandExperiment, runSweep, toArquero } from "actuation-lab";
+import { defineExperiment, lenth, experimentDesign, experimentToYaml, halfNormalPlot, mainEffectsPlot, interactionPlotMatrix, writePlot } from "actuation-lab/doe";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const out = join("out", "examples", "run-experiment");

@@ -2,7 +2,8 @@
 // Indexed Job that runs the shards on a cluster. Run: npx tsx examples/shard-sweep-k8s.ts
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { experimentDesign, indexedJobYaml, mergeShards, readExperimentFile, runSweep, syntheticResponse } from "actuation-lab";
+import { readExperimentFile, runSweep } from "actuation-lab";
+import { experimentDesign, indexedJobYaml, mergeShards, syntheticResponse } from "actuation-lab/doe";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const shards = fast ? 2 : 4;

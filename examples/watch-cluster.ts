@@ -2,7 +2,9 @@
 // nop iteration runs, then classify every actuation and check it against the simulation's ground truth.
 // Run with: npx tsx examples/watch-cluster.ts          (10 iterations of 0→4 requesters)
 //           ACTLAB_FAST=1 npx tsx examples/watch-cluster.ts   (3 iterations)
-import { startCluster, createObject, runNopIterations, summarizeActuations, type KubeObject } from "../sdk/index.js";
+import { startCluster, runNopIterations } from "actuation-lab";
+import { summarizeActuations } from "actuation-lab/actuation";
+import { createObject, type KubeObject } from "actuation-lab/kube";
 
 const fast = process.env.ACTLAB_FAST === "1";
 const cluster = await startCluster({ profile: "8b-h100", seed: 1, nodes: 1, gpusPerNode: 4, timeScale: 5000 });

@@ -18,7 +18,8 @@ test("the Deno binary runs offline and is the pinned version", { skip }, () => {
 });
 
 test("outside a kernel, the display helpers print a text stand-in under Deno (Deno.jupyter throws outside `deno jupyter`)", { skip }, () => {
-  const code = `import { displayTarget, showHtml, showPng, toPng, renderPlot, Plot } from "./sdk/index.js";
+  const code = `import { toPng, renderPlot, Plot } from "./sdk/index.js";
+import { displayTarget, showHtml, showPng } from "./sdk/report/index.js";
 console.log(displayTarget());
 await showHtml("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>x &amp; y</td></tr></table>");
 await showPng(toPng(renderPlot({ width: 200, height: 100, marks: [Plot.ruleY([0])] })));`;

@@ -19,7 +19,7 @@ import type { Actuation } from "../sdk/actuation/classify.js";
 import { hitRates } from "../sdk/actuation/summary.js";
 import { readRunDir, RunWriter, writeAnalysis } from "../sdk/kube/run-files.js";
 import { watchPods } from "../sdk/kube/watch.js";
-import { collect } from "../sdk/kube/event-log.js";
+import { collectEvents } from "../sdk/kube/event-log.js";
 import { InputError } from "../sdk/core/errors.js";
 import type { KubeObject } from "../sdk/kube/types.js";
 
@@ -272,7 +272,7 @@ test("bad inputs against the served cluster: unknown namespace, kubeconfig witho
   const c = await startCluster({ seed: 3, timeScale: 100, nodes: 1, gpusPerNode: 1 });
   const dir = mkdtempSync(join(tmpdir(), "actlab-bad-"));
   try {
-    await assert.rejects(collect(watchPods({ kubeConfig: c.kubeConfig, namespace: "no-such-ns" })), (err: Error) => err instanceof InputError && err.message.includes(c.url) && /no-such-ns/.test(err.message));
+    await assert.rejects(collectEvents(watchPods({ kubeConfig: c.kubeConfig, namespace: "no-such-ns" })), (err: Error) => err instanceof InputError && err.message.includes(c.url) && /no-such-ns/.test(err.message));
     const broken = join(dir, "kubeconfig");
     writeFileSync(broken, readFileSync(c.kubeconfigPath, "utf8").replace(/clusters:[\s\S]*?(?=contexts:)/, "clusters: []\n"));
     const { loadKubeConfig } = await import("../sdk/kube/kubeconfig.js");

@@ -7,7 +7,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../sdk/core/errors.js";
 import { startMemoryApi, type MemoryApi } from "../sdk/kube/memory-api.js";
 import { watchPods } from "../sdk/kube/watch.js";
-import { collect, parseEventLog, recordEvents, replayEvents } from "../sdk/kube/event-log.js";
+import { collectEvents, parseEventLog, recordEvents, replayEventLog } from "../sdk/kube/event-log.js";
 import { loadKubeConfig } from "../sdk/kube/kubeconfig.js";
 import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
 
@@ -134,12 +134,12 @@ test("watchPods: abort ends the stream promptly", { timeout: 10_000 }, async () 
 test("watchPods: unknown namespace, unreachable server and a kubeconfig without a cluster are clear errors", { timeout: 20_000 }, async () => {
   const api = await startMemoryApi({ namespaces: ["default"] });
   try {
-    await assert.rejects(collect(watchPods({ kubeConfig: api.kubeConfig, namespace: "nope" })), (err: Error) => err instanceof InputError && /nope/.test(err.message) && /namespace/.test(err.message) && err.message.includes(api.url));
+    await assert.rejects(collectEvents(watchPods({ kubeConfig: api.kubeConfig, namespace: "nope" })), (err: Error) => err instanceof InputError && /nope/.test(err.message) && /namespace/.test(err.message) && err.message.includes(api.url));
   } finally { await api.stop(); }
   // A port nothing listens on (the stopped server's).
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: "c", server: api.url, skipTLSVerify: true }], users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
-  await assert.rejects(collect(watchPods({ kubeConfig: kc, backoff: { initialMs: 1, maxMs: 5, maxAttempts: 3 } })), (err: Error) => err instanceof InputError && err.message.includes(api.url) && /reachable/.test(err.message));
+  await assert.rejects(collectEvents(watchPods({ kubeConfig: kc, backoff: { initialMs: 1, maxMs: 5, maxAttempts: 3 } })), (err: Error) => err instanceof InputError && err.message.includes(api.url) && /reachable/.test(err.message));
   const dir = mkdtempSync(join(tmpdir(), "kube-"));
   const path = join(dir, "kubeconfig");
   writeFileSync(path, "apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts:\n- name: x\n  context: {cluster: missing, user: u}\nusers:\n- name: u\n  user: {}\nclusters: []\n");
@@ -161,7 +161,7 @@ test("event log: record a watch, replay it as the same events; a malformed line 
       if (!drove) { drove = true; void churn(api, 60); }
       if (seen.length === 2 + 60) ac.abort();
     }
-    const replayed = await collect(replayEvents(path));
+    const replayed = await collectEvents(replayEventLog(path));
     assert.deepEqual(replayed, seen);
     const parsed = parseEventLog(readFileSync(path, "utf8"), path);
     assert.equal(parsed.events.length, seen.length);
@@ -172,7 +172,7 @@ test("event log: record a watch, replay it as the same events; a malformed line 
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, lines.join("\n"));
     const got: WatchEvent[] = [];
-    await assert.rejects((async () => { for await (const e of replayEvents(bad)) got.push(e); })(), (err: Error) => err instanceof InputError && err.message.startsWith(`${bad}:5`));
+    await assert.rejects((async () => { for await (const e of replayEventLog(bad)) got.push(e); })(), (err: Error) => err instanceof InputError && err.message.startsWith(`${bad}:5`));
     assert.equal(got.length, 3);
   } finally { await api.stop(); }
 });
@@ -184,7 +184,7 @@ test("event log: a source that fails mid-way keeps every event received before t
     for (let i = 0; i < 3; i++) yield { seq: i, type: "ADDED", resource: "pods", origin: "watch", receivedWallMs: i, receivedMonoMs: i, object: pod(`p${i}`) };
     throw new InputError({ source: "http://127.0.0.1:1" }, "a reachable Kubernetes API server");
   }
-  await assert.rejects(collect(recordEvents(failing(), path)), /reachable/);
+  await assert.rejects(collectEvents(recordEvents(failing(), path)), /reachable/);
   const parsed = parseEventLog(readFileSync(path, "utf8"), path);
   assert.equal(parsed.events.length, 3);
   assert.equal(parsed.end?.end, "error");

@@ -4,7 +4,8 @@ import { isDeepStrictEqual } from "node:util";
 import { readdirSync } from "node:fs";
 import { executeNotebook, jupyterAvailable, type NotebookOutput } from "./helpers/notebook.js";
 import { DENO_MISSING, denoBinary } from "./helpers/deno.js";
-import { displayTarget, htmlToText, show, showHtml, showPng, showSvg, svgSummary, toArquero, renderPlot, renderFigure, toPng, Plot } from "../sdk/index.js";
+import { toArquero, renderPlot, renderFigure, toPng, Plot } from "../sdk/index.js";
+import { displayTarget, htmlToText, show, showHtml, showPng, showSvg, svgSummary } from "../sdk/report/index.js";
 
 const notebooks = readdirSync("notebooks").filter((f) => f.endsWith(".ipynb")).sort();
 const haveJupyter = jupyterAvailable();

@@ -77,7 +77,7 @@ function asEvent(v: unknown, source: string, line: number): WatchEvent {
   return e as unknown as WatchEvent;
 }
 
-export interface ReplayOptions {
+export interface EventLogReplayOptions {
   /** Called with the end line, when the log has one (it says how the recorded watch ended). */
   onEnd?: (end: EventLogEnd) => void;
   signal?: AbortSignal;
@@ -87,7 +87,7 @@ export interface ReplayOptions {
  * Replays a recorded log as an AsyncIterable of the same events. A malformed line is an InputError
  * naming the file and line; the events before it have been yielded already.
  */
-export async function* replayEvents(path: string, options: ReplayOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
+export async function* replayEventLog(path: string, options: EventLogReplayOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
   const stream = createReadStream(path, { encoding: "utf8" });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
@@ -123,7 +123,7 @@ export async function* replayEvents(path: string, options: ReplayOptions = {}): 
   }
 }
 
-/** Parses a whole event log held in memory (same checks as replayEvents). */
+/** Parses a whole event log held in memory (same checks as replayEventLog). */
 export function parseEventLog(text: string, source = "<event-log>"): { header: EventLogHeader; events: WatchEvent[]; end: EventLogEnd | null } {
   const lines = text.split("\n");
   let header: EventLogHeader | null = null;
@@ -151,7 +151,7 @@ export function parseEventLog(text: string, source = "<event-log>"): { header: E
 }
 
 /** Drains an AsyncIterable into an array. */
-export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+export async function collectEvents<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;

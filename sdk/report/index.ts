@@ -1,3 +1,5 @@
+/** report: Observable Plot rendered server-side to SVG, SVG → PNG, the planner diagnostics report, notebook display. */
 export { renderPlot, renderFigure, Plot, type PlotOptions, type RenderedPlot } from "./render-plot.js";
 export { toPng, pngSize, type PngOptions } from "./to-png.js";
 export { renderDiagnosticsReport, diagnosticsCharts, replicaTransitions, clock, REPORT_GEOMETRY, PATH_COLORS, type DiagnosticsReportInput, type DiagnosticsChart } from "./diagnostics-report.js";
+export { show, showHtml, showSvg, showPng, displayTarget, htmlToText, svgSummary, type Showable, type DisplayTarget } from "./display.js";

@@ -6,7 +6,7 @@ import { InputError } from "../core/errors.js";
 export type TextSource = string | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
 /** Yields [lineNumber (1-based), line] without the line break; a trailing \r is dropped. */
-export async function* textLines(input: AsyncIterable<string | Uint8Array> | Iterable<string>): AsyncGenerator<[number, string]> {
+export async function* textLines(input: AsyncIterable<string | Uint8Array> | Iterable<string>): AsyncGenerator<[number, string], void, undefined> {
   const decoder = new TextDecoder();
   let rest = "";
   let n = 0;
@@ -71,7 +71,7 @@ export function fileChunks(path: string): AsyncIterable<Uint8Array> {
 }
 
 /** Split text held in memory into [lineNumber, line]. */
-export function* memoryLines(text: string): Generator<[number, string]> {
+export function* memoryLines(text: string): Generator<[number, string], void, undefined> {
   let start = 0;
   let n = 0;
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", start)) {
