@@ -32,6 +32,9 @@ export const STREAMS = {
   apiCallsRoot: "api-calls", // root of the retry jitter (never reaches an output)
   apiCallsRetryJitter: "retry-jitter",
   memoryApiFaults: "memory-api-faults",
+  watchBackoff: "watch-backoff", // watchPods' reconnect backoff jitter (never reaches an output)
+  // testbed/ — the node agent's simulated containers (children `node-<i>`, `pod-<key>-<uid>`)
+  testbedNodeAgent: "testbed-node-agent",
 } as const;
 
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];

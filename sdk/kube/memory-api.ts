@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { rng } from "../core/rng.js";
+import { rng, type Rng } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
 import type { KubeObject, WatchEventType } from "./types.js";
 
@@ -22,6 +22,9 @@ export interface MemoryApiFaults {
   errorRate?: number;
   /** Delay every response by this many ms. */
   delayMs?: number;
+  /** The fault stream, already split by the caller (wins over `seed`). */
+  rng?: Rng;
+  /** Seed of the fault stream when no `rng` is given (default 0; the stream is its `memory-api-faults` child). */
   seed?: number;
 }
 
@@ -72,7 +75,7 @@ export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<Me
   const namespaces = new Set(options.namespaces ?? ["default"]);
   const historyLimit = options.historyLimit ?? 10_000;
   const faults = options.faults ?? {};
-  const fr = rng(faults.seed ?? 0).split(STREAMS.memoryApiFaults);
+  const fr = faults.rng ?? rng(faults.seed ?? 0).split(STREAMS.memoryApiFaults);
   let rv = 1;
   const objects = new Map<string, Stored>();
   let history: Stored[] = [];

@@ -18,7 +18,8 @@
  */
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.js";
-import { rng, type Seed } from "../core/rng.js";
+import { rng, type Rng, type Seed } from "../core/rng.js";
+import { STREAMS } from "../core/streams.js";
 import { Channel } from "./channel.js";
 import { checkKubeConfig, contextNamespace, kubeConfigSource, kubeGet } from "./kubeconfig.js";
 import { collectionPath, objectKey, PODS, type EventOrigin, type KubeObject, type ResourceRef, type WatchEvent, type WatchEventType } from "./types.js";
@@ -71,7 +72,9 @@ export interface WatchPodsOptions {
   /** Page size of lists (default 500). */
   pageSize?: number;
   backoff?: BackoffOptions;
-  /** Seed of the backoff jitter (default 0). */
+  /** The backoff-jitter stream, already split by the caller (wins over `seed`). */
+  rng?: Rng;
+  /** Seed of the backoff jitter when no `rng` is given (default 0; the stream is its `watch-backoff` child). */
   seed?: Seed;
   /** Check the namespace exists first (default true), so a typo is an error, not an empty stream. */
   checkNamespace?: boolean;
@@ -130,7 +133,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   const resources = options.resources ?? [PODS];
   const clock = options.clock ?? systemClock;
   const b = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5, maxAttempts: 6, ...options.backoff };
-  const jitter = rng(options.seed ?? 0).split("watch-backoff");
+  const jitter = options.rng ?? rng(options.seed ?? 0).split(STREAMS.watchBackoff);
   const channel = new Channel<WatchEvent>();
   const stats: WatchStats = { events: 0, lists: 0, relists: 0, resumes: 0, bookmarks: 0, idleTimeouts: 0, retries: 0, duplicatesDropped: 0, synthesized: 0 };
   const stopper = new AbortController();

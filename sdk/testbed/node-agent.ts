@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { kubeRequest } from "../kube/kubeconfig.js";
 import { rng, type Rng } from "../core/rng.js";
+import { STREAMS } from "../core/streams.js";
 import { createProcessRuntime, type ProcessRuntimeOptions, type RunningPod } from "./process-runtime.js";
 
 export interface NodeAgentOptions {
@@ -95,7 +96,7 @@ function httpOk(ip: string, port: number, path: string, timeoutMs = 1000): Promi
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const log = o.log ?? (() => {});
   const kc = o.kubeconfig;
-  const root = rng(o.seed).split("testbed-node-agent");
+  const root = rng(o.seed).split(STREAMS.testbedNodeAgent);
   const scale = (simMs: number) => Math.max(0, simMs / o.timeScale);
   const prefix = o.namePrefix ?? "gpu-node-";
   const nodes: SimNode[] = Array.from({ length: o.nodes }, (_, i) => {
