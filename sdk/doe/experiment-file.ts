@@ -9,6 +9,10 @@
  * `setup.constants` and `setup.treatments` / top-level `treatments` (or `run`) as lists of maps
  * with `name` and dotted-key overrides, an informational `design` block and run options.
  * Our extension: a `design` block with a generative `type` fills sections that list no treatments.
+ *
+ * Long because: both llm-d-benchmark formats go through one validating parser and one
+ * path-carrying error context (`Ctx`), and the writer must stay the exact inverse of the readers;
+ * split, the key-path bookkeeping would be restated per file.
  */
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";

@@ -5,6 +5,10 @@
  * everything up to and including t (what a controller tick uses).
  *
  * Hot-path state is typed arrays and a typed-array heap; per request there is one small record.
+ *
+ * Long because: the event loop's hot path (typed-array state, the worker heap, routing and the pass
+ * callbacks) is one class whose parts share that state on every step; arrivals, sessions and closed-loop
+ * concurrency are the parts to leave it (issue 11 item 3).
  */
 import { rng as makeRng, type Rng } from "../core/rng.js";
 import { BlockInterner } from "../engine/block-ids.js";
