@@ -174,7 +174,7 @@ test("results load into arquero and danfo with types kept; the analysis is ident
   assert.equal(at.numRows(), 64);
   assert.equal(typeof at.get("workers", 0), "number");
   assert.equal(at.get("error", 0), null);
-  const df = toDanfo(rows);
+  const df = await toDanfo(rows);
   assert.equal(df.shape[0], 64);
   const fromAq = analyzeFactors(at.objects() as typeof rows, "response", ["policy", "workers", "speedup", "pool"], { order: 2 });
   const fromDf = analyzeFactors(fromDanfo(df), "response", ["policy", "workers", "speedup", "pool"], { order: 2 });

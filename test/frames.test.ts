@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as aq from "arquero";
-import { toArquero, toDanfo, dropMissing, fromDanfo } from "../sdk/frames/index.js";
+import { toArquero, toDanfo, dropMissing, fromDanfo, loadDanfo } from "../sdk/frames/index.js";
 
 const rows = [
   { policy: "kv", x: 1.5, y: null, note: "a" },
@@ -18,17 +18,17 @@ test("toArquero keeps every column, types and nulls", () => {
   assert.equal(typeof t.get("x", 0), "number");
 });
 
-test("toDanfo keeps types and nulls (never 0)", () => {
-  const df = toDanfo(rows);
+test("toDanfo keeps types and nulls (never 0)", async () => {
+  const df = await toDanfo(rows);
   assert.deepEqual(df.columns, ["policy", "x", "y", "note"]);
   assert.deepEqual(df.column("y").values, [null, 4, 6, 8]);
   assert.equal(df.dtypes[1], "float32");
   assert.deepEqual(fromDanfo(df)[0], { policy: "kv", x: 1.5, y: null, note: "a" });
 });
 
-test("a groupby mean through arquero and danfo agree (nulls excluded in both)", () => {
+test("a groupby mean through arquero and danfo agree (nulls excluded in both)", async () => {
   const viaArquero = toArquero(rows).groupby("policy").rollup({ x: aq.op.mean("x"), y: aq.op.mean("y") }).orderby("policy").objects() as Array<{ policy: string; x: number; y: number }>;
-  const df = toDanfo(rows);
+  const df = await toDanfo(rows);
   const meanOf = (col: string) => {
     const g = dropMissing(df, col).groupby(["policy"]).col([col]).mean();
     const out: Record<string, number> = {};
@@ -43,4 +43,10 @@ test("a groupby mean through arquero and danfo agree (nulls excluded in both)", 
     assert.equal(r.y, y[r.policy]);
   }
   assert.deepEqual(viaArquero, [{ policy: "kv", x: 2, y: 4 }, { policy: "rr", x: 10, y: 7 }]);
+});
+
+test("fromDanfo gives what danfo's own toJSON gives, without loading danfo itself", async () => {
+  const df = await toDanfo(rows);
+  assert.deepEqual(fromDanfo(df), (await loadDanfo()).toJSON(df));
+  assert.equal(await loadDanfo(), await loadDanfo(), "one module per process");
 });

@@ -276,7 +276,7 @@ test("bad inputs against the served cluster: unknown namespace, kubeconfig witho
     const broken = join(dir, "kubeconfig");
     writeFileSync(broken, readFileSync(c.kubeconfigPath, "utf8").replace(/clusters:[\s\S]*?(?=contexts:)/, "clusters: []\n"));
     const { loadKubeConfig } = await import("../sdk/kube/kubeconfig.js");
-    assert.throws(() => loadKubeConfig(broken), (err: Error) => err instanceof InputError && err.message.startsWith(broken) && /cluster/.test(err.message));
+    await assert.rejects(loadKubeConfig(broken), (err: Error) => err instanceof InputError && err.message.startsWith(broken) && /cluster/.test(err.message));
     // Record a watch, then the server goes away: the error names the server, the log keeps every event.
     const log = join(dir, "events.jsonl");
     const { recordEvents, parseEventLog } = await import("../sdk/kube/event-log.js");

@@ -143,8 +143,8 @@ test("watchPods: unknown namespace, unreachable server and a kubeconfig without 
   const dir = mkdtempSync(join(tmpdir(), "kube-"));
   const path = join(dir, "kubeconfig");
   writeFileSync(path, "apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts:\n- name: x\n  context: {cluster: missing, user: u}\nusers:\n- name: u\n  user: {}\nclusters: []\n");
-  assert.throws(() => loadKubeConfig(path), (err: Error) => err instanceof InputError && err.message.startsWith(path) && /cluster/.test(err.message));
-  assert.throws(() => loadKubeConfig(join(dir, "absent")), (err: Error) => err instanceof InputError && /absent/.test(err.message));
+  await assert.rejects(loadKubeConfig(path), (err: Error) => err instanceof InputError && err.message.startsWith(path) && /cluster/.test(err.message));
+  await assert.rejects(loadKubeConfig(join(dir, "absent")), (err: Error) => err instanceof InputError && /absent/.test(err.message));
 });
 
 test("event log: record a watch, replay it as the same events; a malformed line names file and line", { timeout: 30_000 }, async () => {

@@ -1,20 +1,26 @@
 /**
- * Rows → a danfo DataFrame. (danfo pulls in TensorFlow.js, about 0.8 s to import; CLI commands
- * import their modules directly rather than the whole surface, so only danfo users pay it. It is
- * a static import because the notebooks' tslab kernel compiles the SDK to CommonJS, where
- * `import.meta` — and so a lazy `createRequire` — breaks.)
+ * Rows → a danfo DataFrame, with danfo (and TensorFlow.js under it, about 2 s to import) loaded on
+ * the first `toDanfo` or `loadDanfo()`, never by importing this file: the front door and the CLI stay
+ * cheap. A dynamic `import()`, not `createRequire`: the SDK does not use `import.meta` (the notebooks'
+ * tslab kernel compiles it to CommonJS, where the `import()` becomes a `require`).
  *
  * Missing values stay null (danfo's `isNa()` sees them). Beware: danfo counts a null as 0 in a
  * group's mean; use `dropMissing(df, column)` (or `df.dropNa`) before aggregating a column with
  * nulls. arquero's `op.mean` skips nulls by itself.
  */
-import * as danfo from "danfojs-node";
+import type * as Danfo from "danfojs-node";
 import type { DataFrame } from "danfojs-node";
 import { cellOf, columnsOf, type Row, type RowLike } from "../core/rows.js";
 
 export type { DataFrame };
-/** The danfojs-node module itself, for its functions (readCSV, concat, …). */
-export const dfd = danfo;
+type DanfoModule = typeof Danfo;
+
+let loading: Promise<DanfoModule> | undefined;
+
+/** The danfojs-node module itself, for its functions (readCSV, concat, …), imported once per process. */
+export function loadDanfo(): Promise<DanfoModule> {
+  return (loading ??= import("danfojs-node"));
+}
 
 function dtypeOf(values: readonly unknown[]): "float32" | "int32" | "string" | "boolean" {
   let kind: "float32" | "int32" | "string" | "boolean" | undefined;
@@ -30,8 +36,9 @@ function dtypeOf(values: readonly unknown[]): "float32" | "int32" | "string" | "
   return kind ?? "float32";
 }
 
-export function toDanfo(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): DataFrame {
-    const data: Record<string, unknown[]> = {};
+export async function toDanfo(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): Promise<DataFrame> {
+  const dfd = await loadDanfo();
+  const data: Record<string, unknown[]> = {};
   const dtypes: string[] = [];
   for (const c of columns) {
     const col = rows.map((r) => cellOf(r, c));
@@ -51,7 +58,8 @@ export function dropMissing(df: DataFrame, column: string): DataFrame {
   return df.loc({ rows: keep }) as DataFrame;
 }
 
-/** A danfo DataFrame back to plain rows. */
+/** A danfo DataFrame back to plain rows (what danfo's own `toJSON(df)` gives: each row's values by column name). */
 export function fromDanfo(df: DataFrame): Row[] {
-  return dfd.toJSON(df) as Row[];
+  const columns = df.columns;
+  return (df.values as unknown[][]).map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Row);
 }

@@ -1,12 +1,14 @@
 /**
  * Loading a kubeconfig with errors that say what is wrong with it (missing file, not YAML, no
  * current context, no cluster or server), and the plain GET the watcher uses for lists, made with
- * the kubeconfig's own auth and TLS settings (the client's `applyToHTTPSOptions`).
+ * the kubeconfig's own auth and TLS settings (the client's `applyToHTTPSOptions`). The client is
+ * loaded when a kubeconfig is first read (see client-node.ts).
  */
 import { existsSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "./client-node.js";
 import { InputError } from "../core/errors.js";
 
 /** Where a kubeconfig came from, for error messages. */
@@ -16,7 +18,8 @@ export function kubeConfigSource(kc: KubeConfig): string {
 }
 
 /** Reads a kubeconfig file (or $KUBECONFIG / ~/.kube/config when no path is given) and checks it. */
-export function loadKubeConfig(path?: string): KubeConfig {
+export async function loadKubeConfig(path?: string): Promise<KubeConfig> {
+  const { KubeConfig } = await loadClientNode();
   const kc = new KubeConfig();
   const source = path ?? process.env.KUBECONFIG ?? "~/.kube/config";
   if (path !== undefined && !existsSync(path)) throw new InputError({ source: path }, "an existing kubeconfig file");

@@ -99,7 +99,7 @@ export const command: Command = {
 
     let cluster: RunningCluster | null = null;
     let kc: KubeConfig;
-    if (values.kubeconfig) kc = loadKubeConfig(values.kubeconfig);
+    if (values.kubeconfig) kc = await loadKubeConfig(values.kubeconfig);
     else {
       cluster = await startCluster({
         profile, seed: numberOption(values.seed, "seed", 1), timeScale: numberOption(values["time-scale"], "time-scale", 1000, 1e-3, 1e7),

@@ -49,7 +49,7 @@ export const command: Command = {
     const duration = values.duration === undefined ? undefined : numberOption(values.duration, "duration", 0, 0.01, 7 * 86_400);
     let cluster: RunningCluster | null = null;
     let kc: KubeConfig;
-    if (values.kubeconfig) kc = loadKubeConfig(values.kubeconfig);
+    if (values.kubeconfig) kc = await loadKubeConfig(values.kubeconfig);
     else {
       cluster = await startCluster({ seed: numberOption(values.seed, "seed", 1), timeScale: numberOption(values["time-scale"], "time-scale", 100, 1e-3, 1e7), nodes: 1, gpusPerNode: 2 });
       kc = cluster.kubeConfig;
