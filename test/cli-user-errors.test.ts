@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -135,4 +135,44 @@ test("classify with no classified actuation prints no rates (not 0.000) and says
   assert.equal(full.status, 0, full.stderr);
   assert.match(full.stdout, /unknown 0 \(rates over 6 classified: hot /);
   assert.doesNotMatch(full.stdout, /^hint:/m);
+});
+
+test("invalid trace data is refused naming file:line, key, expected and got (exit 1), never rolled over or accepted", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+  const row = (o: Record<string, unknown>) => JSON.stringify({ timestamp: 0, input_length: 10, output_length: 10, hash_ids: [1], ...o }) + "\n";
+  const cases: [string, string][] = [
+    [file("azure.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-13-45 99:99:99.000000,10,10\n"), ":2 (TIMESTAMP): a calendar date and time (month 01–12, a day of that month, 00:00:00–23:59:59), got '2023-13-45 99:99:99.000000'"],
+    [file("feb30.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-02-30 10:00:00,10,10\n"), ":2 (TIMESTAMP): a calendar date and time"],
+    [file("huge-ts.jsonl", row({ timestamp: 1e300 })), ":1 (timestamp): a number of ms in [0, 2^53), got 1e+300"],
+    [file("neg-ts.jsonl", row({ timestamp: -5 })), ":1 (timestamp): a number of ms in [0, 2^53), got -5"],
+    [file("span.jsonl", row({}) + row({ timestamp: 400 * 86_400_000 })), ":2 (timestamp): a timestamp within 366 days (31622400000 ms) of the first (0), got 34560000000"],
+    [file("osl.jsonl", row({ output_length: 1e20 })), ":1 (output_length): an integer ≥ 1 and ≤ 1048576 tokens, got 100000000000000000000"],
+  ];
+  for (const [path, message] of cases) {
+    const r = actlab("trace", "stats", path);
+    assert.equal(r.status, 1, `${path}: ${r.stdout}`);
+    const line = firstLine(r);
+    assert.ok(line.startsWith(`actlab trace stats: ${path}${message}`), line);
+  }
+});
+
+test("planner configs: an empty file or {} is refused naming 'mode' (was a disaggregated planner on defaults); max_gpu_budget below -1 is refused", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of [["empty.yaml", ""], ["empty.json", "{}"]] as const) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const r = actlab("replay", TRACE, "--head", "3", "--planner", path, "--out", join(dir, "out"));
+    assert.equal(r.status, 1, r.stdout);
+    assert.equal(firstLine(r), `actlab replay: ${path} (mode): a planner mode, agg or disagg (missing: the config is empty)`);
+  }
+  const noMode = actlab("replay", TRACE, "--head", "3", "--planner", '{"ttft": 100}', "--out", join(dir, "out"));
+  assert.equal(noMode.status, 1);
+  assert.match(firstLine(noMode), /\(mode\): a planner mode, agg or disagg \(missing\)$/);
+  // -1 is Dynamo's documented "unlimited"; anything lower is a mistake.
+  const budget = actlab("replay", TRACE, "--head", "3", "--planner", '{"mode":"agg","max_gpu_budget":-2}', "--out", join(dir, "out"));
+  assert.equal(budget.status, 1);
+  assert.match(firstLine(budget), /\(max_gpu_budget\): expected an integer ≥ -1, got -2$/);
 });

@@ -21,9 +21,15 @@ export function parsePlannerConfigText(text: string, source: string, options: Om
 
 /** The raw (unvalidated) value of config text: JSON when it looks like JSON, else YAML. */
 export function decodePlannerConfigText(text: string, source: string): unknown {
+  let raw: unknown;
   try {
-    return (/^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text)) ?? {};
+    raw = (/^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text)) ?? {};
   } catch (err) {
     throw new InputError({ source }, `valid JSON or YAML (${(err as Error).message.split("\n")[0]})`);
   }
+  // An empty file or {} would silently run a disaggregated planner on every default (issue 16).
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw) && !("mode" in raw)) {
+    throw new InputError({ source, path: "mode" }, `a planner mode, agg or disagg (missing${Object.keys(raw).length === 0 ? ": the config is empty" : ""})`);
+  }
+  return raw;
 }

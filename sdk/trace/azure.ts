@@ -6,7 +6,7 @@
  */
 import { InputError } from "../core/errors.js";
 import { parseLines, streamLines, countedLine, readTextFile } from "./lines.js";
-import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
+import { DEFAULT_TRACE_BLOCK_SIZE, MAX_TRACE_SPAN_MS, MAX_TRACE_TOKENS, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 
@@ -53,13 +53,19 @@ export class AzureLineParser {
     if (!m) throw new InputError(where("TIMESTAMP"), `a timestamp like 2023-11-16 18:15:46.6805900, got '${f[this.cols.ts] ?? ""}'`);
     const frac = m[7] ? Number(m[7]) / 10 ** m[7].length : 0;
     const abs = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + frac * 1000;
+    // Date.UTC rolls 2023-13-45 99:99:99 over into a valid date; a real one round-trips.
+    const d = new Date(abs - frac * 1000);
+    if (d.getUTCFullYear() !== +m[1]! || d.getUTCMonth() !== +m[2]! - 1 || d.getUTCDate() !== +m[3]! || d.getUTCHours() !== +m[4]! || d.getUTCMinutes() !== +m[5]! || d.getUTCSeconds() !== +m[6]!) {
+      throw new InputError(where("TIMESTAMP"), `a calendar date and time (month 01–12, a day of that month, 00:00:00–23:59:59), got '${m[0]}'`);
+    }
+    if (!Number.isNaN(this.t0) && abs - this.t0 > MAX_TRACE_SPAN_MS) throw new InputError(where("TIMESTAMP"), `a timestamp within 366 days of the first, got '${m[0]}'`);
     if (abs < this.last) throw new InputError(where("TIMESTAMP"), `timestamps in non-decreasing order`);
     this.last = abs;
     if (Number.isNaN(this.t0)) this.t0 = abs;
     const int = (col: number, name: string, min: number) => {
       const s = (f[col] ?? "").trim();
       const v = Number(s);
-      if (s === "" || !Number.isInteger(v) || v < min) throw new InputError(where(name), `an integer ≥ ${min}, got '${s}'`);
+      if (s === "" || !Number.isInteger(v) || v < min || v > MAX_TRACE_TOKENS) throw new InputError(where(name), `an integer ≥ ${min} and ≤ ${MAX_TRACE_TOKENS}, got '${s}'`);
       return v;
     };
     const input = int(this.cols.ctx, "ContextTokens", 0);

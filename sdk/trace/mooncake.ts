@@ -8,7 +8,7 @@
  */
 import { InputError } from "../core/errors.js";
 import { parseLines, streamLines, countedLine, readTextFile } from "./lines.js";
-import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
+import { DEFAULT_TRACE_BLOCK_SIZE, MAX_TRACE_SPAN_MS, MAX_TRACE_TOKENS, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 const U32 = 4294967296;
 
@@ -18,6 +18,7 @@ export class MooncakeLineParser {
   private readonly blockSize: number;
   private readonly lenient: boolean;
   private lastTimestamp = -Infinity;
+  private firstTimestamp: number | undefined;
   private readonly sessions = new Map<string, number>();
 
   constructor(options: TraceReadOptions = {}) {
@@ -80,7 +81,7 @@ export class MooncakeLineParser {
     const [delayKey, delayVal] = pick("delay", "delay_ms");
     let delay: number | undefined;
     if (delayVal !== undefined && delayVal !== null) {
-      if (typeof delayVal !== "number" || !Number.isFinite(delayVal) || delayVal < 0) this.fail(lineNo, delayKey, `a finite delay ≥ 0 ms, got ${JSON.stringify(delayVal)}`);
+      if (typeof delayVal !== "number" || !Number.isFinite(delayVal) || delayVal < 0 || delayVal > MAX_TRACE_SPAN_MS) this.fail(lineNo, delayKey, `a delay in [0, ${MAX_TRACE_SPAN_MS}] ms (366 days), got ${JSON.stringify(delayVal)}`);
       if (!laterTurn && delayVal !== 0) this.fail(lineNo, delayKey, "no delay on a first turn (a delay follows a previous turn of the same session)");
       delay = delayVal;
     }
@@ -92,8 +93,10 @@ export class MooncakeLineParser {
       if (delay === undefined) this.fail(lineNo, "delay", "a delay or a timestamp for a later turn");
       timestamp = this.sessions.get(session!)!;
     } else {
-      if (typeof tsVal !== "number" || !Number.isFinite(tsVal)) this.fail(lineNo, tsKey, `a finite number of ms, got ${JSON.stringify(tsVal)}`);
+      if (typeof tsVal !== "number" || !Number.isFinite(tsVal) || tsVal < 0 || tsVal > Number.MAX_SAFE_INTEGER) this.fail(lineNo, tsKey, `a number of ms in [0, 2^53), got ${JSON.stringify(tsVal)}`);
       timestamp = tsVal;
+      this.firstTimestamp ??= timestamp;
+      if (timestamp - this.firstTimestamp > MAX_TRACE_SPAN_MS) this.fail(lineNo, tsKey, `a timestamp within 366 days (${MAX_TRACE_SPAN_MS} ms) of the first (${this.firstTimestamp}), got ${timestamp}`);
       if (!laterTurn) {
         if (timestamp < this.lastTimestamp) this.fail(lineNo, tsKey, `timestamps in non-decreasing order (${timestamp} follows ${this.lastTimestamp})`);
         this.lastTimestamp = timestamp;
@@ -114,7 +117,7 @@ export class MooncakeLineParser {
 
   private length(v: unknown, key: string, lineNo: number, min: number): number {
     if (v === undefined || v === null) this.fail(lineNo, key, `an integer number of tokens (missing)`);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) this.fail(lineNo, key, `an integer ≥ ${min} tokens, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > MAX_TRACE_TOKENS) this.fail(lineNo, key, `an integer ≥ ${min} and ≤ ${MAX_TRACE_TOKENS} tokens, got ${JSON.stringify(v)}`);
     return v;
   }
 }

@@ -17,6 +17,14 @@ export interface TraceRequest {
 }
 
 /** Hash block size of the public Mooncake traces and Dynamo's `--trace-block-size` default. */
+/**
+ * Sanity limits every reader enforces (issue 16: 1e20 output tokens or a 1e300 ms timestamp was
+ * accepted and the replay never ended): lengths above any model's context, a trace longer than a
+ * year of arrivals.
+ */
+export const MAX_TRACE_TOKENS = 2 ** 20;
+export const MAX_TRACE_SPAN_MS = 366 * 86_400_000;
+
 export const DEFAULT_TRACE_BLOCK_SIZE = 512;
 
 export interface TraceReadOptions {
