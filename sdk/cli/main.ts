@@ -20,6 +20,7 @@ const REGISTRY: Record<string, LazyCommand[]> = {
   ],
   "experiment.ts": [lazyCommand("experiment", "expand an experiment file into runs and sweep them (shards, merge, Kubernetes Job)", () => import("./commands/experiment.js"))],
   "peers.ts": [lazyCommand("peers", "install / show the peer projects run side by side (Dynamo planner+replay, inference-perf, BLIS)", () => import("./commands/peers.js"))],
+  "planner.ts": [lazyCommand("planner step", "one planner step per JSON line (Dynamo's init/bootstrap/tick protocol), SDK or --peer Dynamo", () => import("./commands/planner.js"))],
   "replay.ts": [lazyCommand("replay", "replay a trace against a simulated engine fleet (TTFT/ITL, cache reuse, load)", () => import("./commands/replay.js"))],
   "start.ts": [lazyCommand("start", "run the main job on the embedded defaults and write a writeup to out/", () => import("./commands/start.js"))],
   "testbed.ts": [

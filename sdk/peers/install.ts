@@ -12,9 +12,21 @@ import { writeFileAtomic } from "../core/rows.js";
 
 /** The pinned versions; changing one changes the cache key, so the next install builds afresh. */
 export const PEER_VERSIONS = {
+  /** dynamo.replay (the Rust mocker) for the replay differential. */
   aiDynamo: "1.6.1",
-  /** The planner core imports sklearn, which ai-dynamo does not declare. */
+  /**
+   * The planner differential's peer: the newest ai-dynamo whose planner core is the pure-Python one
+   * the SDK models (sklearn regressions, find_best_engine_*_rps, PR #8280's balance bound, PR
+   * #8314's KV hit-rate discount). 1.3.x on replaced it with a Rust perf model (dynamo.mocker), 1.5+
+   * with AIC/aisimulate; 1.1.x predates #8280/#8314. 1.2.0.post1 and 1.2.1 have the same core.
+   */
+  aiDynamoPlanner: "1.2.1",
+  /** The planner core imports these at module top; ai-dynamo does not declare them. */
   scikitLearn: "1.7.2",
+  pandas: "2.3.3",
+  pmdarima: "2.1.1",
+  filterpy: "2.0.0",
+  prophet: "1.5.0",
   inferencePerf: "0.7.0",
   /** BLIS (github.com/inference-sim/inference-sim); "latest" until the proxy lists a version. */
   blis: "latest",
@@ -46,7 +58,7 @@ export interface PeersStamp {
   installedAt: string;
   wallSeconds: number;
   dynamo: PeerComponent;
-  /** dynamo.planner.core importable (needs aisimulate_core, not on PyPI proper). */
+  /** ai-dynamo==aiDynamoPlanner's dynamo.planner.core.state_machine, in its own venv. */
   plannerCore: PeerComponent;
   inferencePerf: PeerComponent;
   blis: PeerComponent;
@@ -56,7 +68,7 @@ export interface PeersStamp {
 export function peersDir(env: NodeJS.ProcessEnv = process.env): string {
   const root = env.ACTLAB_CACHE ?? join(homedir(), ".cache", "actuation-lab");
   const v = PEER_VERSIONS;
-  return join(root, "peers", `dynamo${v.aiDynamo}-py${v.dynamoPython}-ip${v.inferencePerf}-py${v.inferencePerfPython}-blis${v.blis}`);
+  return join(root, "peers", `dynamo${v.aiDynamo}-planner${v.aiDynamoPlanner}-py${v.dynamoPython}-ip${v.inferencePerf}-py${v.inferencePerfPython}-blis${v.blis}`);
 }
 
 const stampPath = (dir: string) => join(dir, "stamp.json");
@@ -68,10 +80,16 @@ export function peersStatus(env: NodeJS.ProcessEnv = process.env): PeersStamp | 
   return JSON.parse(readFileSync(p, "utf8")) as PeersStamp;
 }
 
-/** The venv python when the Dynamo planner core imports, else undefined (tests then SKIP). */
+/** The planner venv's python when the Dynamo planner core imports, else undefined (tests then SKIP). */
 export function dynamoPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const s = peersStatus(env);
-  return s?.plannerCore?.installed && s.dynamo.path && existsSync(s.dynamo.path) ? s.dynamo.path : undefined;
+  return s?.plannerCore?.installed && s.plannerCore.path && existsSync(s.plannerCore.path) ? s.plannerCore.path : undefined;
+}
+
+/** The ai-dynamo (replay) venv's python when dynamo.replay imports, else undefined. */
+export function dynamoReplayPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const s = peersStatus(env);
+  return s?.dynamo?.installed && s.dynamo.path && existsSync(s.dynamo.path) ? s.dynamo.path : undefined;
 }
 
 /** The first Python of minor version `want` found: $ACTLAB_PEERS_PYTHON<MINOR>, pythonX.Y on PATH, pyenv versions. */
@@ -126,10 +144,10 @@ export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: strin
   const v = PEER_VERSIONS;
   const python = { dynamo: findPython(v.dynamoPython, env) ?? "", inferencePerf: findPython(v.inferencePerfPython, env) ?? "" };
   const dynamo = pipInstall(python.dynamo || undefined, v.dynamoPython, join(dir, "venv-dynamo"), [`ai-dynamo==${v.aiDynamo}`, `scikit-learn==${v.scikitLearn}`], v.aiDynamo, "import dynamo.replay", log);
-  // The planner core imports aisimulate_core unconditionally (perf_model/ais_adapter.py), which only
-  // NVIDIA's own index serves; record whether it imports rather than fail the install.
-  const core = dynamo.installed ? run(dynamo.path!, ["-c", "import dynamo.planner.core.state_machine"]) : { ok: false, out: "ai-dynamo not installed" };
-  const plannerCore: PeerComponent = core.ok ? { installed: true, version: v.aiDynamo, path: dynamo.path! } : { installed: false, version: v.aiDynamo, error: core.out.split("\n").slice(-1).join("") };
+  // The planner core of 1.6.1 imports aisimulate_core (only NVIDIA's own index serves it) and is a
+  // different design; the differential runs against the pinned pure-Python core in its own venv.
+  const plannerSpec = [`ai-dynamo==${v.aiDynamoPlanner}`, `scikit-learn==${v.scikitLearn}`, `pandas==${v.pandas}`, `pmdarima==${v.pmdarima}`, `filterpy==${v.filterpy}`, `prophet==${v.prophet}`];
+  const plannerCore = pipInstall(python.dynamo || undefined, v.dynamoPython, join(dir, "venv-dynamo-planner"), plannerSpec, v.aiDynamoPlanner, "import dynamo.planner.core.state_machine", log);
   const inferencePerf = pipInstall(python.inferencePerf || undefined, v.inferencePerfPython, join(dir, "venv-inference-perf"), [`inference-perf==${v.inferencePerf}`], v.inferencePerf, "import inference_perf", log);
   const bin = join(dir, "bin");
   mkdirSync(bin, { recursive: true });
@@ -148,7 +166,7 @@ export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: strin
     inferencePerf,
     blis,
   };
-  // Only a complete Dynamo install is stamped; otherwise the next run retries.
-  if (dynamo.installed) writeFileAtomic(stampPath(dir), JSON.stringify(stamp, null, 2) + "\n");
+  // Only complete Dynamo installs are stamped; otherwise the next run retries.
+  if (dynamo.installed && plannerCore.installed) writeFileAtomic(stampPath(dir), JSON.stringify(stamp, null, 2) + "\n");
   return stamp;
 }
