@@ -6,6 +6,7 @@ import { rng } from "../sdk/core/rng.js";
 import { getProfile } from "../sdk/actuation/profiles.js";
 import { ObjectStore, type KObject } from "../sdk/cluster/store.js";
 import { DualPodsController } from "../sdk/cluster/dpc.js";
+import { dpcPodWatch } from "../sdk/cluster/dpc-watch.js";
 import { SimHardware, type LauncherApi, type SimNode, type VllmApi } from "../sdk/cluster/hardware.js";
 import { ProviderRegistry, type FmaEnv, type ObjectClient } from "../sdk/cluster/providers.js";
 import { FMA, FMA_GROUP, FMA_VERSION, instanceIdFor } from "../sdk/cluster/fma.js";
@@ -125,4 +126,30 @@ test("DPC seam: without a ClusterModel, a first requester goes cold (a launcher 
   assert.deepEqual(t.sim.instances().map((i) => i.status), ["awake"]);
   assert.ok(t.kubelet.includes(`ready ${b}`));
   assert.equal(t.store.list("pods", NS).filter((p) => p.metadata.annotations?.[FMA.launcherBased] === "true").length, 1);
+});
+
+test("DPC seam: fed by a pod watch (dpcPodWatch) instead of the embedded cluster's direct calls, the DPC takes the requester on when it is bound and running, and unbinds it when it is deleted", () => {
+  const t = bareDpc();
+  const asked: string[] = [];
+  const onPod = dpcPodWatch(t.dpc, (pod) => { asked.push(pod.metadata.name); return GPUS; });
+  t.store.subscribe((e) => { if (e.resource === "pods") onPod(e); });
+  const pod = (over: (p: KObject) => void) => { const p = structuredClone(t.store.get("pods", NS, "req-w")!); over(p); t.store.update("pods", p); };
+  t.store.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "req-w", namespace: NS, annotations: { [FMA.iscAnnotation]: "default" } }, spec: { containers: [{ name: "inference-server" }] }, status: { phase: "Pending" } });
+  t.queue.run(60_000);
+  assert.equal(t.dpc.actuations().length, 0, "no decision before the requester runs");
+  pod((p) => { (p.spec as Record<string, unknown>).nodeName = "node-0"; });
+  pod((p) => { (p.status as Record<string, unknown>).phase = "Running"; });
+  assert.deepEqual(asked, ["req-w"], "the GPUs are asked for once, at binding");
+  t.queue.run(t.queue.now + 600_000);
+  const [a] = t.dpc.actuations();
+  assert.equal(a!.path, "cold_launcher");
+  assert.equal(a!.outcome, "ready");
+  assert.deepEqual(a!.gpus, GPUS);
+  assert.deepEqual(t.http, [`PUT /v2/vllm/instances/${t.instanceId}`]);
+  pod((p) => { p.metadata.deletionTimestamp = "1970-01-01T00:10:00Z"; });
+  t.queue.run(t.queue.now + 600_000);
+  assert.deepEqual(t.http.slice(1), ["POST /sleep"]);
+  assert.ok(t.kubelet.includes(`teardown ${podKey(NS, "req-w")}`));
+  t.store.remove("pods", NS, "req-w");
+  assert.equal(t.dpc.isRequester(podKey(NS, "req-w")), false);
 });
