@@ -26,24 +26,23 @@ function sdkFiles(dir = "sdk"): string[] {
   return out.sort();
 }
 
-/** The lines of the file's leading comment (a run of `//` lines or one `/* … *\/` block), with the comment syntax stripped. */
+/**
+ * The lines of the file's header: every comment (`//` lines and `/* … *\/` blocks, blank lines
+ * between them) before the first line of code, with the comment syntax stripped.
+ */
 function leadingComment(text: string): string[] {
-  const lines = text.split("\n");
   const out: string[] = [];
-  if (lines[0]?.startsWith("//")) {
-    for (const l of lines) {
-      if (!l.startsWith("//")) break;
-      out.push(l.replace(/^\/\/\s?/, "").trim());
-    }
-    return out;
-  }
-  if (lines[0]?.startsWith("/*")) {
-    for (const l of lines) {
-      const end = l.includes("*/");
-      out.push(l.replace(/\*\/.*$/, "").replace(/^\s*\/\*+\s?/, "").replace(/^\s*\*\s?/, "").trim());
-      if (end) break;
-    }
-    return out;
+  let inBlock = false;
+  for (const l of text.split("\n")) {
+    if (inBlock) {
+      out.push(l.replace(/\*\/.*$/, "").replace(/^\s*\*\s?/, "").trim());
+      if (l.includes("*/")) inBlock = false;
+    } else if (l.startsWith("//")) out.push(l.replace(/^\/\/\s?/, "").trim());
+    else if (l.startsWith("/*")) {
+      out.push(l.replace(/\*\/.*$/, "").replace(/^\s*\/\*+\s?/, "").trim());
+      inBlock = !l.includes("*/");
+    } else if (l.trim() === "" && out.length > 0) continue;
+    else break;
   }
   return out;
 }
@@ -82,6 +81,7 @@ test("the shape checker itself: catches what it must and passes what it should",
   assert.equal(shapeProblems("a.ts", long("// The one idea of this file.\n// Long because: yes")).length, 1);
   assert.deepEqual(shapeProblems("a.ts", long("// The one idea of this file.\n// Long because: the table of cases reads best whole.")), []);
   assert.deepEqual(shapeProblems("a.ts", long("/**\n * The one idea of this file.\n *\n * Long because: the table of cases reads best whole.\n */")), []);
+  assert.deepEqual(shapeProblems("a.ts", long("/**\n * The one idea of this file.\n */\n// Long because: the table of cases reads best whole.")), []);
   // The marker must be at the top, not buried after the code starts.
   assert.equal(shapeProblems("a.ts", long("// The one idea of this file.\nconst y = 2;\n// Long because: the table of cases reads best whole.")).length, 1);
 });
