@@ -18,6 +18,13 @@ const REGISTRY: Record<string, LazyCommand[]> = {
     lazyCommand("cluster serve", "serve the embedded FMA cluster as a Kubernetes API on loopback (kubectl works)", () => import("./commands/cluster.js")),
     lazyCommand("cluster profiles", "list the embedded cluster's latency profiles", () => import("./commands/cluster.js")),
   ],
+  "data.ts": [
+    lazyCommand("data list", "the public traces: bundled, fetched or absent, with licences and sources", () => import("./commands/data.js")),
+    lazyCommand("data fetch", "fetch a public trace (resumable download or a local file), checked by sha256", () => import("./commands/data.js")),
+  ],
+  // Helpers of data.ts, not commands.
+  "data-catalog.ts": [],
+  "data-fetch.ts": [],
   "experiment.ts": [lazyCommand("experiment", "expand an experiment file into runs and sweep them (shards, merge, Kubernetes Job)", () => import("./commands/experiment.js"))],
   "peers.ts": [lazyCommand("peers", "install / show the peer projects run side by side (Dynamo planner+replay, inference-perf, BLIS)", () => import("./commands/peers.js"))],
   "planner.ts": [lazyCommand("planner step", "one planner step per JSON line (Dynamo's init/bootstrap/tick protocol), SDK or --peer Dynamo", () => import("./commands/planner.js"))],
