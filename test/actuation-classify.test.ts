@@ -332,7 +332,7 @@ test("rates, nop result.yaml (field order), Benchmark Report v0.1 wrapping, rows
   const back = parse(text) as typeof nop;
   assert.deepEqual(Object.keys(back), ["version", "scenario", "vllm_metrics", "extra_metrics", "time"]);
   const it = back.extra_metrics[0]!.iterations[1]!;
-  assert.deepEqual(Object.keys(it), ["iteration", "launcher_infos", "hot_hit_rate", "warm_hit_rate", "cold_launcher_hit_rate"]);
+  assert.deepEqual(Object.keys(it), ["iteration", "launcher_infos", "hot_hit_rate", "warm_hit_rate", "cold_launcher_hit_rate", "actlab"]);
   assert.deepEqual(Object.keys(it.launcher_infos[0]!), ["namespace", "pod_name", "container_name", "name", "requester_info", "vllm_instance_id", "launcher_endpoint", "vllm_endpoint", "ttft", "actuation_condition", "launcher_creation_timestamp", "launcher_node", "t_wake", "t_instance_create", "t_cold_launcher", "timing_source", "dpc_timing_available", "actlab"]);
   assert.deepEqual(Object.keys(it.launcher_infos[0]!.requester_info), ["name", "creation_timestamp", "ready_timestamp", "dual_label_timestamp", "container_start_timestamp", "gpu_uuids"]);
   assert.equal(it.launcher_infos[0]!.actuation_condition, "T_hot");

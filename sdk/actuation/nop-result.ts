@@ -3,10 +3,16 @@
  * - `toNopResult`: llm-d-benchmark's native nop `result.yaml` (fma.md §2.6) with
  *   `extra_metrics: [{name: fma, iterations: [{iteration, launcher_infos, hot_hit_rate,
  *   warm_hit_rate, cold_launcher_hit_rate}]}]`, launcher_infos fields in the harness's declaration
- *   order. `actuation_condition` is one of the harness's three values, or null for a direct-mode
- *   cold or an unknown. Everything the harness has no field for (path incl. unknown, reason,
- *   evidence source, sound upper bounds, T_actuation, TTRD) sits in a trailing `actlab` block per
- *   launcher_info, which `strict: true` drops.
+ *   order. No launcher_info field is null where upstream's analysis reads a string (it crashes on
+ *   one under pandas ≥ 3): `actuation_condition` is one of the harness's three values, `T_cold` for
+ *   a direct-mode cold, `unknown` when unclassified; `name`, `pod_name`, `launcher_node` are
+ *   `unknown` when never bound. The upstream-named `t_wake`/`t_instance_create`/`t_cold_launcher`
+ *   carry only tight DPC values (null otherwise); `timing_source` uses upstream's vocabulary (`dpc`,
+ *   else the Kubernetes baseline `kube_container_start`/`kube_pod_create`, upstream's default).
+ *   Per-iteration hit rates use upstream's denominator (every launcher_info of the iteration).
+ *   Everything the harness has no field for (path incl. unknown, reason, evidence source, sound
+ *   upper bounds and their source, our own timing_source incl. `none`, our hit rates over classified
+ *   actuations, T_actuation, TTRD) sits in trailing `actlab` blocks, which `strict: true` drops.
  * - `toBenchmarkReport`: the Benchmark Report v0.1 wrapping (`benchmark-report -w nop`): FMA data
  *   under `metrics.metadata[{name: extra_metrics, value: [...]}]`, scalars as `{units, value}`, `t_*`
  *   only when not null.
@@ -45,21 +51,22 @@ export interface NopResultOptions {
 
 export interface LauncherInfo {
   namespace: string;
-  pod_name: string | null;
+  pod_name: string;
   container_name: string;
-  name: string | null;
+  name: string;
   requester_info: { name: string; creation_timestamp: number; ready_timestamp: number; dual_label_timestamp: number; container_start_timestamp: number; gpu_uuids: string };
   vllm_instance_id: string | null;
   launcher_endpoint: string | null;
   vllm_endpoint: string | null;
   ttft: number;
-  actuation_condition: "T_hot" | "T_warm" | "T_cold_launcher" | null;
+  /** Upstream's three values, plus `T_cold` (direct mode) and `unknown`: never null. */
+  actuation_condition: "T_hot" | "T_warm" | "T_cold_launcher" | "T_cold" | "unknown";
   launcher_creation_timestamp: number;
-  launcher_node: string | null;
+  launcher_node: string;
   t_wake: number | null;
   t_instance_create: number | null;
   t_cold_launcher: number | null;
-  timing_source: string;
+  timing_source: "dpc" | "kube_container_start" | "kube_pod_create";
   dpc_timing_available: boolean;
   actlab?: Record<string, string | number | boolean | null>;
 }
@@ -70,6 +77,8 @@ export interface NopIteration {
   hot_hit_rate: number;
   warm_hit_rate: number;
   cold_launcher_hit_rate: number;
+  /** Ours: rates over classified actuations (unknowns left out), with the counts. */
+  actlab?: Record<string, string | number>;
 }
 
 export interface NopResult {
@@ -80,14 +89,20 @@ export interface NopResult {
   time: { start: number; stop: number; duration: number };
 }
 
+/** Upstream's timing_source: `dpc` when the DPC log timed it, else the Kubernetes baseline upstream would name. */
+function upstreamTimingSource(a: Actuation): LauncherInfo["timing_source"] {
+  if (a.timing_source === "dpc") return "dpc";
+  return a.upper_source === "kube_container_start" ? "kube_container_start" : "kube_pod_create";
+}
+
 function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
   const ip = a.provider ? o.podIps?.get(a.provider) ?? a.provider : null;
-  const cond = a.actuation_condition === "T_cold" ? null : a.actuation_condition;
+  const tight = a.timing_source === "dpc";
   const info: LauncherInfo = {
     namespace: a.namespace,
-    pod_name: a.provider,
+    pod_name: a.provider ?? "unknown",
     container_name: "inference-server",
-    name: a.provider,
+    name: a.provider ?? "unknown",
     requester_info: {
       name: a.requester,
       creation_timestamp: a.creation_timestamp ?? 0,
@@ -100,19 +115,20 @@ function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
     launcher_endpoint: ip ? `http://${ip}:${o.launcherPort ?? 8001}` : null,
     vllm_endpoint: ip ? `http://${ip}:${o.vllmPort ?? 8000}` : null,
     ttft: o.ttft?.get(a.requester) ?? 0,
-    actuation_condition: cond,
+    actuation_condition: a.actuation_condition ?? "unknown",
     launcher_creation_timestamp: a.launcher_creation_timestamp ?? 0,
-    launcher_node: a.launcher_node,
-    t_wake: a.t_wake,
-    t_instance_create: a.path === "warm" ? a.t_instance_create : null,
-    t_cold_launcher: a.t_cold_launcher,
-    timing_source: a.timing_source,
-    dpc_timing_available: a.timing_source === "dpc",
+    launcher_node: a.launcher_node ?? "unknown",
+    // Bounds never go into upstream-named fields: they are ours (actlab.t_*_upper).
+    t_wake: tight ? a.t_wake : null,
+    t_instance_create: tight && a.path === "warm" ? a.t_instance_create : null,
+    t_cold_launcher: tight ? a.t_cold_launcher : null,
+    timing_source: upstreamTimingSource(a),
+    dpc_timing_available: tight,
   };
   if (!o.strict) {
     info.actlab = {
       path: a.path, mode: a.mode, classified_by: a.classified_by, confidence: a.confidence, reason: a.reason, tie: a.tie,
-      outcome: a.outcome, instances_deleted: a.instances_deleted,
+      outcome: a.outcome, instances_deleted: a.instances_deleted, timing_source: a.timing_source,
       t_wake_upper: a.t_wake_upper, t_instance_create_upper: a.t_instance_create_upper, t_cold_launcher_upper: a.t_cold_launcher_upper, upper_source: a.upper_source,
       t_instance_create_on_new_launcher: a.path === "cold_launcher" ? a.t_instance_create : null,
       T_actuation: a.T_actuation, TTRD: a.TTRD, vllm_wake_seconds: a.vllm_wake_seconds,
@@ -134,7 +150,11 @@ export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}
   const iterations: NopIteration[] = its.map((it) => {
     const list = byIteration.get(it)!;
     const r = hitRates(list);
-    return { iteration: it, launcher_infos: list.map((a) => launcherInfo(a, o)), hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate };
+    // Upstream divides by every launcher_info of the iteration; ours (over classified) rides beside.
+    const per = (k: number) => (r.total > 0 ? k / r.total : 0);
+    const row: NopIteration = { iteration: it, launcher_infos: list.map((a) => launcherInfo(a, o)), hot_hit_rate: per(r.hot), warm_hit_rate: per(r.warm), cold_launcher_hit_rate: per(r.cold_launcher) };
+    if (!o.strict) row.actlab = { denominator: r.denominator, classified: r.classified, unknown: r.unknown, hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate, cold_hit_rate: r.cold_hit_rate };
+    return row;
   });
   const created = acts.map((a) => a.creation_timestamp).filter((x): x is number => x !== null);
   const readyTs = acts.map((a) => a.ready_timestamp).filter((x): x is number => x !== null);
@@ -168,6 +188,12 @@ function wrap(key: string, v: unknown): Wrapped | undefined {
   return out;
 }
 
+function requestCounts(nop: NopResult): { total: number; failures: number; incomplete: number } {
+  const infos = nop.extra_metrics.flatMap((m) => m.iterations.flatMap((it) => it.launcher_infos));
+  const failures = infos.filter((i) => !(i.requester_info.ready_timestamp > 0)).length;
+  return { total: infos.length, failures, incomplete: 0 };
+}
+
 /** Benchmark Report v0.1 wrapping of a nop result (as `benchmark-report -w nop` writes it). */
 export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
   const { deploy_methods, load_format, sleep_mode, max_instances, gpus, model, platform } = nop.scenario;
@@ -182,6 +208,8 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
     },
     metrics: {
       time: { duration: nop.time.duration, start: nop.time.start, stop: nop.time.stop },
+      // Required by the v0.1 schema: one nop "request" per actuation; a failure is one never Ready.
+      requests: requestCounts(nop),
       latency: { time_to_first_token: { units: "s", mean: 0 } },
       throughput: { total_tokens_per_sec: 0 },
       metadata: [{ name: "extra_metrics", value: nop.extra_metrics.map((m) => ({ name: m.name, iterations: wrap("iterations", m.iterations) })) }],
