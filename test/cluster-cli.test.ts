@@ -14,10 +14,12 @@ test("actlab cluster serve: prints a kubeconfig path, serves the API, stops on S
     while (!/^server: /m.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     const path = /^kubeconfig: (.+)$/m.exec(out)?.[1];
     assert.ok(path && existsSync(path), out);
-    const cfg = parse(readFileSync(path, "utf8")) as { clusters: { cluster: { server: string } }[] };
+    const cfg = parse(readFileSync(path, "utf8")) as { clusters: { cluster: { server: string } }[]; users: { user: { token?: string } }[] };
     const url = cfg.clusters[0]!.cluster.server;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const pods = await (await fetch(`${url}/api/v1/namespaces/default/pods`)).json() as { items: { metadata: { labels: Record<string, string> } }[] };
+    // The token is only in the (0600) kubeconfig.
+    assert.equal((await fetch(`${url}/api/v1/namespaces/default/pods`)).status, 401);
+    const pods = await (await fetch(`${url}/api/v1/namespaces/default/pods`, { headers: { Authorization: `Bearer ${cfg.users[0]!.user.token}` } })).json() as { items: { metadata: { labels: Record<string, string> } }[] };
     assert.ok(pods.items.some((p) => p.metadata.labels["app.kubernetes.io/component"] === "dual-pods-controller"));
     child.kill("SIGINT");
     assert.equal(await exit, 0);

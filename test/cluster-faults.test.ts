@@ -8,7 +8,8 @@ const running: RunningCluster[] = [];
 after(async () => { for (const c of running) await c.stop(); });
 
 async function start(opts: Parameters<typeof startCluster>[0] = {}): Promise<RunningCluster> {
-  const c = await startCluster({ seed: 3, nodes: 2, gpusPerNode: 2, timeScale: 1000, ...opts });
+  // Raw fetches below send no token (auth by default is tested in test/reliability/server-auth.test.ts).
+  const c = await startCluster({ seed: 3, nodes: 2, gpusPerNode: 2, timeScale: 1000, insecure: true, ...opts });
   running.push(c);
   return c;
 }

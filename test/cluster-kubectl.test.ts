@@ -24,7 +24,8 @@ function tmp(): string {
 }
 
 test("kubectl: get pods, get pods -w, apply -f, re-apply, scale, delete pod against the served cluster", { skip, timeout: 120_000 }, async () => {
-  cluster = await startCluster({ seed: 11, nodes: 1, gpusPerNode: 2, timeScale: 400 });
+  // kubectl (client-go) sends no bearer token over plain HTTP, so this cluster serves without one.
+  cluster = await startCluster({ seed: 11, nodes: 1, gpusPerNode: 2, timeScale: 400, insecure: true });
   const c = cluster;
   const cache = tmp(); // fresh discovery cache: kubectl caches per host:port
   const kubectl = (...args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {

@@ -10,7 +10,8 @@ const running: RunningCluster[] = [];
 after(async () => { for (const c of running) await c.stop(); });
 
 async function start(opts: Parameters<typeof startCluster>[0] = {}): Promise<RunningCluster> {
-  const c = await startCluster({ seed: 5, nodes: 1, gpusPerNode: 4, timeScale: 2000, ...opts });
+  // Raw fetches below send no token: serve insecure unless a test gives one (auth by default: test/reliability/server-auth.test.ts).
+  const c = await startCluster({ seed: 5, nodes: 1, gpusPerNode: 4, timeScale: 2000, insecure: opts.token === undefined, ...opts });
   running.push(c);
   return c;
 }

@@ -5,13 +5,17 @@
  * so watchers see changes as they happen. Served timestamps are `model.epochMs + virtual ms`.
  *
  * Input never crashes the server: bad JSON/YAML → 400 Status, unknown paths → 404 Status, bodies
- * over the limit → 413, and every handler error becomes a Status.
+ * over the limit → 413, and every handler error becomes a Status. Hostile or slow clients are bounded
+ * as kube-apiserver bounds them: a bearer token by default, a request deadline, a connection cap,
+ * and slow watchers dropped.
  */
+// Long because: the request router and the watch fan-out share the server's state; auth and limits live in auth.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { parse as parseYamlText } from "yaml";
 import { rng as makeRng, type Rng, type Seed } from "../core/rng.js";
 import { ApiError } from "./api-error.js";
+import { bearerMatches, isLoopbackHost, isPublicPath, newToken } from "./auth.js";
 import type { ClusterModel } from "./model.js";
 import type { KObject, StoreEvent } from "./store.js";
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from "./selectors.js";
@@ -44,8 +48,16 @@ export interface FaultConfig {
 export interface ApiServerOptions {
   /** Virtual ms per wall ms (default 1: real time). */
   timeScale?: number;
-  /** Require `Authorization: Bearer <token>`. */
+  /** The bearer token clients must send (default: a fresh random one, see `ApiServer.token`). */
   token?: string;
+  /** Serve without authentication (the old behaviour; anyone who can reach the port may change the cluster). */
+  insecure?: boolean;
+  /** Wall ms a client has to send a whole request, headers and body (default 60 000, kube-apiserver's --request-timeout). */
+  requestTimeoutMs?: number;
+  /** Open connections at most (default 512); one more is answered 429 and closed, as kube-apiserver's max-requests-inflight sheds load. */
+  maxConnections?: number;
+  /** Where warnings go (default: standard error), e.g. binding off loopback. */
+  warn?: (message: string) => void;
   /** Bind address (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: any free port). */
@@ -122,6 +134,10 @@ export class ApiServer {
   readonly served = new Map<number, number>();
   /** Watches closed because their client stopped reading (kube-apiserver: "Forcing watcher close due to unresponsiveness"). */
   slowWatchersDropped = 0;
+  /** Connections refused because `maxConnections` were open. */
+  connectionsRefused = 0;
+  /** The bearer token clients must send, or undefined when serving `insecure`. */
+  readonly token: string | undefined;
 
   constructor(model: ClusterModel, opts: ApiServerOptions = {}) {
     this.model = model;
@@ -130,6 +146,7 @@ export class ApiServer {
     if (!(this.timeScale > 0) || !Number.isFinite(this.timeScale)) throw new RangeError(`timeScale must be a positive finite number, got ${this.timeScale}`);
     this.faults = { ...(opts.faults ?? {}) };
     this.faultRng = makeRng(this.faults.seed ?? 1).split("faults");
+    this.token = opts.insecure ? undefined : opts.token ?? newToken();
   }
 
   get url(): string {
@@ -159,6 +176,8 @@ export class ApiServer {
     this.wallStart = performance.now();
     this.virtStart = this.model.now;
     this.unsubscribe = this.model.store.subscribe((e) => this.broadcast(e));
+    const host = this.opts.host ?? "127.0.0.1";
+    if (!isLoopbackHost(host)) (this.opts.warn ?? ((m) => process.stderr.write(m + "\n")))(`warning: serving on ${host}, not loopback: anyone who can reach it can use the API${this.token === undefined ? " (no token: insecure)" : " (bearer token required)"}`);
     await this.listen(this.opts.port ?? 0);
     this.arm();
     this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.opts.bookmarkIntervalMs ?? 1000);
@@ -166,14 +185,27 @@ export class ApiServer {
   }
 
   private listen(port: number): Promise<void> {
-    const server = createServer((req, res) => { void this.handle(req, res); });
+    const requestTimeout = this.opts.requestTimeoutMs ?? 60_000;
+    // Node checks request deadlines on this interval, so a short timeout needs a short interval.
+    const server = createServer({ connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))) }, (req, res) => { void this.handle(req, res); });
+    const cap = this.opts.maxConnections ?? 512;
     server.on("connection", (s) => {
+      if (this.sockets.size >= cap) {
+        this.connectionsRefused++;
+        s.on("error", () => undefined);
+        s.end("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        setTimeout(() => s.destroy(), 1000).unref();
+        return;
+      }
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    server.on("clientError", (_err, socket) => { if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"); else socket.destroy(); });
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 0;
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      socket.end(err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\n\r\n");
+    });
+    server.requestTimeout = requestTimeout;
+    server.headersTimeout = Math.min(20_000, requestTimeout);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once("error", reject);
@@ -383,9 +415,9 @@ export class ApiServer {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
-    if (this.opts.token !== undefined) {
-      const auth = req.headers.authorization ?? "";
-      if (auth !== `Bearer ${this.opts.token}`) return this.fail(res, 401, "Unauthorized");
+    if (this.token !== undefined && !(method === "GET" && isPublicPath(path)) && !bearerMatches(req.headers.authorization, this.token)) {
+      req.resume(); // drain an unread body so the connection can answer
+      return this.fail(res, 401, "Unauthorized");
     }
     this.advance();
 

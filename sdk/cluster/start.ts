@@ -2,13 +2,14 @@
  * `startCluster()`: the seeded cluster model served on loopback, with a kubeconfig for
  * `@kubernetes/client-node` (in memory) and for kubectl (a regular file).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { stringify as toYaml } from "yaml";
 import { ClusterModel } from "./model.js";
-import { ApiServer, type FaultConfig } from "./server.js";
+import { ApiServer, type ApiServerOptions, type FaultConfig } from "./server.js";
+import { writeFileAtomic } from "../core/atomic-write.js";
 import type { ClusterConfig } from "./types.js";
 import type { LatencyProfile } from "../actuation/profiles.js";
 
@@ -17,8 +18,18 @@ export interface StartClusterOptions extends Omit<ClusterConfig, "profile"> {
   /** Virtual ms per wall ms (default 1). 1000 makes a 100 s cold start take 0.1 s. */
   timeScale?: number;
   faults?: FaultConfig;
-  /** Bearer token clients must send (none by default). */
+  /** Bearer token clients must send (default: a fresh random one, written into the kubeconfig). */
   token?: string;
+  /** Serve without a token (anyone on the machine may change the cluster). */
+  insecure?: boolean;
+  /** Unsent watch bytes at which a slow watcher is dropped (default 8 MiB). */
+  watchBufferBytes?: number;
+  /** Wall ms a client has to send a whole request (default 60 000). */
+  requestTimeoutMs?: number;
+  /** Open connections at most (default 512). */
+  maxConnections?: number;
+  /** Where warnings go (default: standard error). */
+  warn?: ApiServerOptions["warn"];
   /** Bind address (default 127.0.0.1; anything else only when asked explicitly). */
   host?: string;
   port?: number;
@@ -32,8 +43,10 @@ export interface StartClusterOptions extends Omit<ClusterConfig, "profile"> {
 
 export interface RunningCluster {
   kubeConfig: KubeConfig;
-  /** A regular file, for `kubectl --kubeconfig`. */
+  /** A regular file (mode 0600: it holds the token), for `kubectl --kubeconfig`. */
   kubeconfigPath: string;
+  /** The bearer token the server requires (undefined when `insecure`). */
+  token: string | undefined;
   url: string;
   model: ClusterModel;
   server: ApiServer;
@@ -62,23 +75,30 @@ export function kubeconfigYaml(url: string, opts: { token?: string; namespace?: 
 }
 
 export async function startCluster(options: StartClusterOptions = {}): Promise<RunningCluster> {
-  const { timeScale, faults, token, host, port, kubeconfigPath, contextNamespace, manualClock, ...config } = options;
+  const { timeScale, faults, token, insecure, watchBufferBytes, requestTimeoutMs, maxConnections, warn, host, port, kubeconfigPath, contextNamespace, manualClock, ...config } = options;
   const model = new ClusterModel(config);
-  const server = new ApiServer(model, { timeScale, faults, token, host, port, manualClock });
+  const server = new ApiServer(model, { timeScale, faults, token, insecure, watchBufferBytes, requestTimeoutMs, maxConnections, warn, host, port, manualClock });
   const url = await server.start();
-  const yamlText = kubeconfigYaml(url, { token, namespace: contextNamespace ?? model.namespace });
+  const yamlText = kubeconfigYaml(url, { token: server.token, namespace: contextNamespace ?? model.namespace });
   let dir: string | undefined;
   let path = kubeconfigPath;
   if (!path) {
     dir = mkdtempSync(join(tmpdir(), "actlab-cluster-"));
     path = join(dir, "kubeconfig");
   }
-  writeFileSync(path, yamlText, { mode: 0o600 });
+  // A temp file renamed over the target: 0600 even when a 0644 file was there, never half-written.
+  try {
+    writeFileAtomic(path, yamlText, { mode: 0o600 });
+  } catch (err) {
+    await server.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(yamlText);
   let stopped = false;
   return {
-    kubeConfig, kubeconfigPath: path, url, model, server,
+    kubeConfig, kubeconfigPath: path, url, model, server, token: server.token,
     restart: () => server.restart(),
     setFaults: (f) => server.setFaults(f),
     advance: (ms) => server.advanceVirtual(ms),

@@ -43,7 +43,7 @@ console.log("cluster: virtual-clock model");
 
 console.log("cluster: served over loopback");
 {
-  const c = await startCluster({ seed: 1, nodes: 1, gpusPerNode: 2, timeScale: 1000, historyLimit: 100_000 });
+  const c = await startCluster({ seed: 1, nodes: 1, gpusPerNode: 2, timeScale: 1000, historyLimit: 100_000, insecure: true });
   try {
     // Watch events to one client: raw NDJSON stream, counted as lines arrive.
     const N = 20_000;

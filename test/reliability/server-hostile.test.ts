@@ -2,8 +2,6 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCluster, type RunningCluster } from "../../sdk/cluster/start.js";
-import { ApiServer } from "../../sdk/cluster/server.js";
-import { ClusterModel } from "../../sdk/cluster/model.js";
 
 const running: RunningCluster[] = [];
 after(async () => { for (const c of running) await c.stop(); });
@@ -14,8 +12,8 @@ function nestedPod(name: string, depth: number): string {
   return `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":{"containers":[{"name":"c","image":"i"}],"x":${inner}}}`;
 }
 
-async function send(url: string, method: string, path: string, body: string): Promise<number> {
-  const res = await fetch(url + path, { method, body, headers: { "Content-Type": "application/json" } });
+async function send(url: string, method: string, path: string, body: string, token?: string): Promise<number> {
+  const res = await fetch(url + path, { method, body, headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
   await res.text();
   return res.status;
 }
@@ -23,22 +21,23 @@ async function send(url: string, method: string, path: string, body: string): Pr
 test("a pod nested 500–5,000 deep is rejected with 400 and never stored; LIST keeps answering 200", { timeout: 60_000 }, async () => {
   const c = await startCluster({ seed: 1, nodes: 1, gpusPerNode: 1 });
   running.push(c);
+  const auth = { Authorization: `Bearer ${c.token}` };
   for (const depth of [500, 3_000, 5_000]) {
     const name = `deep-${depth}`;
-    const code = await send(c.url, "POST", "/api/v1/namespaces/default/pods", nestedPod(name, depth));
+    const code = await send(c.url, "POST", "/api/v1/namespaces/default/pods", nestedPod(name, depth), c.token);
     assert.equal(code, 400, `depth ${depth}: expected 400, got ${code}`);
     assert.equal(c.model.store.get("pods", "default", name), undefined, `depth ${depth}: stored after a failed create`);
-    const list = await fetch(c.url + "/api/v1/namespaces/default/pods");
+    const list = await fetch(c.url + "/api/v1/namespaces/default/pods", { headers: auth });
     await list.text();
     assert.equal(list.status, 200, `depth ${depth}: LIST answers ${list.status}`);
   }
   // An ordinary pod still goes in.
-  const ok = await send(c.url, "POST", "/api/v1/namespaces/default/pods", nestedPod("shallow", 5));
+  const ok = await send(c.url, "POST", "/api/v1/namespaces/default/pods", nestedPod("shallow", 5), c.token);
   assert.equal(ok, 201);
   // Deep patches are refused the same way and leave the object as it was.
   const before = JSON.stringify(c.model.store.get("pods", "default", "shallow"));
   const inner = '{"a":'.repeat(3_000) + "1" + "}".repeat(3_000);
-  const pcode = await fetch(c.url + "/api/v1/namespaces/default/pods/shallow", { method: "PATCH", body: `{"metadata":{"labels":{"k":"v"}},"spec":{"x":${inner}}}`, headers: { "Content-Type": "application/merge-patch+json" } });
+  const pcode = await fetch(c.url + "/api/v1/namespaces/default/pods/shallow", { method: "PATCH", body: `{"metadata":{"labels":{"k":"v"}},"spec":{"x":${inner}}}`, headers: { ...auth, "Content-Type": "application/merge-patch+json" } });
   await pcode.text();
   assert.equal(pcode.status, 400);
   assert.equal(JSON.stringify(c.model.store.get("pods", "default", "shallow")), before);
@@ -46,12 +45,12 @@ test("a pod nested 500–5,000 deep is rejected with 400 and never stored; LIST 
 
 test("a watch whose client never reads is dropped once its buffer passes the limit; a reading watch keeps every event", { timeout: 60_000 }, async () => {
   const { connect } = await import("node:net");
-  const server = new ApiServer(new ClusterModel({ seed: 1, nodes: 1, gpusPerNode: 1 }), { watchBufferBytes: 4 * 1024 * 1024 });
-  const c = { url: await server.start(), server };
-  after(() => server.stop());
+  // watchBufferBytes through startCluster (the option reaches the server).
+  const c = await startCluster({ seed: 1, nodes: 1, gpusPerNode: 1, watchBufferBytes: 4 * 1024 * 1024 });
+  running.push(c);
   const u = new URL(c.url);
   const path = "/apis/fma.llm-d.ai/v1alpha1/namespaces/default/inferenceserverconfigs";
-  const token = "";
+  const token = c.token;
   const auth = token ? `Authorization: Bearer ${token}\r\n` : "";
   // The stalled client: asks for a watch and never reads a byte.
   const stalled = connect(Number(u.port), u.hostname);

@@ -2,7 +2,9 @@
  * `actlab cluster serve`: the embedded FMA cluster as a Kubernetes API on loopback, with a
  * kubeconfig file for kubectl and client libraries. `actlab cluster profiles`: the latency profiles.
  */
+import { readFileSync } from "node:fs";
 import { startCluster } from "../../cluster/start.js";
+import { InputError } from "../../core/errors.js";
 import { getProfile, listProfiles, wakeFloorMs } from "../../actuation/profiles.js";
 import type { PlacementPolicy } from "../../cluster/types.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
@@ -17,7 +19,9 @@ prints the path of the kubeconfig it wrote, and runs until SIGINT or --lifetime.
   --lifetime SECONDS      stop after this many wall seconds (default: run until SIGINT)
   --port P                port (default: a free one)
   --host ADDR             bind address (default 127.0.0.1; give another only on purpose)
-  --token T               require 'Authorization: Bearer T' (written into the kubeconfig)
+  --token-file F          the bearer token clients must send, read from file F (or $ACTLAB_CLUSTER_TOKEN;
+                          default: a random one); it is written only into the 0600 kubeconfig
+  --insecure              serve without a token (anyone on this machine may change the cluster)
   --kubeconfig PATH       where to write the kubeconfig (default: a temporary file)
   --nodes N               nodes (default 2)
   --gpus-per-node N       GPUs per node (default 8)
@@ -33,7 +37,7 @@ const serve: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
       profile: { type: "string" }, seed: { type: "string" }, "time-scale": { type: "string" }, lifetime: { type: "string" },
-      port: { type: "string" }, host: { type: "string" }, token: { type: "string" }, kubeconfig: { type: "string" },
+      port: { type: "string" }, host: { type: "string" }, token: { type: "string" }, "token-file": { type: "string" }, insecure: { type: "boolean" }, kubeconfig: { type: "string" },
       nodes: { type: "string" }, "gpus-per-node": { type: "string" }, "launchers-per-node": { type: "string" },
       placement: { type: "string" }, "sleeper-limit": { type: "string" }, "max-instances": { type: "string" },
     }, false);
@@ -43,6 +47,18 @@ const serve: Command = {
     if (!["pack", "spread", "random"].includes(placement)) throw new UsageError(`--placement expects pack, spread or random, got '${values.placement}'`);
     const lifetime = values.lifetime === undefined ? undefined : numberOption(values.lifetime, "lifetime", 0, 0.01, 7 * 86_400);
     const host = values.host ?? "127.0.0.1";
+    // A token on the command line shows in `ps` to every user: only from a file or the environment.
+    if (values.token !== undefined) throw new UsageError("--token on the command line is visible to every user in 'ps': put it in a file (--token-file F) or $ACTLAB_CLUSTER_TOKEN");
+    let token: string | undefined = process.env.ACTLAB_CLUSTER_TOKEN || undefined;
+    if (values["token-file"] !== undefined) {
+      try {
+        token = readFileSync(values["token-file"], "utf8").trim();
+      } catch (err) {
+        throw new InputError({ source: values["token-file"] }, `a readable token file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      if (token === "") throw new InputError({ source: values["token-file"] }, "a non-empty token");
+    }
+    if (values.insecure && token !== undefined) throw new UsageError("--insecure serves without a token, but a token was given (--token-file or $ACTLAB_CLUSTER_TOKEN)");
     const c = await startCluster({
       profile, placement, host,
       seed: numberOption(values.seed, "seed", 1),
@@ -53,13 +69,15 @@ const serve: Command = {
       launchersPerNode: numberOption(values["launchers-per-node"], "launchers-per-node", 0, 0, 64),
       sleeperLimit: numberOption(values["sleeper-limit"], "sleeper-limit", 2, 0, 64),
       maxInstances: numberOption(values["max-instances"], "max-instances", 4, 1, 64),
-      ...(values.token !== undefined ? { token: values.token } : {}),
+      ...(token !== undefined ? { token } : {}),
+      ...(values.insecure ? { insecure: true } : {}),
       ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
     });
-    if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") process.stderr.write(`warning: serving on ${host}, not loopback: anyone who can reach it can use the API${values.token === undefined ? " (no --token set)" : ""}\n`);
+    // Binding off loopback: startCluster itself warns on standard error.
     process.stdout.write(`kubeconfig: ${c.kubeconfigPath}\nserver: ${c.url}\n`);
     process.stdout.write(`profile ${profile} · seed ${values.seed ?? 1} · time scale ${values["time-scale"] ?? 1} · ${values.nodes ?? 2} nodes × ${values["gpus-per-node"] ?? 8} GPUs\n`);
-    process.stdout.write(`try: kubectl --kubeconfig ${c.kubeconfigPath} get pods\n`);
+    // client-go sends no bearer token over plain HTTP, so kubectl needs a server started with --insecure.
+    process.stdout.write(c.token === undefined ? `try: kubectl --kubeconfig ${c.kubeconfigPath} get pods\n` : `clients: @kubernetes/client-node with this kubeconfig (kubectl sends no token over plain HTTP: serve with --insecure to use kubectl)\n`);
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       process.once("SIGINT", done);
