@@ -3,8 +3,7 @@
  * Here: writing them as CSV and JSONL (deterministically: same rows, same bytes), reading CSV back
  * with numbers typed, and atomic file writes so an interrupted run never leaves half a file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { InputError } from "./errors.js";
 
 export type Cell = number | string | boolean | null;
@@ -106,13 +105,8 @@ function typeCell(s: string): Cell {
   return s;
 }
 
-/** Write a file atomically (temp file + rename), creating parent folders. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+/** Write a file atomically (temp file + fsync + rename), creating parent folders: see atomic-write.ts. */
+export { writeFileAtomic } from "./atomic-write.js";
 
 export function readCsvFile(path: string): Row[] {
   return parseCsv(readFileSync(path, "utf8"), path);

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Cell } from "../core/rows.js";
-import { writeFileAtomic } from "../core/rows.js";
+import { processAlive, writeFileAtomic } from "../core/atomic-write.js";
 
 /** JSON with object keys sorted, so equal content gives equal text. */
 export function canonicalJson(value: unknown): string {
@@ -84,14 +84,5 @@ export class SweepCache {
         if (m && !processAlive(Number(m[1]))) rmSync(join(this.dir, sub, f), { force: true });
       }
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -3,13 +3,16 @@
  * worker threads when the function is given as a module, with a content-addressed cache (so a
  * re-run or a resumed killed sweep executes only what is missing), per-run errors recorded while
  * the sweep goes on, a progress bar, AbortSignal cancellation, and deterministic shards.
- * Results are tidy rows, one per run × repeat, written as JSONL and CSV in run order.
+ * Results are tidy rows, one per run × repeat, written as JSONL and CSV in run order, committed as
+ * one set; the output folder is locked for the sweep's lifetime, so a second sweep refuses.
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { hash32, type Seed } from "../core/rng.js";
 import { Progress, type ProgressOptions } from "../core/progress.js";
-import { toCsv, toJsonl, writeFileAtomic, columnsOf, type Cell, type Row } from "../core/rows.js";
+import { toCsv, toJsonl, columnsOf, type Cell, type Row } from "../core/rows.js";
+import { commitFiles, OutputError, recoverFiles } from "../core/atomic-write.js";
+import { lockSweepFolder } from "./sweep-lock.js";
 import type { Design, DesignRun, Level } from "./design.js";
 import { cacheKey, canonicalJson, SweepCache } from "./sweep-cache.js";
 import { shardRuns, type Shard } from "./shard.js";
@@ -120,8 +123,24 @@ function baseRow(u: Unit, repeats: number): Row {
   };
 }
 
-/** Run every (run, repeat) of `design` through `fn` (a function in-process, or a module path/URL on worker threads). */
+/**
+ * Run every (run, repeat) of `design` through `fn` (a function in-process, or a module path/URL on
+ * worker threads). The output folder (else the cache folder) is locked while it runs: a second
+ * sweep on it throws SweepLockedError naming the holder's pid. A write that fails (full disk, no
+ * permission) stops the sweep with an OutputError; the runs already cached are kept for a resume.
+ */
 export async function runSweep(design: Design, fn: TreatmentFn | string, options: SweepOptions = {}): Promise<SweepResult> {
+  const lockDir = options.outDir ?? options.cacheDir;
+  const lock = lockDir ? lockSweepFolder(lockDir) : undefined;
+  try {
+    if (options.outDir) recoverFiles(options.outDir);
+    return await sweepLocked(design, fn, options);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function sweepLocked(design: Design, fn: TreatmentFn | string, options: SweepOptions): Promise<SweepResult> {
   const seed = options.seed ?? 1;
   const codeVersion = options.codeVersion ?? "0";
   const repeats = Math.max(1, design.repeats ?? 1);
@@ -168,6 +187,8 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
   const maxAttempts = Math.max(1, options.maxAttempts ?? 1);
   let executed = 0;
   let failed = 0;
+  let writeError: OutputError | undefined;
+  let written = 0; // results put in the cache by this sweep
 
   // One promise that rejects on cancellation, raced against every in-process call.
   const cancelled = new Promise<never>((_, reject) => stop.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }));
@@ -214,7 +235,14 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
       const ms = Math.round(total * 1000) / 1000;
       if (reply.ok) {
         const responses = reply.value as TreatmentResult;
-        cache?.put({ key: u.key, responses, duration_ms: ms, attempts: attempt });
+        try {
+          cache?.put({ key: u.key, responses, duration_ms: ms, attempts: attempt });
+          written++;
+        } catch (err) {
+          // A full disk: stop here, keep what is cached, and say so once the workers are idle.
+          if (!writeError) writeError = err instanceof OutputError ? err : new OutputError(cacheDir ?? "cache", err);
+          stop.abort();
+        }
         rows[i] = { ...base, status: "ok", error: null, attempts: attempt, ...responses, duration_ms: ms };
         executed++;
       } else if (stop.signal.aborted && (reply.error === "cancelled" || !stoppedByError)) {
@@ -237,6 +265,10 @@ export async function runSweep(design: Design, fn: TreatmentFn | string, options
     await pool?.close();
   }
   progress.finish(failed ? `${failed} failed` : "");
+  if (writeError) {
+    const kept = cachedCount + written;
+    throw new OutputError(writeError.source, writeError.cause, `${kept} finished run(s) are kept in ${cacheDir}; free space and run again to resume`);
+  }
 
   const done = rows.map((r, i) => r ?? { ...baseRow(units[i]!, repeats), status: "cancelled", error: null, attempts: 0, duration_ms: null });
   const result: SweepResult = {
@@ -261,12 +293,18 @@ export function fileRows(rows: readonly Row[], recordDuration = false): Row[] {
   });
 }
 
-/** Write results.jsonl, results.csv (deterministic) and timings.csv (wall clock) into `dir`. */
+/**
+ * Write results.jsonl, results.csv (deterministic) and timings.csv (wall clock) into `dir` as one
+ * set (`commitFiles`): a kill while they are written leaves the old three or, after the next
+ * `recoverFiles`, the new three, never a mix of runs.
+ */
 export function writeSweepResults(dir: string, result: Pick<SweepResult, "rows" | "timings">, options: { recordDuration?: boolean } = {}): { jsonl: string; csv: string; timings: string } {
   const rows = fileRows(result.rows, options.recordDuration);
   const files = { jsonl: join(dir, "results.jsonl"), csv: join(dir, "results.csv"), timings: join(dir, "timings.csv") };
-  writeFileAtomic(files.jsonl, toJsonl(rows));
-  writeFileAtomic(files.csv, toCsv(rows, columnsOf(rows)));
-  writeFileAtomic(files.timings, toCsv(result.timings as unknown as Row[]));
+  commitFiles(dir, [
+    ["results.jsonl", toJsonl(rows)],
+    ["results.csv", toCsv(rows, columnsOf(rows))],
+    ["timings.csv", toCsv(result.timings as unknown as Row[])],
+  ]);
   return files;
 }
