@@ -63,3 +63,12 @@ test("the trace examples outside the repository root: exit 1 with one line sayin
   }
   for (const ex of readdirSync("examples")) assert.doesNotMatch(readFileSync(join("examples", ex), "utf8"), /set ACTLAB_SHARED_DATASETS/, ex);
 });
+
+test("empty CSVs keep their header: a run with no actuation", async (t) => {
+  const { writeAnalysis } = await import("../sdk/kube/run-files.js");
+  const dir = mkdtempSync(join(tmpdir(), "actlab-empty-csv-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeAnalysis(dir, []);
+  const recorded = readFileSync("datasets/event-logs/hot-8b-h100/actuations.csv", "utf8").split("\n")[0];
+  assert.equal(readFileSync(join(dir, "actuations.csv"), "utf8"), `${recorded}\n`);
+});

@@ -222,6 +222,9 @@ export function toYamlText(value: unknown): string {
   return yamlText(value);
 }
 
+/** The actuations.csv header when there is no actuation (an empty CSV still says its columns). */
+export const ACTUATION_CSV_COLUMNS = ["iteration", "namespace", "requester", "requester_uid", "mode", "path", "actuation_condition", "classified_by", "confidence", "reason", "tie", "provider", "launcher_node", "instance_id", "instances_deleted", "gpu_uuids", "outcome", "creation_timestamp", "container_start_timestamp", "ready_timestamp", "dual_label_timestamp", "launcher_creation_timestamp", "t_wake", "t_instance_create", "t_cold_launcher", "timing_source", "t_wake_upper", "t_instance_create_upper", "t_cold_launcher_upper", "upper_source", "T_actuation", "TTRD", "vllm_wake_seconds"] as const satisfies readonly (keyof Actuation)[];
+
 /** One tidy row per actuation (for toArquero / toDanfo / CSV). */
 export function actuationRows(acts: readonly Actuation[]): Row[] {
   return acts.map((a) => ({ ...a }) as unknown as Row);

@@ -12,9 +12,9 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
-import { toCsv, writeFileAtomic } from "../core/rows.js";
+import { columnsOf, toCsv, writeFileAtomic } from "../core/rows.js";
 import type { Actuation } from "../actuation/classify.js";
-import { actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
+import { ACTUATION_CSV_COLUMNS, actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
 import { summarizeActuations } from "../actuation/summary.js";
 import type { RunInputs } from "../actuation/analyze.js";
 import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog } from "./event-log.js";
@@ -93,7 +93,7 @@ export function writeAnalysis(dir: string, acts: readonly Actuation[], nopOption
     ["result.yaml", toYamlText(nop)],
     ["benchmark_report.yaml", toYamlText(toBenchmarkReport(nop))],
     ["actuations.json", JSON.stringify(acts, null, 2) + "\n"],
-    ["actuations.csv", toCsv(actuationRows(acts))],
+    ["actuations.csv", toCsv(actuationRows(acts), acts.length ? columnsOf(actuationRows(acts)) : ACTUATION_CSV_COLUMNS)],
     ["summary.json", JSON.stringify(summarizeActuations(acts), (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n"],
   ];
   for (const [name, text] of files) writeFileAtomic(join(dir, name), text);
