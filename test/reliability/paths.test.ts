@@ -64,13 +64,13 @@ test("actlab experiment with a climbing experiment.name: one-line error, exit 1,
 test("planner report_filename that is not a plain name is an InputError naming the file and key", (t) => {
   const root = tempRoot(t);
   for (const name of BAD) {
-    assert.throws(() => parsePlannerConfig({ report_filename: name }, { source: "cfg.json", engineCapabilities }), isPlainNameError("cfg.json", "report_filename", name));
+    assert.throws(() => parsePlannerConfig({ mode: "agg", report_filename: name }, { source: "cfg.json", engineCapabilities }), isPlainNameError("cfg.json", "report_filename", name));
     const file = join(root, "cfg.json");
-    writeFileSync(file, JSON.stringify({ report_filename: name }));
+    writeFileSync(file, JSON.stringify({ mode: "agg", report_filename: name }));
     assert.throws(() => loadPlannerConfig(file, { engineCapabilities }), isPlainNameError(file, "report_filename", name));
   }
-  assert.equal(parsePlannerConfig({ report_filename: "report.v2.html" }, { engineCapabilities }).report_filename, "report.v2.html");
-  assert.equal(parsePlannerConfig({ report_filename: null }, { engineCapabilities }).report_filename, null);
+  assert.equal(parsePlannerConfig({ mode: "agg", report_filename: "report.v2.html" }, { engineCapabilities }).report_filename, "report.v2.html");
+  assert.equal(parsePlannerConfig({ mode: "agg", report_filename: null }, { engineCapabilities }).report_filename, null);
 });
 
 test("writePlannerReplayOutputs refuses a climbing report name before writing anything", (t) => {
