@@ -1,5 +1,5 @@
 /** `actlab`: dispatches to the subcommands in ./commands/, importing only the one that runs. */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
@@ -90,6 +90,10 @@ function version(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // Installed as a package (npm i actuation-lab), the bundled traces sit in the package, not under
+  // the user's folder: point the dataset lookup there (the same files, not a fallback).
+  const packaged = join(here, "..", "..", "datasets", "traces", "public");
+  if (!process.env.ACTLAB_SHARED_DATASETS && !existsSync(join("datasets", "traces", "public")) && existsSync(packaged)) process.env.ACTLAB_SHARED_DATASETS = packaged;
   if (argv[0] === "--version" || argv[0] === "-V") {
     process.stdout.write(`actlab ${version()}\n`);
     return 0;

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../../core/errors.js";
 import { BUNDLED_DATASETS } from "../../core/paths.js";
@@ -42,8 +43,11 @@ async function sha256Of(path: string, gz: boolean): Promise<string> {
   return h.digest("hex");
 }
 
+// The bundled folder: under the working folder (a clone), else inside the installed package.
+const bundledDir = existsSync(BUNDLED_DATASETS) ? BUNDLED_DATASETS : fileURLToPath(new URL(`../../../${BUNDLED_DATASETS}`, import.meta.url));
+
 function where(e: DatasetEntry, dir: string): string {
-  return e.bundled ? join(BUNDLED_DATASETS, e.file) : join(dir, e.file);
+  return e.bundled ? join(bundledDir, e.file) : join(dir, e.file);
 }
 
 function unknownName(name: string): UsageError {
