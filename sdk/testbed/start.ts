@@ -27,6 +27,8 @@ export interface TestbedOptions {
   timeScale?: number;
   /** etcd `--auto-compaction-retention` in revisions (mode revision); default none (compact by API). */
   etcdAutoCompactionRevisions?: number;
+  /** Extra kube-apiserver flags, appended last (e.g. `--watch-cache=false`, `--etcd-compaction-interval=0`). */
+  apiserverArgs?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -107,7 +109,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local", `--service-account-key-file=${certs.saPub}`,
       `--service-account-signing-key-file=${certs.saKey}`, "--service-cluster-ip-range=10.0.0.0/24", "--authorization-mode=Node,RBAC",
       `--kubelet-client-certificate=${certs.adminCert}`, `--kubelet-client-key=${certs.adminKey}`, "--kubelet-preferred-address-types=InternalIP",
-      "--endpoint-reconciler-type=none", "--allow-privileged=true", "--profiling=false", "--v=1",
+      "--endpoint-reconciler-type=none", "--allow-privileged=true", "--profiling=false", "--v=1", ...(options.apiserverArgs ?? []),
     ], join(dir, "kube-apiserver.log")));
     const ca = readFileSync(certs.caCert), adminCert = readFileSync(certs.adminCert), adminKey = readFileSync(certs.adminKey);
     await waitFor("kube-apiserver /readyz", async () => (await get(`${server}/readyz`, ca, adminCert, adminKey)).status === 200, procs);
