@@ -1,10 +1,12 @@
 /**
  * `actlab experiment FILE`: read an experiment file (llm-d-benchmark legacy or current format),
  * show its runs, run them as a sweep through a treatment module, run one shard of them, merge
- * shards, or print a Kubernetes Indexed Job that runs the shards on a cluster.
+ * shards, print a Kubernetes Indexed Job that runs the shards on a cluster, or run the sweep on a
+ * cluster end to end (`--on-kubernetes`; the shard pods run this same command with `--emit-results`).
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InputError } from "../../core/errors.js";
 import { toCsv, toJsonl, writeFileAtomic, columnsOf } from "../../core/rows.js";
 import { designRows } from "../../doe/design.js";
@@ -13,6 +15,7 @@ import { experimentToYaml, readExperimentFile } from "../../doe/experiment-file.
 import { indexedJobYaml } from "../../doe/indexed-job.js";
 import { mergeShards, parseShard } from "../../doe/shard.js";
 import { fileRows, runSweep } from "../../doe/sweep.js";
+import { cacheKey, SweepCache } from "../../doe/sweep-cache.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
 
 const usage = `Usage: actlab experiment FILE [options]
@@ -35,36 +38,125 @@ its current named-treatments format) and expands it into runs: setup treatments 
   --k8s-job N          print a Kubernetes Indexed Job running N shards (needs --image)
   --image IMG          container image for --k8s-job;  --claim PVC  results volume claim
   --namespace NS       namespace for --k8s-job
+  --on-kubernetes      run the sweep as a Kubernetes Indexed Job and merge its shards here (needs --module):
+                       the experiment file (and a module outside this checkout) go in a ConfigMap; a module
+                       inside this checkout is taken from the image (actlab:PATH names one explicitly)
+    --kubeconfig PATH  (default $KUBECONFIG, ~/.kube/config)   --namespace NS (default: the context's)
+    --shards N         shards = Job completions (default 1)    --parallelism P  pods at once (default N)
+    --image IMG        the actuation-lab image (default actuation-lab:dev; see Containerfile)
+    --resume           re-attach to the running or finished Job (after the client died or was stopped)
+    --job NAME         Job name (default actlab-<file name>)   --timeout S  stop following after S seconds
   --strict             values outside declared levels (and unknown keys) are errors, not warnings
   --yaml               print the experiment back as normalized YAML
   --progress MODE      bar | lines | silent (default: bar on a TTY, lines otherwise)`;
+
+const OPTIONS = {
+    module: { type: "string" },
+    export: { type: "string" },
+    out: { type: "string" },
+    seed: { type: "string" },
+    "code-version": { type: "string" },
+    concurrency: { type: "string" },
+    replicates: { type: "string" },
+    randomize: { type: "boolean" },
+    shard: { type: "string" },
+    merge: { type: "boolean" },
+    "k8s-job": { type: "string" },
+    image: { type: "string" },
+    claim: { type: "string" },
+    namespace: { type: "string" },
+    strict: { type: "boolean" },
+    yaml: { type: "boolean" },
+    plan: { type: "boolean" },
+    progress: { type: "string" },
+    "max-runs": { type: "string" },
+    "on-kubernetes": { type: "boolean" },
+    kubeconfig: { type: "string" },
+    shards: { type: "string" },
+    parallelism: { type: "string" },
+    resume: { type: "boolean" },
+    job: { type: "string" },
+    timeout: { type: "string" },
+    // The shard pods' side of --on-kubernetes (set in the Job's args).
+    "emit-results": { type: "boolean" },
+    "checkpoint-configmap": { type: "string" },
+} as const;
 
 export const command: Command = {
   name: "experiment",
   summary: "expand an experiment file into runs and sweep them (shards, merge, Kubernetes Job)",
   usage,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, {
-      module: { type: "string" },
-      export: { type: "string" },
-      out: { type: "string" },
-      seed: { type: "string" },
-      "code-version": { type: "string" },
-      concurrency: { type: "string" },
-      replicates: { type: "string" },
-      randomize: { type: "boolean" },
-      shard: { type: "string" },
-      merge: { type: "boolean" },
-      "k8s-job": { type: "string" },
-      image: { type: "string" },
-      claim: { type: "string" },
-      namespace: { type: "string" },
-      strict: { type: "boolean" },
-      yaml: { type: "boolean" },
-      plan: { type: "boolean" },
-      progress: { type: "string" },
-      "max-runs": { type: "string" },
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+    if (values["on-kubernetes"]) return onKubernetes(values, positionals);
+    const podMode = values["emit-results"] ?? false;
+    try {
+      return await runLocal(values, positionals, podMode);
+    } catch (err) {
+      // A shard pod handed a file it cannot use fails the same way on every retry: exit with the usage
+      // code, which the Job's pod failure policy does not retry (sdk/doe/indexed-job.ts).
+      if (podMode && err instanceof InputError && !(err as { sweepStarted?: boolean }).sweepStarted) {
+        process.stderr.write(`actlab experiment: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  },
+};
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+
+/** `actlab:<path>`: a module of the installation itself (in the image: /app/<path>). */
+const INSTALL_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const modulePathOf = (m: string) => (m.startsWith("actlab:") ? join(INSTALL_ROOT, m.slice("actlab:".length)) : resolve(m));
+
+async function onKubernetes(values: Values, positionals: string[]): Promise<number> {
+  const str = (k: keyof typeof OPTIONS) => values[k] as string | undefined;
+  const file = positionals[0];
+  if (!file) throw new UsageError("expected an experiment FILE");
+  if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
+  if (!str("module")) throw new UsageError("--on-kubernetes needs --module PATH (the treatment module)");
+  for (const k of ["shard", "merge", "k8s-job", "plan", "yaml"] as const) if (values[k] !== undefined) throw new UsageError(`--on-kubernetes cannot be combined with --${k}`);
+  const shards = numberOption(str("shards"), "shards", 1, 1, 10_000);
+  const parallelism = str("parallelism") !== undefined ? numberOption(str("parallelism"), "parallelism", 1, 1, 10_000) : undefined;
+  if (!Number.isInteger(shards) || (parallelism !== undefined && !Number.isInteger(parallelism))) throw new UsageError("--shards and --parallelism expect integers");
+  const timeout = str("timeout") !== undefined ? numberOption(str("timeout"), "timeout", 0, 1) : undefined;
+  const progress = str("progress");
+  if (progress !== undefined && !["bar", "lines", "silent"].includes(progress)) throw new UsageError(`--progress expects bar, lines or silent, got '${progress}'`);
+  const args: string[] = [];
+  for (const k of ["seed", "code-version", "replicates", "concurrency", "export", "max-runs"] as const) if (str(k) !== undefined) args.push(`--${k}`, str(k)!);
+  for (const k of ["randomize", "strict"] as const) if (values[k]) args.push(`--${k}`);
+  const { loadKubeConfig, contextNamespace } = await import("../../kube/kubeconfig.js");
+  const { runSweepOnKubernetes, KubernetesSweepError } = await import("../../doe/on-kubernetes.js");
+  const kc = await loadKubeConfig(str("kubeconfig"));
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    const r = await runSweepOnKubernetes({
+      kubeConfig: kc, namespace: str("namespace") ?? contextNamespace(kc), experimentFile: file, module: str("module")!, imageRoot: process.cwd(),
+      image: str("image") ?? "actuation-lab:dev", shards, parallelism, args, out: str("out"), resume: values.resume === true, jobName: str("job"),
+      progress: progress as "bar" | "lines" | "silent" | undefined, signal: abort.signal, timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
     });
+    const retried = r.podsPerShard.map((n, i) => (n > 1 ? `shard ${i}: ${n} pods` : "")).filter(Boolean);
+    process.stdout.write(`job ${r.namespace}/${r.jobName}: ${r.shards.length} shards, ${r.total} runs: ${r.executed} executed, ${r.cached} from cache, ${r.failed} failed${retried.length ? ` (retried: ${retried.join(", ")})` : ""}\n`);
+    process.stdout.write(`results → ${r.files.csv}\n`);
+    for (const row of fileRows(r.rows).filter((x) => x.status === "error").slice(0, 5)) process.stderr.write(`  ${String(row.id)}: ${String(row.error)}\n`);
+    return r.failed > 0 ? 1 : 0;
+  } catch (err) {
+    if (err instanceof KubernetesSweepError) {
+      const tail = err.podLog.trimEnd().split("\n").filter((l) => !l.startsWith("actlab-")).slice(-20);
+      process.stderr.write(`actlab experiment: ${err.message}\n${tail.map((l) => `  | ${l}\n`).join("")}`);
+      return err.exitCode;
+    }
+    throw err;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+async function runLocal(values: Values, positionals: string[], podMode: boolean): Promise<number> {
+  {
     const file = positionals[0];
     if (!file) throw new UsageError("expected an experiment FILE");
     if (positionals.length > 1 && !values.merge) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
@@ -140,17 +232,49 @@ export const command: Command = {
     }
 
     const concurrency = values.concurrency !== undefined ? numberOption(values.concurrency, "concurrency", 1, 1, 1024) : undefined;
-    const modulePath = resolve(values.module);
+    const modulePath = modulePathOf(values.module);
     if (!existsSync(modulePath)) throw new InputError({ source: values.module }, "an existing treatment module file");
+    // Shard pods (--emit-results): reuse what earlier pods of this index finished, checkpoint every run.
+    const codeVersion = values["code-version"] ?? "0";
+    let checkpoint: import("../../doe/on-kubernetes-shard.js").ShardCheckpoint | undefined;
+    const podSide = podMode ? await import("../../doe/on-kubernetes-shard.js") : undefined;
+    if (podSide && values["checkpoint-configmap"]) {
+      const { loadKubeConfig, contextNamespace } = await import("../../kube/kubeconfig.js");
+      const kc = await loadKubeConfig();
+      const opened = await podSide.ShardCheckpoint.open(kc, contextNamespace(kc), values["checkpoint-configmap"], (l) => process.stderr.write(`${l}\n`));
+      checkpoint = opened.checkpoint;
+      const cache = new SweepCache(join(out, "cache"));
+      for (const e of opened.entries) cache.put(e);
+      if (opened.entries.length) process.stderr.write(`shard checkpoint ${values["checkpoint-configmap"]}: ${opened.entries.length} runs finished by earlier pods\n`);
+    }
+    const byOrder = new Map(design.runs.map((r) => [r.run_order, r]));
+    let done = 0;
+    const shardTotal = (shard ? Math.ceil(Math.max(0, design.runs.length - shard.index) / shard.count) : design.runs.length) * Math.max(1, design.repeats ?? 1);
+    const onRow = podSide ? (row: import("../../core/rows.js").Row) => {
+      done++;
+      process.stdout.write(podSide.progressLine(done, shardTotal));
+      if (!checkpoint || row.status !== "ok") return;
+      const run = byOrder.get(Number(row.run_order));
+      if (!run) return;
+      const key = cacheKey({ factors: run.factors, params: run.params, replicate: run.replicate, repeat: Number(row.repeat ?? 1), seed: Number(row.seed), codeVersion });
+      const entry = new SweepCache(join(out, "cache")).get(key);
+      if (entry) checkpoint.add(entry);
+    } : undefined;
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once("SIGINT", onSigint);
     try {
       const result = await runSweep(design, modulePath, {
-        seed, codeVersion: values["code-version"] ?? "0", concurrency, exportName: values.export, outDir: out, shard,
+        seed, codeVersion, concurrency, exportName: values.export, outDir: out, shard,
         signal: abort.signal, progress: (progress as "bar" | "lines" | "silent" | undefined) ?? true,
-        maxAttempts: exp.options.treatment_max_attempts, stopOnError: exp.options.treatment_stop_on_error,
-      });
+        maxAttempts: exp.options.treatment_max_attempts, stopOnError: exp.options.treatment_stop_on_error, onRow,
+      }).catch((e) => { throw Object.assign(e as object, { sweepStarted: true }); });
+      if (podSide) {
+        await checkpoint?.flush();
+        process.stdout.write(podSide.resultsBlock({ experiment: exp.name, shard: shard ? `${shard.index}/${shard.count}` : "0/1", total: result.total, executed: result.executed, cached: result.cached, failed: result.failed }, result.rows, result.timings));
+        process.stdout.write(`${result.total} runs: ${result.executed} executed, ${result.cached} from cache, ${result.failed} failed${result.cancelled ? ", cancelled" : ""}\n`);
+        return result.cancelled ? 1 : 0;
+      }
       process.stdout.write(`${result.total} runs: ${result.executed} executed, ${result.cached} from cache, ${result.failed} failed${result.cancelled ? ", cancelled" : ""}\n`);
       process.stdout.write(`results → ${result.files!.csv}\n`);
       const failed = fileRows(result.rows).filter((r) => r.status === "error").slice(0, 5);
@@ -159,5 +283,5 @@ export const command: Command = {
     } finally {
       process.removeListener("SIGINT", onSigint);
     }
-  },
-};
+  }
+}
