@@ -64,11 +64,22 @@ test("the trace examples outside the repository root: exit 1 with one line sayin
   for (const ex of readdirSync("examples")) assert.doesNotMatch(readFileSync(join("examples", ex), "utf8"), /set ACTLAB_SHARED_DATASETS/, ex);
 });
 
-test("empty CSVs keep their header: a run with no actuation", async (t) => {
+test("empty CSVs keep their header: a planner that never scaled, a run with no actuation", async (t) => {
   const { writeAnalysis } = await import("../sdk/kube/run-files.js");
   const dir = mkdtempSync(join(tmpdir(), "actlab-empty-csv-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeAnalysis(dir, []);
   const recorded = readFileSync("datasets/event-logs/hot-8b-h100/actuations.csv", "utf8").split("\n")[0];
   assert.equal(readFileSync(join(dir, "actuations.csv"), "utf8"), `${recorded}\n`);
+  // The same planner on 3 Mooncake requests (never scales) and on 600 at 2× (scales): same headers.
+  const run = (head: string, speedup: string, out: string) => spawnSync(process.execPath, ["bin/actlab.js", "replay", "datasets/traces/public/mooncake/conversation_trace.jsonl.gz", "--head", head, "--speedup", speedup, "--planner", '{"mode":"agg","load_adjustment_interval":5}', "--out", out], { encoding: "utf8", timeout: 120_000 });
+  const idle = run("3", "1", join(dir, "idle"));
+  assert.equal(idle.status, 0, idle.stderr);
+  const busy = run("600", "2", join(dir, "busy"));
+  assert.equal(busy.status, 0, busy.stderr);
+  for (const f of ["scaling-events.csv", "actuations.csv"]) {
+    const [busyHeader, firstRow] = readFileSync(join(dir, "busy", f), "utf8").split("\n");
+    assert.ok(firstRow, `the busy run has ${f} rows`);
+    assert.equal(readFileSync(join(dir, "idle", f), "utf8"), `${busyHeader}\n`, f);
+  }
 });

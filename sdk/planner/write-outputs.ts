@@ -2,10 +2,16 @@
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
-import { toCsv, toJsonl, writeFileAtomic, type Row } from "../core/rows.js";
+import { columnsOf, toCsv, toJsonl, writeFileAtomic, type Row } from "../core/rows.js";
 import { diagnosticsCharts, renderDiagnosticsReport } from "../report/diagnostics-report.js";
 import { toPng } from "../report/to-png.js";
 import type { PlannerReplayResult } from "./run.js";
+import type { ActuationRecord, ScalingEvent } from "./controller.js";
+
+// Headers of the CSVs that may have no rows (a planner that never scaled): an empty CSV still says its columns.
+const EVENT_COLUMNS = ["t", "component", "from", "to", "direction", "reason", "applied", "paths", "delaysS"] as const satisfies readonly (keyof ScalingEvent)[];
+const ACTUATION_COLUMNS = ["t", "pool", "workerId", "path", "delayMs", "readyAt", "cancelled", "launcher"] as const satisfies readonly (keyof ActuationRecord)[];
+const csv = (rows: readonly Row[], empty: readonly string[]) => toCsv(rows, rows.length ? columnsOf(rows) : empty);
 
 export interface PlannerOutputOptions {
   /** Report file name (default: the config's report_filename, else planner_report.html). */
@@ -31,8 +37,8 @@ export function writePlannerReplayOutputs(dir: string, result: PlannerReplayResu
   w("summary.json", JSON.stringify(result.summary, null, 2) + "\n");
   const ticks = result.controller.snapshots.map(({ prefillEngineLoad, decodeEngineLoad, ...rest }) => ({ ...rest, prefillEngines: prefillEngineLoad.length, decodeEngines: decodeEngineLoad.length }));
   w("decisions.jsonl", toJsonl(ticks as unknown as Row[]));
-  w("scaling-events.csv", toCsv(result.controller.events as unknown as Row[]));
-  w("actuations.csv", toCsv(result.controller.actuations as unknown as Row[]));
+  w("scaling-events.csv", csv(result.controller.events as unknown as Row[], EVENT_COLUMNS));
+  w("actuations.csv", csv(result.controller.actuations as unknown as Row[], ACTUATION_COLUMNS));
   w("requests.csv", toCsv(result.replay.requests as unknown as Row[]));
   w(report, renderDiagnosticsReport(result.report));
   if (options.charts) {
