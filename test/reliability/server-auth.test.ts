@@ -36,7 +36,7 @@ test("by default every API request needs the random token of the 0600 kubeconfig
   const cfg = parse(readFileSync(c.kubeconfigPath, "utf8")) as { users: { user: { token?: string } }[] };
   assert.equal(cfg.users[0]!.user.token, c.token);
   // No token, a wrong one, one of the wrong length, a prefix: 401, and nothing is created.
-  for (const headers of [{}, { Authorization: "Bearer nope" }, { Authorization: `Bearer ${c.token}x` }, { Authorization: `Bearer ${c.token!.slice(0, -1)}` }, { Authorization: c.token! }]) {
+  for (const headers of [{}, { Authorization: "Bearer nope" }, { Authorization: `Bearer ${c.token}x` }, { Authorization: `Bearer ${c.token!.slice(0, -1)}` }, { Authorization: c.token! }] as Record<string, string>[]) {
     const r = await fetch(c.url + pods, { method: "POST", body: podBody("intruder"), headers: { "Content-Type": "application/json", ...headers } });
     await r.text();
     assert.equal(r.status, 401, JSON.stringify(headers));
