@@ -19,6 +19,7 @@ import { kubeRequest } from "../sdk/kube/kubeconfig.js";
 import { podProcesses } from "../sdk/testbed/process-runtime.js";
 import { startTestbed, type Testbed } from "../sdk/testbed/start.js";
 import { testbedInstalled } from "../sdk/testbed/versions.js";
+import { jobsStudyYaml, untilDefaultServiceAccount } from "./helpers/jobs-study.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -55,20 +56,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "actlab-jobs-test-"));
   study = join(dir, "jobs-study.yaml");
   // 2 workers × 3 routers × 2 speed-ups, 2 replicates = 24 runs; 40 requests each, at a seeded offset.
-  writeFileSync(study, `experiment: {name: jobs-study, description: "2×3×2 over a trace replay, as a Kubernetes Job"}
-design:
-  type: full_factorial
-  replicates: 2
-  setup:
-    factors:
-      - {name: workers, levels: [1, 2]}
-  run:
-    factors:
-      - {name: router, levels: [round-robin, random, kv]}
-      - {name: speedup, levels: [1, 4]}
-setup:
-  constants: {limit: 40, window: 400}
-`);
+  writeFileSync(study, jobsStudyYaml("jobs-study", 40));
   local = join(dir, "local");
   const [r, t] = await Promise.all([
     actlab(["experiment", study, "--module", "sdk/doe/replay-treatment.ts", "--out", local, "--progress", "silent", "--concurrency", "1"], localEnv()).done,
@@ -76,12 +64,7 @@ setup:
   ]);
   tb = t;
   assert.equal(r.code, 0, r.stderr);
-  // Pods need the namespace's default service account (the controller manager makes it).
-  const t0 = Date.now();
-  while (!(await get("/api/v1/namespaces/default/serviceaccounts/default"))) {
-    if (Date.now() - t0 > 120_000) throw new Error("no default service account after 120 s");
-    await new Promise((res) => setTimeout(res, 300));
-  }
+  await untilDefaultServiceAccount(tb.kubeconfig);
 });
 
 after(async () => {

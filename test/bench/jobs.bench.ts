@@ -4,10 +4,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kubeRequest } from "../../sdk/kube/kubeconfig.js";
 import { startTestbed } from "../../sdk/testbed/start.js";
 import { testbedInstalled } from "../../sdk/testbed/versions.js";
 import { figure } from "./measure.js";
+import { jobsStudyYaml, untilDefaultServiceAccount } from "../helpers/jobs-study.js";
 
 console.log("sweeps on Kubernetes Jobs: 24 replay runs on the test bed (2 nodes × 4 GPUs), parallelism = shards");
 if (!testbedInstalled()) {
@@ -17,26 +17,8 @@ if (!testbedInstalled()) {
   const tb = await startTestbed({ nodes: 2, gpusPerNode: 4, timeScale: 50, seed: 14 });
   try {
     const study = join(dir, "bench-study.yaml");
-    writeFileSync(study, `experiment: {name: bench-study, description: "2×3×2 replay sweep for the Jobs benchmark"}
-design:
-  type: full_factorial
-  replicates: 2
-  setup:
-    factors:
-      - {name: workers, levels: [1, 2]}
-  run:
-    factors:
-      - {name: router, levels: [round-robin, random, kv]}
-      - {name: speedup, levels: [1, 4]}
-setup:
-  constants: {limit: 200, window: 400}
-`);
-    // The default service account must exist before the Job's pods can be created.
-    const t0 = Date.now();
-    while ((await kubeRequest(tb.kubeconfig, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status !== 200) {
-      if (Date.now() - t0 > 120_000) throw new Error("no default service account after 120 s");
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    writeFileSync(study, jobsStudyYaml("bench-study", 200));
+    await untilDefaultServiceAccount(tb.kubeconfig);
     const rates: Record<number, number> = {};
     for (const shards of [1, 2, 4]) {
       const args = ["bin/actlab.js", "experiment", study, "--on-kubernetes", "--kubeconfig", tb.kubeconfigPath, "--namespace", "default",
