@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { rng, type Rng } from "../sdk/core/rng.js";
 import { quantile } from "../sdk/core/quantile.js";
 import { weightedQuantiles } from "../sdk/engine/worker.js";
-import { runEngine, BlockInterner, linearStepTime, polynomialPrefillMs, polynomialDecodeMs, type EngineArrival, type EngineConfig } from "../sdk/engine/index.js";
+import { runEngine, BlockInterner, polynomialPrefillMs, polynomialDecodeMs, type EngineArrival, type EngineConfig, type LinearStepTimeSpec } from "../sdk/engine/index.js";
 
 /** A random workload: bursts, shared prefixes (a few groups), lengths from 1 token up. */
 function workload(r: Rng, n: number, blockSize: number): EngineArrival[] {
@@ -28,7 +28,7 @@ function configs(r: Rng): Partial<EngineConfig>[] {
   ];
 }
 
-const linear = linearStepTime(["sumPrefillTokens", "numDecode"], 1, [0.01, 0.1]);
+const linear: LinearStepTimeSpec = { kind: "linear", features: ["sumPrefillTokens", "numDecode"], intercept: 1, coefficients: [0.01, 0.1] };
 
 test("engine invariants hold on random workloads and configurations (property style, seeded)", () => {
   const r = rng("engine-properties");

@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rng } from "../sdk/core/rng.js";
 import {
-  polynomialPrefillMs, polynomialDecodeMs, polynomialStepTime, interpolatedStepTime, fitStepTime, linearStepTime, stepTimeProfile, registerStepTimeProfile,
-  stepTimeProfileNames, engineCapabilities, DEFAULT_ENGINE_CONFIG, engineConfig, type PassShape,
+  polynomialPrefillMs, polynomialDecodeMs, polynomialStepTime, interpolatedStepTime, fitStepTime, linearStepTime, stepTimeProfile, resolveStepTime,
+  stepTimeProfileNames, engineCapabilities, DEFAULT_ENGINE_CONFIG, engineConfig, runEngine, type PassShape, type StepTimeSpec,
 } from "../sdk/engine/index.js";
 
 const shape = (o: Partial<PassShape>): PassShape => ({ role: "agg", numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: 16384, ...o });
@@ -39,7 +39,7 @@ test("fitStepTime recovers a linear model from noisy measured passes (least squa
   assert.ok(Math.abs(fit.coefficients[0]! - 0.02) < 1e-4);
   assert.ok(Math.abs(fit.coefficients[1]! - 0.0005) < 1e-5);
   assert.ok(fit.r2 > 0.999);
-  assert.ok(Math.abs(fit.model(shape({ sumPrefillTokens: 1000, sumDecodeKvTokens: 1000 })) - 24.5) < 0.1);
+  assert.ok(Math.abs(resolveStepTime(fit)(shape({ sumPrefillTokens: 1000, sumDecodeKvTokens: 1000 })) - 24.5) < 0.1);
   // A constant feature gets coefficient 0; heartbeats (wall 0) are skipped.
   const flat = fitStepTime([...passes.map((p) => ({ ...p, numDecode: 5 })), { numPrefill: 0, sumPrefillTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, wallTimeMs: 0 }], ["sumPrefillTokens", "numDecode"]);
   assert.equal(flat.coefficients[1], 0);
@@ -49,10 +49,10 @@ test("fitStepTime recovers a linear model from noisy measured passes (least squa
 
 test("named profiles and capabilities read from the same config the engine uses", () => {
   assert.ok(stepTimeProfileNames().includes("dynamo-polynomial"));
-  assert.equal(stepTimeProfile("dynamo-polynomial-2x")(shape({ numPrefill: 1, prefillTokens: 100 })), polynomialPrefillMs(100) / 2);
-  registerStepTimeProfile("test-const", () => 3);
-  assert.equal(stepTimeProfile("test-const")(shape({})), 3);
+  assert.deepEqual(stepTimeProfile("dynamo-polynomial-2x"), { kind: "polynomial", speedupRatio: 2 });
+  assert.equal(resolveStepTime("dynamo-polynomial-2x")(shape({ numPrefill: 1, prefillTokens: 100 })), polynomialPrefillMs(100) / 2);
   assert.throws(() => stepTimeProfile("nope"), /unknown step-time profile 'nope'/);
+  assert.throws(() => stepTimeProfile("toString"), /unknown step-time profile 'toString'/);
   const caps = engineCapabilities();
   assert.deepEqual([caps.numGpu, caps.maxNumBatchedTokens, caps.maxNumSeqs, caps.blockSize, caps.numGpuBlocks, caps.maxKvTokens], [1, 8192, 256, 64, 16384, 1_048_576]);
   assert.equal(DEFAULT_ENGINE_CONFIG.preemptionMode, "lifo");
@@ -72,4 +72,34 @@ test("interpolatedStepTime: linear in prefill size (extrapolating), bilinear in 
   assert.equal(m(shape({ numReady: 2, numDecode: 2, sumDecodeKvTokens: 4000, activeKvBlocks: 781.25, blockSize: 64 })), 9);
   assert.equal(m(shape({ numReady: 1, numDecode: 1, sumDecodeKvTokens: 99_999, activeKvBlocks: 1e9, blockSize: 64 })), 15, "clamped to the table");
   assert.throws(() => interpolatedStepTime({ prefill: { isl: [2, 1], ms: [1, 2] }, decode: { activeKvTokens: [0, 1], contextLength: [0, 1], ms: [[1, 1], [1, 1]] } }), /ascending/);
+});
+
+test("a step-time model is data: every kind survives structuredClone and JSON, and the engine times passes the same from the copy", () => {
+  const tables = { prefill: { isl: [0, 1000, 4000], ms: [10, 20, 50] }, decode: { activeKvTokens: [0, 100_000], contextLength: [100, 4000], ms: [[5, 6], [9, 12]] } };
+  const specs: StepTimeSpec[] = [
+    "dynamo-polynomial-decode-2x",
+    { kind: "polynomial", prefill: [1e-6, 0.02, 10], decodeFloorMs: 2, speedupRatio: 1.5 },
+    { kind: "linear", features: ["sumPrefillTokens", "sumDecodeKvTokens"], intercept: 3, coefficients: [0.01, 0.0002] },
+    { kind: "interpolated", tables },
+  ];
+  const arrivals = Array.from({ length: 30 }, (_, i) => ({ at: i * 40, inputLength: 300 + 97 * i, outputLength: 20 + i }));
+  const passes = [shape({ numPrefill: 1, prefillTokens: 2000, sumPrefillTokens: 2000 }), shape({ numReady: 4, numDecode: 4, sumDecodeKvTokens: 8000, activeKvBlocks: 300 })];
+  for (const spec of specs) {
+    const cloned = structuredClone(spec);
+    const viaJson = JSON.parse(JSON.stringify(spec)) as StepTimeSpec;
+    assert.deepEqual(cloned, spec);
+    for (const p of passes) {
+      assert.equal(resolveStepTime(cloned)(p), resolveStepTime(spec)(p));
+      assert.equal(resolveStepTime(viaJson)(p), resolveStepTime(spec)(p));
+    }
+    const a = runEngine(arrivals, { stepTime: spec });
+    const b = runEngine(arrivals, structuredClone({ stepTime: spec }));
+    assert.deepEqual(b.requests, a.requests, JSON.stringify(spec));
+  }
+  // The default engine config is itself a value.
+  assert.deepEqual(structuredClone(DEFAULT_ENGINE_CONFIG), { ...DEFAULT_ENGINE_CONFIG });
+  // A function is no longer a step-time model; a bad spec is refused when the config is built.
+  assert.throws(() => engineConfig({ stepTime: (() => 1) as unknown as StepTimeSpec }), /a function \(pass the model's data instead\)/);
+  assert.throws(() => engineConfig({ stepTime: { kind: "cubic" } as unknown as StepTimeSpec }), /kind must be polynomial, linear or interpolated, got 'cubic'/);
+  assert.throws(() => engineConfig({ stepTime: "nope" }), /unknown step-time profile 'nope'/);
 });

@@ -1,9 +1,14 @@
 /**
- * Engine configuration with Dynamo mocker's vLLM defaults (shared/docs/dynamo.md §2.1), and the
- * capabilities a planner reads from the same place (max_num_batched_tokens, max_num_seqs, KV
+ * Engine configuration as a value (every field is data, the step-time model included, so a config
+ * crosses worker threads and sweep caches whole), checked against the defaults of defaults.ts, and
+ * the capabilities a planner reads from the same place (max_num_batched_tokens, max_num_seqs, KV
  * capacity, step time) so its throughput math and the simulated engine never disagree.
  */
-import { polynomialStepTime, type StepTimeModel } from "./step-time.js";
+import { DEFAULT_ENGINE_CONFIG } from "./defaults.js";
+import type { StepTimeModel } from "./step-time.js";
+import { resolveStepTime, type StepTimeSpec } from "./step-time-spec.js";
+
+export { DEFAULT_ENGINE_CONFIG };
 
 export interface EngineConfig {
   /** Tokens per KV block (engine block size; distinct from a trace's hash block size). */
@@ -18,22 +23,15 @@ export interface EngineConfig {
   enableChunkedPrefill: boolean;
   /** Who is preempted when KV runs out: `lifo` the newest running request (default), `fifo` the oldest. */
   preemptionMode: "lifo" | "fifo";
-  /** Pass duration model (ms). */
-  stepTime: StepTimeModel;
+  /** Pass duration model: a profile name or a model's data (`StepTimeSpec`), resolved by the engine. */
+  stepTime: StepTimeSpec;
   /** Apply runs of identical pure-decode passes in bulk (same results, much faster); off = pass by pass. Default true. */
   fastDecode?: boolean;
 }
 
-export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
-  blockSize: 64,
-  numGpuBlocks: 16384,
-  maxNumBatchedTokens: 8192,
-  maxNumSeqs: 256,
-  enablePrefixCaching: true,
-  enableChunkedPrefill: true,
-  preemptionMode: "lifo",
-  stepTime: polynomialStepTime(),
-});
+// The defaults satisfy the type (a compile-time check; defaults.ts imports nothing).
+const checkDefaults = (c: Readonly<EngineConfig>): Readonly<EngineConfig> => c;
+checkDefaults(DEFAULT_ENGINE_CONFIG);
 
 function positiveInt(v: number, name: string): void {
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`engine config: ${name} must be a positive integer, got ${v}`);
@@ -47,7 +45,7 @@ export function engineConfig(overrides: Partial<EngineConfig> = {}): EngineConfi
   positiveInt(c.maxNumBatchedTokens, "maxNumBatchedTokens");
   positiveInt(c.maxNumSeqs, "maxNumSeqs");
   if (c.preemptionMode !== "lifo" && c.preemptionMode !== "fifo") throw new RangeError(`engine config: preemptionMode must be lifo or fifo, got ${String(c.preemptionMode)}`);
-  if (typeof c.stepTime !== "function") throw new RangeError("engine config: stepTime must be a function (pass) => ms");
+  resolveStepTime(c.stepTime); // throws on a bad spec, here rather than at the first pass
   return c;
 }
 
@@ -60,6 +58,7 @@ export interface EngineCapabilities {
   numGpuBlocks: number;
   /** numGpuBlocks × blockSize (1,048,576 with the defaults). */
   maxKvTokens: number;
+  /** The resolved pass-duration function (capabilities are derived, not configuration). */
   stepTime: StepTimeModel;
 }
 
@@ -72,6 +71,6 @@ export function engineCapabilities(config: Partial<EngineConfig> = {}): EngineCa
     blockSize: c.blockSize,
     numGpuBlocks: c.numGpuBlocks,
     maxKvTokens: c.numGpuBlocks * c.blockSize,
-    stepTime: c.stepTime,
+    stepTime: resolveStepTime(c.stepTime),
   };
 }

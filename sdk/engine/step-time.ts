@@ -1,10 +1,12 @@
 /**
- * How long one engine forward pass takes. A step-time model is a plain function of the pass's
- * shape returning milliseconds, so users can plug in their own. Provided here: Dynamo's mocker
+ * How long one engine forward pass takes: the pass-duration functions a step-time spec resolves to
+ * (step-time-spec.ts), from the pass's shape to milliseconds. Provided here: Dynamo's mocker
  * polynomial (the default, hard-coded and uncalibrated upstream, kept so results compare with
- * Dynamo's replay; shared/docs/dynamo.md §2.2), named profiles, and a least-squares fit from
- * measured forward-pass metrics.
+ * Dynamo's replay; shared/docs/dynamo.md §2.2), a linear model, interpolation over measured tables,
+ * and a least-squares fit from measured forward-pass metrics (its result is a linear spec).
  */
+
+import { DEFAULT_ENGINE_CONFIG } from "./defaults.js";
 
 /** Which pool a worker serves; prefill workers skip the decode term, decode workers the prefill term. */
 export type WorkerRole = "agg" | "prefill" | "decode";
@@ -27,7 +29,7 @@ export interface PassShape {
   /** KV blocks referenced by running requests after this pass's allocation, and the capacity. */
   activeKvBlocks: number;
   kvCapacityBlocks: number;
-  /** Tokens per KV block (set by the engine; 64 when absent). */
+  /** Tokens per KV block (set by the engine; the default engine's when absent). */
   blockSize?: number;
 }
 
@@ -87,14 +89,15 @@ export interface MeasuredPass {
   wallTimeMs: number;
 }
 
+/** A fitted linear model: its data is a linear step-time spec (`engine: { stepTime: fit }`), plus the fit's quality. */
 export interface LinearStepTime {
+  kind: "linear";
   features: StepFeature[];
   intercept: number;
   coefficients: number[];
   /** Coefficient of determination on the fitted samples, and their count. */
   r2: number;
   samples: number;
-  model: StepTimeModel;
 }
 
 function featureOf(f: StepFeature, p: { numPrefill: number; sumPrefillTokens: number; numDecode: number; sumDecodeKvTokens: number; sumPrefillKvTokens?: number }): number {
@@ -151,7 +154,7 @@ export function fitStepTime(passes: readonly MeasuredPass[], features: readonly 
     ssRes += (y[i]! - pred) ** 2;
     ssTot += (y[i]! - ym) ** 2;
   }
-  return { features: features.slice(), intercept, coefficients, r2: ssTot > 0 ? 1 - ssRes / ssTot : 1, samples: n, model: linearStepTime(features, intercept, coefficients) };
+  return { kind: "linear", features: features.slice(), intercept, coefficients, r2: ssTot > 0 ? 1 - ssRes / ssTot : 1, samples: n };
 }
 
 /** min ‖A·x − b‖ by Householder QR; rank-deficient columns get 0. */
@@ -192,31 +195,6 @@ function leastSquares(A: number[][], b: number[], k: number): number[] {
     x[j] = s / R[j]![j]!;
   }
   return x;
-}
-
-/**
- * Named step-time profiles. `dynamo-polynomial` is Dynamo's default; the `-fast` variants model a
- * 2× faster engine (speedup_ratio 2) the way Dynamo's knob does. Register calibrated models (e.g.
- * a `fitStepTime` result) under your own names.
- */
-const profiles = new Map<string, () => StepTimeModel>([
-  ["dynamo-polynomial", () => polynomialStepTime()],
-  ["dynamo-polynomial-2x", () => polynomialStepTime({ speedupRatio: 2 })],
-  ["dynamo-polynomial-decode-2x", () => polynomialStepTime({ decodeSpeedupRatio: 2 })],
-]);
-
-export function stepTimeProfile(name: string): StepTimeModel {
-  const make = profiles.get(name);
-  if (!make) throw new RangeError(`unknown step-time profile '${name}'; known: ${[...profiles.keys()].join(", ")}`);
-  return make();
-}
-
-export function registerStepTimeProfile(name: string, model: StepTimeModel): void {
-  profiles.set(name, () => model);
-}
-
-export function stepTimeProfileNames(): string[] {
-  return [...profiles.keys()];
 }
 
 /** Measured tables for `interpolatedStepTime` (a profiler's output). Axes ascending. */
@@ -260,7 +238,7 @@ export function interpolatedStepTime(tables: StepTimeTables): StepTimeModel {
       ms += Math.max(0, prefill.ms[i]! + w * (prefill.ms[i + 1]! - prefill.ms[i]!));
     }
     if (p.numReady > 0 && p.role !== "prefill") {
-      const kv = clamp(decode.activeKvTokens, p.activeKvBlocks * (p.blockSize ?? 64));
+      const kv = clamp(decode.activeKvTokens, p.activeKvBlocks * (p.blockSize ?? DEFAULT_ENGINE_CONFIG.blockSize));
       const ctx = clamp(decode.contextLength, p.numDecode > 0 ? p.sumDecodeKvTokens / p.numDecode : decode.contextLength[0]!);
       const [i, u] = locate(decode.activeKvTokens, kv);
       const [j, v] = locate(decode.contextLength, ctx);

@@ -12,7 +12,8 @@
  */
 import { KvCache } from "./kv-cache.js";
 import type { EngineConfig } from "./config.js";
-import type { PassShape, WorkerRole } from "./step-time.js";
+import type { PassShape, StepTimeModel, WorkerRole } from "./step-time.js";
+import { resolveStepTime } from "./step-time-spec.js";
 
 /** A request as one worker sees it. Fields are read by the caller after hooks fire. */
 export class Seq {
@@ -171,6 +172,7 @@ export class EngineWorker {
   private readonly blockSize: number;
   private readonly capacity: number;
   private readonly shape: PassShape;
+  private readonly stepTime: StepTimeModel;
   private mode = IDLE;
   // Slow pass in flight.
   private passStart = 0;
@@ -197,6 +199,7 @@ export class EngineWorker {
   /** `idSpace`: expected number of distinct block ids (a sizing hint for the cache's index). */
   constructor(config: EngineConfig, role: WorkerRole = "agg", hooks: WorkerHooks = {}, idSpace = 0) {
     this.config = config;
+    this.stepTime = resolveStepTime(config.stepTime);
     this.role = role;
     this.hooks = hooks;
     this.blockSize = config.blockSize;
@@ -419,7 +422,7 @@ export class EngineWorker {
   }
 
   private duration(): number {
-    const d = this.config.stepTime(this.shape);
+    const d = this.stepTime(this.shape);
     if (!(d >= 0) || !Number.isFinite(d)) throw new RangeError(`step-time model returned ${d} ms; expected a finite number ≥ 0`);
     return d;
   }

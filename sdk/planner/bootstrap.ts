@@ -3,6 +3,7 @@
  * what Dynamo's replay does with AIC (dynamo.md §3.11) and what PR #8280 did with the mocker's
  * polynomial, so the planner's capacity estimates agree with the simulated engine's timing.
  */
+import { DEFAULT_ENGINE_CONFIG } from "../engine/defaults.js";
 import type { StepTimeModel, WorkerRole } from "../engine/step-time.js";
 import type { EngineCapabilities } from "./config.js";
 import type { FpmPoint } from "./regression.js";
@@ -10,7 +11,7 @@ import type { FpmPoint } from "./regression.js";
 export interface BootstrapOptions {
   /** Sweep points per axis (Dynamo's --benchmark-granularity, default 8). */
   granularity: number;
-  /** Engine block size (tokens) for KV usage; default 64. */
+  /** Engine block size (tokens) for KV usage; default the engine's. */
   blockSize?: number;
 }
 
@@ -18,7 +19,7 @@ export interface BootstrapOptions {
 export function prefillSweep(stepTime: StepTimeModel, role: WorkerRole, caps: EngineCapabilities, o: BootstrapOptions): FpmPoint[] {
   const mbt = caps.max_num_batched_tokens;
   const step = Math.max(1, Math.floor((mbt - 100) / o.granularity));
-  const bs = o.blockSize ?? 64;
+  const bs = o.blockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
   const capBlocks = Math.floor(caps.max_kv_tokens / bs);
   const out: FpmPoint[] = [];
   for (let isl = 100; isl <= mbt; isl += step) {
@@ -34,7 +35,7 @@ export function prefillSweep(stepTime: StepTimeModel, role: WorkerRole, caps: En
 /** Decode sweep: ctx ∈ {500, 2000, 4000, 8000} × bs = 1, 1 + s, … ≤ max_num_seqs, s = max(1, max_num_seqs // g); a column stops when bs·ctx > KV. */
 export function decodeSweep(stepTime: StepTimeModel, role: WorkerRole, caps: EngineCapabilities, o: BootstrapOptions): FpmPoint[] {
   const s = Math.max(1, Math.floor(caps.max_num_seqs / o.granularity));
-  const blk = o.blockSize ?? 64;
+  const blk = o.blockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
   const capBlocks = Math.floor(caps.max_kv_tokens / blk);
   const out: FpmPoint[] = [];
   for (const ctx of [500, 2000, 4000, 8000]) {

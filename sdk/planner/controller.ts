@@ -9,7 +9,8 @@ import type { ActuationPath } from "../actuation/path.js";
 import { actuationDelayMs, getProfile, listProfiles, modelMemory, type LatencyProfile } from "../actuation/profiles.js";
 import { InputError } from "../core/errors.js";
 import { Rng, rng as makeRng, type Seed } from "../core/rng.js";
-import { polynomialStepTime, type StepTimeModel } from "../engine/step-time.js";
+import { engineCapabilities } from "../engine/config.js";
+import type { StepTimeModel } from "../engine/step-time.js";
 import type { FleetControl, FleetObservations, ForwardPassMetrics, Pool, ReplayController, WorkerInfo } from "../replay/control.js";
 import { ActuationPool } from "./actuation-pool.js";
 import { decodeSweep, prefillSweep } from "./bootstrap.js";
@@ -127,7 +128,7 @@ export class PlannerController implements ReplayController {
       throw new InputError({ source: this.configSource, path: "actuation.prewarmed_sleepers" }, `expected 0 with profile "${cfg.actuation.profile}" (its GPU memory holds no sleeper next to an awake instance), got ${cfg.actuation.prewarmed_sleepers}`);
     }
     if (cfg.optimization_target === "sla" && cfg.pre_deployment_sweeping_mode !== "none") {
-      const st = options.stepTime ?? polynomialStepTime();
+      const st = options.stepTime ?? engineCapabilities().stepTime;
       const g = cfg.benchmark_granularity * (cfg.pre_deployment_sweeping_mode === "thorough" ? 4 : 1);
       const bo = { granularity: g, blockSize: options.blockSize };
       if (cfg.mode === "agg") {

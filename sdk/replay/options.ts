@@ -29,7 +29,7 @@ export interface ReplayOptions {
   overlapScoreWeight?: number;
   /** Seed for router tie-breaks and random routing (default 1). */
   seed?: Seed;
-  /** Tokens per trace hash id (default 512). */
+  /** Tokens per trace hash id of a bare request array (default 512); a `Trace` value carries its own. */
   traceBlockSize?: number;
   /** Trace mode: first-turn timestamps (normalized to start at 0) and inter-turn delays are divided by this (default 1). */
   arrivalSpeedupRatio?: number;

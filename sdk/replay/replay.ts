@@ -4,7 +4,7 @@
  * replay is done), and `replayEvents` yields the same run's events as an async iterator, a chunk
  * of simulated time at a time, for notebooks.
  */
-import type { TraceRequest } from "../trace/types.js";
+import type { Trace, TraceRequest } from "../trace/types.js";
 import type { ForwardPassMetrics } from "./control.js";
 import type { ReplayEvent, ReplayOptions } from "./options.js";
 import { intervalRows, requestRows, summarize, type IntervalRow, type ReplaySummary, type RequestRow } from "./results.js";
@@ -62,8 +62,27 @@ function collect(sim: ReplaySim, options: ReplayOptions, ticks: number): ReplayR
   };
 }
 
-/** Replay `requests` (Mooncake-shaped) against a simulated fleet and return rows, series and summary. */
-export function replayTrace(requests: readonly TraceRequest[], options: ReplayOptions = {}): ReplayResult {
+/**
+ * A trace value's requests, with its block size in the options (a bare request array keeps
+ * `options.traceBlockSize`); saying two different block sizes is an error, not a silent pick.
+ */
+export function unpackTrace<O extends Pick<ReplayOptions, "traceBlockSize">>(trace: readonly TraceRequest[] | Trace, options: O): [readonly TraceRequest[], O] {
+  if (isRequestList(trace)) return [trace, options];
+  const given = options.traceBlockSize;
+  if (given !== undefined && given !== trace.traceBlockSize) throw new RangeError(`replay: traceBlockSize ${given} in the options, but the trace (${trace.provenance.source}) was read at ${trace.traceBlockSize} tokens per hash id`);
+  return [trace.requests, { ...options, traceBlockSize: trace.traceBlockSize }];
+}
+
+function isRequestList(t: readonly TraceRequest[] | Trace): t is readonly TraceRequest[] {
+  return Array.isArray(t);
+}
+
+/**
+ * Replay a trace (a `Trace` value, e.g. `loadTrace(path)`, or bare Mooncake-shaped requests) against
+ * a simulated fleet and return rows, series and summary.
+ */
+export function replayTrace(trace: readonly TraceRequest[] | Trace, replayOptions: ReplayOptions = {}): ReplayResult {
+  const [requests, options] = unpackTrace(trace, replayOptions);
   const sim = new ReplaySim(requests, options);
   const ticks = drive(sim, options);
   return collect(sim, options, ticks);
@@ -74,7 +93,8 @@ export function replayTrace(requests: readonly TraceRequest[], options: ReplayOp
  * 10 s), so a consumer can stop early and memory stays bounded. A controller is not supported
  * here; use `replayTrace` with `onEvent` for that.
  */
-export async function* replayEvents(requests: readonly TraceRequest[], options: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent, void, undefined> {
+export async function* replayEvents(trace: readonly TraceRequest[] | Trace, eventOptions: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent, void, undefined> {
+  const [requests, options] = unpackTrace(trace, eventOptions);
   let buffer: ReplayEvent[] = [];
   const sim = new ReplaySim(requests, { ...options, onEvent: (e) => buffer.push(e) });
   const chunk = options.chunkMs ?? 10_000;

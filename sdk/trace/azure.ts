@@ -12,7 +12,7 @@ const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$
 
 export class AzureLineParser {
   readonly report: TraceReadReport;
-  private readonly blockSize: number;
+  readonly blockSize: number;
   private readonly lenient: boolean;
   private header = false;
   private cols = { ts: 0, ctx: 1, gen: 2 };
@@ -78,7 +78,9 @@ export class AzureLineParser {
 }
 
 export function parseAzure(text: string, options: TraceReadOptions = {}): TraceLoad {
-  return parseLines(new AzureLineParser(options), text);
+  const parser = new AzureLineParser(options);
+  const { requests, report } = parseLines(parser, text);
+  return { requests, report, traceBlockSize: parser.blockSize, provenance: { source: report.source, format: "azure" } };
 }
 
 export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest, void, undefined> {

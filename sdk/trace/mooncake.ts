@@ -15,7 +15,7 @@ const U32 = 4294967296;
 /** Validates lines in order (it keeps the state monotonicity and sessions need). */
 export class MooncakeLineParser {
   readonly report: TraceReadReport;
-  private readonly blockSize: number;
+  readonly blockSize: number;
   private readonly lenient: boolean;
   private lastTimestamp = -Infinity;
   private firstTimestamp: number | undefined;
@@ -124,7 +124,9 @@ export class MooncakeLineParser {
 
 /** Parse Mooncake JSONL held in memory. */
 export function parseMooncake(text: string, options: TraceReadOptions = {}): TraceLoad {
-  return parseLines(new MooncakeLineParser(options), text);
+  const parser = new MooncakeLineParser(options);
+  const { requests, report } = parseLines(parser, text);
+  return { requests, report, traceBlockSize: parser.blockSize, provenance: { source: report.source, format: "mooncake" } };
 }
 
 /**

@@ -16,7 +16,6 @@ export interface TraceRequest {
   delay?: number;
 }
 
-/** Hash block size of the public Mooncake traces and Dynamo's `--trace-block-size` default. */
 /**
  * Sanity limits every reader enforces (issue 16: 1e20 output tokens or a 1e300 ms timestamp was
  * accepted and the replay never ended): lengths above any model's context, a trace longer than a
@@ -25,6 +24,7 @@ export interface TraceRequest {
 export const MAX_TRACE_TOKENS = 2 ** 20;
 export const MAX_TRACE_SPAN_MS = 366 * 86_400_000;
 
+/** Hash block size of the public Mooncake traces and Dynamo's `--trace-block-size` default. */
 export const DEFAULT_TRACE_BLOCK_SIZE = 512;
 
 export interface TraceReadOptions {
@@ -46,7 +46,24 @@ export interface TraceReadReport {
   problems: { line: number; message: string }[];
 }
 
-export interface TraceLoad {
+/** Where a trace's requests came from (a file path or `<text>`, and the format read). */
+export interface TraceProvenance {
+  source: string;
+  format: "mooncake" | "azure";
+}
+
+/**
+ * A trace as one value: its requests with the hash block size they were written at and where they
+ * came from, so the block size travels with the requests (`replayTrace(trace, …)` reads it there).
+ */
+export interface Trace {
   requests: TraceRequest[];
+  /** Tokens per hash id of `requests` (512 for the public Mooncake traces). */
+  traceBlockSize: number;
+  provenance: TraceProvenance;
+}
+
+/** A read trace and its read report. */
+export interface TraceLoad extends Trace {
   report: TraceReadReport;
 }

@@ -1,7 +1,9 @@
 /** `actlab replay TRACE [options] [--json]`: replay a trace against a simulated fleet and summarise it. */
 import { join } from "node:path";
 import { toCsv, writeFileAtomic } from "../../core/rows.js";
-import { stepTimeProfile } from "../../engine/step-time.js";
+import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
+import { stepTimeProfile } from "../../engine/step-time-spec.js";
+import { DEFAULT_TRACE_BLOCK_SIZE } from "../../trace/types.js";
 import type { EngineConfig } from "../../engine/config.js";
 import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
 import { replayTrace } from "../../replay/replay.js";
@@ -23,10 +25,10 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --router-queue-threshold X   hold requests at the router while every worker has > X × MBT active tokens
   --speedup R                  arrival speed-up ratio (default 1)
   --concurrency N              keep N requests in flight instead of following timestamps
-  --num-gpu-blocks N           KV blocks per worker (default 16384)
-  --block-size N               KV block size in tokens (default 64)
-  --max-num-batched-tokens N   token budget per pass (default 8192)
-  --max-num-seqs N             running sequences per worker (default 256)
+  --num-gpu-blocks N           KV blocks per worker (default ${DEFAULT_ENGINE_CONFIG.numGpuBlocks})
+  --block-size N               KV block size in tokens (default ${DEFAULT_ENGINE_CONFIG.blockSize})
+  --max-num-batched-tokens N   token budget per pass (default ${DEFAULT_ENGINE_CONFIG.maxNumBatchedTokens})
+  --max-num-seqs N             running sequences per worker (default ${DEFAULT_ENGINE_CONFIG.maxNumSeqs})
   --no-prefix-caching          disable prefix caching
   --step-time NAME             step-time profile (default dynamo-polynomial)
   --kv-bytes-per-token N       disagg KV transfer size per token
@@ -86,21 +88,22 @@ export const command: Command = {
       if (!Number.isInteger(n)) throw new UsageError(`--${flag} expects an integer, got '${v}'`);
       return n;
     };
-    let stepTime;
+    const stepTime = values["step-time"] ?? DEFAULT_ENGINE_CONFIG.stepTime;
     try {
-      stepTime = stepTimeProfile(values["step-time"] ?? "dynamo-polynomial");
+      stepTimeProfile(stepTime);
     } catch (err) {
       throw new UsageError(`--step-time: ${(err as Error).message}`);
     }
+    const d = DEFAULT_ENGINE_CONFIG;
     const engine: Partial<EngineConfig> = {
-      numGpuBlocks: int("num-gpu-blocks", values["num-gpu-blocks"], 16384),
-      blockSize: int("block-size", values["block-size"], 64),
-      maxNumBatchedTokens: int("max-num-batched-tokens", values["max-num-batched-tokens"], 8192),
-      maxNumSeqs: int("max-num-seqs", values["max-num-seqs"], 256),
+      numGpuBlocks: int("num-gpu-blocks", values["num-gpu-blocks"], d.numGpuBlocks),
+      blockSize: int("block-size", values["block-size"], d.blockSize),
+      maxNumBatchedTokens: int("max-num-batched-tokens", values["max-num-batched-tokens"], d.maxNumBatchedTokens),
+      maxNumSeqs: int("max-num-seqs", values["max-num-seqs"], d.maxNumSeqs),
       enablePrefixCaching: !values["no-prefix-caching"],
       stepTime,
     };
-    const traceBlockSize = int("trace-block-size", values["trace-block-size"], 512);
+    const traceBlockSize = int("trace-block-size", values["trace-block-size"], DEFAULT_TRACE_BLOCK_SIZE);
     const format = (values.format ?? traceFormatOf(path)) as TraceFormat;
     let { requests } = loadTrace(path, { format, traceBlockSize });
     if (values.head !== undefined) requests = requests.slice(0, int("head", values.head, requests.length));
