@@ -5,7 +5,8 @@
  * container start delay, a loopback pod IP of its own (node i owns 127.(i+1).0.0/16), GPUs handed
  * out like the NVIDIA device plugin (UUIDs, NVIDIA_VISIBLE_DEVICES), simulated HTTP endpoints at
  * podIP:port that the httpGet readiness/liveness probes really call, restarts, graceful deletion,
- * and the kubelet API the API server calls for `kubectl logs`.
+ * and the kubelet API the API server calls for `kubectl logs`. Pods of the FMA images get the FMA
+ * components' HTTP contracts over the embedded cluster's simulated hardware (fma-hardware.ts).
  */
 import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -15,6 +16,9 @@ import { kubeRequest } from "../kube/kubeconfig.js";
 import { rng, type Rng } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
 import { createProcessRuntime, type ProcessRuntimeOptions, type RunningPod } from "./process-runtime.js";
+import { createFmaHardware, type FmaImages } from "./fma-hardware.js";
+import type { FmaPod } from "./fma-http.js";
+import type { LatencyProfile } from "../actuation/profiles.js";
 
 export interface NodeAgentOptions {
   kubeconfig: KubeConfig;
@@ -35,6 +39,8 @@ export interface NodeAgentOptions {
   leaseRenewMs?: number;
   /** Pods of the project's own image run as host processes (process-runtime.ts); false turns that off. */
   processRuntime?: ProcessRuntimeOptions | false;
+  /** Pods of the FMA launcher/requester/vLLM images speak their HTTP contracts (fma-hardware.ts); false turns that off. */
+  fma?: { profile?: LatencyProfile; images?: Partial<FmaImages> } | false;
   log?: (line: string) => void;
 }
 
@@ -47,6 +53,7 @@ interface PodState {
   startedAt?: string; ready: boolean; restarts: number; failures: number;
   servers: Server[]; timers: NodeJS.Timeout[]; logs: Map<string, string[]>; deleting: boolean; gone: boolean;
   proc?: RunningPod;
+  fma?: FmaPod;
 }
 
 interface SimNode { name: string; index: number; ip: string; gpus: string[]; free: Set<string>; nextHost: number; kubelet?: Server }
@@ -219,6 +226,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 
   const closeServers = async (p: PodState) => {
     await p.proc?.kill();
+    const f = p.fma;
+    p.fma = undefined;
+    await f?.close();
     await Promise.all(p.servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
     p.servers = [];
   };
@@ -264,6 +274,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   };
 
   const runtime = o.processRuntime === false ? undefined : createProcessRuntime(kc, { log, ...o.processRuntime });
+  const fma = o.fma === false ? undefined : createFmaHardware({ timeScale: o.timeScale, ...o.fma });
   const release = (p: PodState) => { for (const g of p.gpus) p.node.free.add(g); p.gpus = []; };
 
   const startPod = (pod: any, node: SimNode) => {
@@ -289,13 +300,22 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       if (p.deleting || p.gone || stopped) return;
       p.startedAt = new Date().toISOString();
       if (runtime?.handles(pod)) { p.proc = runtime.start(pod, { podIP: ip, hostIP: node.ip, logs: p.logs, patchStatus: (s) => patchStatus(p, s) }); return; }
+      const component = fma?.kindOf(pod);
       for (const c of containers) {
         const lines = p.logs.get(c.name)!;
         lines.push(`${p.startedAt} container ${c.name} started on ${node.name} (pod IP ${ip})`);
         if (envs.has(c.name)) lines.push(`${p.startedAt} NVIDIA_VISIBLE_DEVICES=${envs.get(c.name)}`);
-        if (c.ports.length) lines.push(`${p.startedAt} listening on ${c.ports.map((x) => `${ip}:${x}`).join(", ")}`);
+        if (c.ports.length && !component) lines.push(`${p.startedAt} listening on ${c.ports.map((x) => `${ip}:${x}`).join(", ")}`);
       }
-      await openServers(p);
+      if (fma && component) {
+        const main = containers.find((c) => c.name === component.container) ?? containers[0]!;
+        const running = await fma.start(component.kind, {
+          namespace: ns, name, ip, nodeGpus: node.gpus, gpus: p.gpus.slice(), annotations: pod.metadata.annotations ?? {},
+          ports: main.ports, log: p.logs.get(main.name)!, rng: r.split("fma"),
+        }).catch((e) => { p.logs.get(main.name)!.push(`${new Date().toISOString()} ${component.kind}: ${(e as Error).message}`); return undefined; });
+        if (p.deleting || p.gone || stopped) { await running?.close(); return; }
+        p.fma = running;
+      } else await openServers(p);
       await patchStatus(p, statusOf(p, "Running"));
       probeLoop(p);
     }, delay));

@@ -145,7 +145,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     agent = await startNodeAgent({
       kubeconfig: kc, nodes, gpusPerNode: options.gpusPerNode ?? 8, gpuProduct: options.gpuProduct ?? "NVIDIA-H100-80GB-HBM3",
       gpuMemoryMiB: options.gpuMemoryMiB ?? 81559, seed: options.seed ?? 1, timeScale: options.timeScale ?? 1,
-      startDelayMs: (r) => sampleStep(profile, "containerStart", r), tlsCert: certs.kubeletCert, tlsKey: certs.kubeletKey, log,
+      startDelayMs: (r) => sampleStep(profile, "containerStart", r), tlsCert: certs.kubeletCert, tlsKey: certs.kubeletKey, log, fma: { profile },
     });
     const exited = Promise.race(procs.map((p) => p.exited.then((c) => `${p.name} exited (${c})`))).then((why) => { if (!stopping) log(why); return why; });
     return {
