@@ -80,6 +80,8 @@ test("routers: round-robin cycles; least-loaded balances; KV cost is Dynamo's fo
   assert.ok(Math.min(...counts) >= 10, `least-loaded spread ${counts}`);
   // 1.0 × (pending 100 + (1000 − 2·64)) / 64 + (active 5 + pending 3 + (16 − 2)) blocks
   assert.equal(kvRouterCost(1, 64, 1000, 16, 2, { activeBlocks: 5, pendingPrefillTokens: 100, pendingBlocks: 3 }), (100 + 872) / 64 + 22);
+  // Cached but inactive prefix blocks still add decode blocks (Dynamo dedups against active sequences only).
+  assert.equal(kvRouterCost(1, 64, 1000, 16, 2, { activeBlocks: 5, pendingPrefillTokens: 100, pendingBlocks: 3 }, 0), (100 + 872) / 64 + 24);
 });
 
 test("outputs: rows and intervals are plain records; summary counts, throughput and SLA attainment agree with the rows", () => {

@@ -86,6 +86,18 @@ export class KvCache {
     return i;
   }
 
+  /** Blocks of `ids` held by running requests right now. */
+  activeHits(ids: Int32Array): number {
+    if (!this.caching) return 0;
+    const so = this.slotOf;
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id < so.length && so[id]! > 0 && this.slotRef[so[id]! - 1]! > 0) n++;
+    }
+    return n;
+  }
+
   /** Reference block `id`, inserting it if absent. False when the cache is full of active blocks. */
   acquire(id: number): boolean {
     if (id < this.slotOf.length) {

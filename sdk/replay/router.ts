@@ -21,15 +21,18 @@ export interface RouterView {
   pendingBlocks: number;
   /** Leading full blocks of `ids` cached on the worker. */
   overlap(ids: Int32Array): number;
+  /** Blocks of `ids` referenced by running requests on the worker. */
+  activeOverlap(ids: Int32Array): number;
 }
 
 /**
  * Dynamo's KV-router cost of sending a request (isl tokens, islBlocks blocks) to a worker whose
- * cache holds `overlap` of its leading blocks.
+ * cache holds `overlap` of its leading blocks, `activeOverlap` of its blocks being held by running
+ * requests (only those are not new decode blocks; an inactive cached block is re-activated).
  */
-export function kvRouterCost(overlapWeight: number, blockSize: number, isl: number, islBlocks: number, overlap: number, w: Pick<RouterView, "activeBlocks" | "pendingPrefillTokens" | "pendingBlocks">): number {
+export function kvRouterCost(overlapWeight: number, blockSize: number, isl: number, islBlocks: number, overlap: number, w: Pick<RouterView, "activeBlocks" | "pendingPrefillTokens" | "pendingBlocks">, activeOverlap = overlap): number {
   const prefillTokens = w.pendingPrefillTokens + Math.max(0, isl - overlap * blockSize);
-  const decodeBlocks = w.activeBlocks + w.pendingBlocks + (islBlocks - overlap);
+  const decodeBlocks = w.activeBlocks + w.pendingBlocks + (islBlocks - activeOverlap);
   return (overlapWeight * prefillTokens) / blockSize + decodeBlocks;
 }
 
@@ -64,7 +67,10 @@ export class Router {
         for (let i = 0; i < n; i++) {
           const w = workers[i]!;
           const ov = this.overlapWeight > 0 ? w.overlap(ids) : 0;
-          const cost = kvRouterCost(this.overlapWeight, this.blockSize, isl, islBlocks, ov, w);
+          // New decode blocks are those not already held by running requests there (Dynamo's active-sequence
+          // dedup under router_assume_kv_reuse); inactive cached blocks still count as new. Off with reuse.
+          const act = this.overlapWeight > 0 ? w.activeOverlap(ids) : 0;
+          const cost = kvRouterCost(this.overlapWeight, this.blockSize, isl, islBlocks, ov, w, act);
           if (cost < best) { best = cost; ties = 1; pick = i; }
           else if (cost === best) { ties++; if (this.rng.int(ties) === 0) pick = i; }
         }

@@ -66,6 +66,9 @@ class FleetWorker implements RouterView {
   overlap(ids: Int32Array): number {
     return this.engine.cache.prefixHits(ids);
   }
+  activeOverlap(ids: Int32Array): number {
+    return this.engine.cache.activeHits(ids);
+  }
 }
 
 const EMPTY = new Int32Array(0);
