@@ -66,82 +66,163 @@ export interface DpcEvidence {
 
 /** Splits a klog structured line into its message and key=value pairs; null when it is not one. */
 export function parseKlog(line: string): { msg: string; kv: Record<string, string> } | null {
+  const head = klogMessage(line);
+  return head === null ? null : { msg: head.msg, kv: klogValues(line, head.end) };
+}
+
+/** The quoted message after `] "` (escapes undone, `escaped` when there were any) and the index just past its closing quote. */
+function klogMessage(line: string): { msg: string; end: number; escaped: boolean } | null {
   const open = line.indexOf('] "');
   if (open < 0) return null;
-  let i = open + 3;
+  const from = open + 3;
+  const close = line.indexOf('"', from);
+  if (close < 0) return null;
+  const slash = line.indexOf("\\", from);
+  if (slash < 0 || slash > close) return { msg: line.slice(from, close), end: close + 1, escaped: false };
   let msg = "";
+  let i = from;
   for (; i < line.length; i++) {
     const ch = line[i]!;
     if (ch === "\\" && i + 1 < line.length) { msg += line[++i]; continue; }
     if (ch === '"') break;
     msg += ch;
   }
-  if (i >= line.length) return null;
+  return i >= line.length ? null : { msg, end: i + 1, escaped: true };
+}
+
+const isKeyStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isKeyChar = (c: number) => isKeyStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+const SPACE = /\s/;
+const isSpace = (c: number) => (c > 32 && c < 127 ? false : c <= 32 ? c === 32 || (c >= 9 && c <= 13) : SPACE.test(String.fromCharCode(c)));
+const unescape = (v: string) => (v.includes("\\") ? v.replace(/\\(.)/g, "$1") : v);
+
+/**
+ * The `key=value` pairs of a klog line from `from` on, read in one pass: a key is
+ * `[A-Za-z_][\w.-]*` directly followed by `=`; a value is a double-quoted string with backslash
+ * escapes, else everything up to whitespace. (The same pairs the pattern
+ * `([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)` finds, without a match array per pair.)
+ */
+function klogValues(line: string, from: number): Record<string, string> {
   const kv: Record<string, string> = {};
-  const re = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
-  const rest = line.slice(i + 1);
-  for (let m = re.exec(rest); m; m = re.exec(rest)) {
-    const raw = m[2]!;
-    kv[m[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    if (!isKeyStart(line.charCodeAt(i))) { i++; continue; }
+    const keyStart = i;
+    while (i < n && isKeyChar(line.charCodeAt(i))) i++;
+    // A run of key characters not followed by `=` holds no key (no shorter start inside it does either).
+    if (i >= n || line.charCodeAt(i) !== 61 /* = */) continue;
+    const key = line.slice(keyStart, i);
+    const v = ++i;
+    if (i < n && line.charCodeAt(i) === 34 /* " */) {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const c = line.charCodeAt(j);
+        if (c === 34) break;
+        if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
+      }
+      if (j < n) { kv[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
+    }
+    // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
+    while (i < n && !isSpace(line.charCodeAt(i))) i++;
+    const raw = line.slice(v, i);
+    kv[key] = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
   }
-  return { msg, kv };
+  return kv;
 }
 
 const RELEVANT = ["HTTP call done", "Created launcher-based server-providing pod", "Created server-providing pod"];
 
-/** Parses a DPC log (text or lines). `source` names it in errors. */
-export function parseDpcLog(text: string | readonly string[], source = "<dpc-log>"): DpcEvidence {
-  const lines = typeof text === "string" ? text.split("\n") : text;
-  const byUid = new Map<string, DpcRecord>();
-  const byName = new Map<string, DpcRecord>();
-  const records: DpcRecord[] = [];
-  const recordFor = (name: string, uid: string | null): DpcRecord => {
-    let r = (uid ? byUid.get(uid) : undefined) ?? (uid ? undefined : byName.get(name));
-    if (!r) {
-      r = { requesterName: name, serverUID: uid, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
-      records.push(r);
-      if (uid) byUid.set(uid, r);
+/** Calls `fn` with each line of `text` (split at "\n", as `split` would) without an array of them; returns the count. */
+function eachLine(text: string | readonly string[], fn: (line: string, idx: number) => void): number {
+  if (typeof text !== "string") { for (let i = 0; i < text.length; i++) fn(text[i]!, i); return text.length; }
+  let idx = 0;
+  let start = 0;
+  for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) { fn(text.slice(start, nl), idx++); start = nl + 1; }
+  fn(text.slice(start), idx++);
+  return idx;
+}
+
+/**
+ * Reads a DPC log line by line (streaming: feed lines as they arrive, then `finish`). Only lines
+ * whose klog message is one of the three it knows are decoded; every other line costs one
+ * `indexOf`. `source` names the log in errors.
+ */
+export class DpcLogReader {
+  private readonly byUid = new Map<string, DpcRecord>();
+  private readonly byName = new Map<string, DpcRecord>();
+  private readonly records: DpcRecord[] = [];
+  private lines = 0;
+
+  constructor(private readonly source = "<dpc-log>") {}
+
+  /** The next line (without its newline); lines are numbered in the order given. */
+  add(raw: string): void {
+    const lineNo = ++this.lines;
+    // A `kubectl logs --timestamps` prefix has no `] "` in it, so the header is found the same with or without it.
+    const head = klogMessage(raw);
+    if (head === null || !RELEVANT.includes(head.msg)) {
+      if (head === null && RELEVANT.some((m) => raw.includes(m))) throw new InputError({ source: this.source, line: lineNo }, 'a klog structured line: `I1123 09:00:00.000000 1 file.go:1] "message" key="value" …`');
+      return;
     }
-    byName.set(name, r); // a later requester with a reused name wins the name lookup
-    return r;
-  };
-  lines.forEach((raw, idx) => {
-    const line = raw.replace(/^\S+Z (?=[IWEF]\d{4} )/, ""); // `kubectl logs --timestamps` prefix
-    if (!RELEVANT.some((m) => line.includes(m))) return;
-    const k = parseKlog(line);
-    const where = { source, line: idx + 1 };
-    if (!k) throw new InputError(where, 'a klog structured line: `I1123 09:00:00.000000 1 file.go:1] "message" key="value" …`');
-    if (!RELEVANT.includes(k.msg)) return;
-    const name = k.kv.requesterName;
-    if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${k.msg}" line`);
-    const r = recordFor(name, k.kv.serverUID || null);
-    if (k.msg === "HTTP call done") {
-      const purpose = k.kv.purpose;
+    // An escaped message names a known one without containing its text: such a line is not read.
+    if (head.escaped && !RELEVANT.some((m) => raw.includes(m))) return;
+    const msg = head.msg;
+    const kv = klogValues(raw, head.end);
+    const where = { source: this.source, line: lineNo };
+    const name = kv.requesterName;
+    if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
+    const r = this.recordFor(name, kv.serverUID || null);
+    if (msg === "HTTP call done") {
+      const purpose = kv.purpose;
       if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
-      const start = parseKubeTime(k.kv.httpCallStartTime);
-      if (start === null) throw new InputError({ ...where, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${k.kv.httpCallStartTime ?? ""}'`);
-      const statusCode = k.kv.statusCode !== undefined && /^\d+$/.test(k.kv.statusCode) ? Number(k.kv.statusCode) : null;
-      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (k.kv.err === undefined || k.kv.err === "null" || k.kv.err === "<nil>" || k.kv.err === "");
-      const latency = k.kv.latencySecs !== undefined ? Number(k.kv.latencySecs) : NaN;
-      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: k.kv.url ?? null, line: idx + 1 });
+      const start = parseKubeTime(kv.httpCallStartTime);
+      if (start === null) throw new InputError({ ...where, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${kv.httpCallStartTime ?? ""}'`);
+      const statusCode = kv.statusCode !== undefined && /^\d+$/.test(kv.statusCode) ? Number(kv.statusCode) : null;
+      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (kv.err === undefined || kv.err === "null" || kv.err === "<nil>" || kv.err === "");
+      const latency = kv.latencySecs !== undefined ? Number(kv.latencySecs) : NaN;
+      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url ?? null, line: lineNo });
       if (!ok) return;
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
       if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;
       if (purpose === "relay_ready" && r.relayReadyStart === null) r.relayReadyStart = start;
       return;
     }
-    const start = parseKubeTime(k.kv.k8sCallStartTime);
-    if (start === null) throw new InputError({ ...where, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${k.kv.k8sCallStartTime ?? ""}'`);
-    if (k.msg === "Created launcher-based server-providing pod") {
+    const start = parseKubeTime(kv.k8sCallStartTime);
+    if (start === null) throw new InputError({ ...where, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${kv.k8sCallStartTime ?? ""}'`);
+    if (msg === "Created launcher-based server-providing pod") {
       r.launcherCreateStart ??= start;
-      r.launcherPod ??= k.kv.pod ?? null;
+      r.launcherPod ??= kv.pod ?? null;
     } else {
       r.providerCreateStart ??= start;
-      r.providerPod ??= k.kv.pod ?? null;
+      r.providerPod ??= kv.pod ?? null;
     }
-  });
-  for (const r of records) r.instancesDeleted = reclaimVictims(r);
-  return { records, byUid, byName, lines: lines.length };
+  }
+
+  /** The evidence read so far (call once, after the last line). */
+  finish(): DpcEvidence {
+    for (const r of this.records) r.instancesDeleted = reclaimVictims(r);
+    return { records: this.records, byUid: this.byUid, byName: this.byName, lines: this.lines };
+  }
+
+  private recordFor(name: string, uid: string | null): DpcRecord {
+    let r = (uid ? this.byUid.get(uid) : undefined) ?? (uid ? undefined : this.byName.get(name));
+    if (!r) {
+      r = { requesterName: name, serverUID: uid, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
+      this.records.push(r);
+      if (uid) this.byUid.set(uid, r);
+    }
+    this.byName.set(name, r); // a later requester with a reused name wins the name lookup
+    return r;
+  }
+}
+
+/** Parses a DPC log (text or lines). `source` names it in errors. */
+export function parseDpcLog(text: string | readonly string[], source = "<dpc-log>"): DpcEvidence {
+  const reader = new DpcLogReader(source);
+  eachLine(text, (line) => reader.add(line));
+  return reader.finish();
 }
 
 function urlHost(url: string | null): string | null {
