@@ -2,81 +2,136 @@
  * The standard DOE plots, drawn with Observable Plot through sdk/report (SVG; `toPng` for PNG):
  * main effects, the interaction plot matrix, a Pareto chart of standardized effects with its
  * reference line, a half-normal plot of effects labelled by Lenth's method, and residuals
- * against fitted values and against run order.
+ * against fitted values and against run order. Each carries its title and legend in its own SVG
+ * (so a standalone PNG says what it shows), and means carry 95% CIs when the design is replicated.
  */
 import type { RowLike } from "../core/rows.js";
-import { writeFileAtomic } from "../core/rows.js";
+import { cellOf, writeFileAtomic } from "../core/rows.js";
 import { join } from "node:path";
-import { Plot, renderPlot, toPng } from "../report/index.js";
+import { Plot, toPng } from "../report/index.js";
+import { clipText, renderChart, TARGET_STYLE, type ChartHeader, type LegendItem } from "../report/chart-header.js";
 import type { AnovaTable } from "./anova.js";
-import { normalQuantile } from "./distributions.js";
+import { normalQuantile, tQuantile } from "./distributions.js";
 import { interactionMeans, mainEffects, type LenthResult } from "./effects.js";
-import { levelLabel } from "./linear-model.js";
+import { analysisRows, levelLabel } from "./linear-model.js";
+import type { PlotOptions } from "../report/index.js";
 
 const WIDTH = 640;
+const LEVEL_PX = 10;
+/** d3's Tableau 10, written out so the header legend and the marks share one list. */
+const TABLEAU10 = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f", "#edc949", "#af7aa1", "#ff9da7", "#9c755f", "#bab0ab"];
 
-// sdk/report keeps the first <svg> of a figure, so titles and legends (which make Plot wrap the
-// chart in a <figure>) would be lost: titles are drawn as a text mark in the top margin instead,
-// and colour meanings are spelled out in them.
-function titleMark(title: string) {
-  return Plot.text([title], { frameAnchor: "top-left", dy: -44, dx: -30, textAnchor: "start", fontSize: 13, fontWeight: "bold" });
+function chart(spec: PlotOptions, header: ChartHeader): string {
+  return renderChart(spec, header).svg;
 }
 
-/** Mean response per level, one panel per factor, with the grand mean as a dashed line. */
+/**
+ * The pure (replicate) error of the design: the pooled standard deviation of runs around their
+ * treatment's mean, with its degrees of freedom; null when no treatment is replicated. Error
+ * bars use it, so a level mean over n runs gets ± t(0.975, df) · s / √n.
+ */
+export function pureError(rows: readonly RowLike[], response: string, factors: readonly string[]): { s: number; df: number } | null {
+  const { rows: kept, y } = analysisRows(rows, response);
+  const groups = new Map<string, number[]>();
+  kept.forEach((r, i) => {
+    const key = JSON.stringify(factors.map((f) => cellOf(r, f)));
+    const g = groups.get(key) ?? [];
+    g.push(y[i]!);
+    groups.set(key, g);
+  });
+  let ss = 0;
+  let df = 0;
+  for (const g of groups.values()) {
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    ss += g.reduce((a, b) => a + (b - mean) ** 2, 0);
+    df += g.length - 1;
+  }
+  return df > 0 ? { s: Math.sqrt(ss / df), df } : null;
+}
+
+/** Half-width of the 95% interval of a mean over n runs, or 0 without replicates. */
+function halfWidth(err: { s: number; df: number } | null, n: number): number {
+  return err ? tQuantile(0.975, err.df) * err.s / Math.sqrt(n) : 0;
+}
+
+function ciNote(err: { s: number; df: number } | null): string | undefined {
+  return err ? `CI from the replicate error: pooled s = ${err.s.toPrecision(3)}, df ${err.df}` : undefined;
+}
+
+/** Mean response per level, one panel per factor, with the grand mean dashed and 95% CIs when replicated. */
 export function mainEffectsPlot(rows: readonly RowLike[], response: string, factors: readonly string[]): string {
   const me = mainEffects(rows, response, factors);
-  const data = factors.flatMap((f) => me.filter((m) => m.factor === f).map((m, i) => ({ factor: f, pos: i, label: levelLabel(m.level), mean: m.mean })));
+  const err = pureError(rows, response, factors);
+  const width = Math.max(WIDTH, 180 * factors.length);
+  const panel = (width - 80) / Math.max(1, factors.length);
+  const data = factors.flatMap((f) => {
+    const levels = me.filter((m) => m.factor === f);
+    return levels.map((m, i) => {
+      const h = halfWidth(err, m.n);
+      return { factor: f, pos: i, label: clipText(levelLabel(m.level), panel / levels.length - 6, LEVEL_PX), mean: m.mean, lo: m.mean - h, hi: m.mean + h };
+    });
+  });
   const total = me.filter((m) => m.factor === factors[0]).reduce((s, m) => s + m.mean * m.n, 0);
   const n = me.filter((m) => m.factor === factors[0]).reduce((s, m) => s + m.n, 0);
-  return renderPlot({
-    width: Math.max(WIDTH, 180 * factors.length),
+  const legend: LegendItem[] = [{ label: "level mean", color: "steelblue", mark: "dot" }, { label: "grand mean", color: "#888", mark: "dash" }];
+  if (err) legend.push({ label: "95% CI", color: "steelblue", mark: "errorbar" });
+  return chart({
+    width,
     height: 300,
-    marginTop: 40,
-    fx: { label: null },
-    x: { axis: null, inset: 20 },
-    y: { label: `mean ${response} (dashed: grand mean)`, grid: true },
+    marginBottom: 34,
+    fx: { label: null, axis: "top" },
+    x: { axis: null, inset: 24 },
+    y: { label: `mean ${response}`, grid: true },
     marks: [
-      Plot.ruleY([total / n], { strokeDasharray: "4,3", stroke: "#888" }),
+      Plot.ruleY([total / n], { strokeDasharray: "5,4", stroke: "#888" }),
+      ...(err ? [Plot.ruleX(data, { fx: "factor", x: "pos", y1: "lo", y2: "hi", stroke: "steelblue", strokeWidth: 1.5 })] : []),
       Plot.line(data, { fx: "factor", x: "pos", y: "mean", stroke: "steelblue" }),
       Plot.dot(data, { fx: "factor", x: "pos", y: "mean", fill: "steelblue", r: 4 }),
-      Plot.text(data, { fx: "factor", x: "pos", y: "mean", text: "label", dy: -12, fontSize: 11 }),
+      Plot.text(data, { fx: "factor", x: "pos", text: "label", frameAnchor: "bottom", dy: 14, fontSize: LEVEL_PX }),
     ],
-  });
+  }, { title: `Main effects on ${response}`, legend, note: ciNote(err) });
 }
 
-/** For every ordered pair of factors (a, b): mean response across a's levels, one line per level of b. */
+/**
+ * For every ordered pair of factors (a, b): mean response across a's levels (columns, labelled
+ * under each panel), one line per level of b (rows; colours in the legend), 95% CIs when
+ * replicated. No label sits beside a point, so nothing overprints however close the means are.
+ */
 export function interactionPlotMatrix(rows: readonly RowLike[], response: string, factors: readonly string[]): string {
   const cells = interactionMeans(rows, response, factors);
-  const posOf = new Map<string, number>();
-  const levelPos = (factor: string, label: string) => {
-    const k = `${factor}\u0000${label}`;
-    if (!posOf.has(k)) posOf.set(k, [...posOf.keys()].filter((x) => x.startsWith(`${factor}\u0000`)).length);
-    return posOf.get(k)!;
-  };
-  for (const f of factors) for (const m of mainEffects(rows, response, [f])) levelPos(f, levelLabel(m.level));
-  const data = cells.map((c) => ({
-    a: c.a, b: c.b, x: levelPos(c.a, levelLabel(c.levelA)), mean: c.mean,
-    line: `${c.b}=${levelLabel(c.levelB)}`, bpos: levelPos(c.b, levelLabel(c.levelB)), xlabel: levelLabel(c.levelA),
-  }));
-  const ends = data.filter((d) => !data.some((o) => o.a === d.a && o.b === d.b && o.line === d.line && o.x > d.x));
+  const err = pureError(rows, response, factors);
+  const levelsOf = new Map(factors.map((f) => [f, mainEffects(rows, response, [f]).map((m) => levelLabel(m.level))]));
+  const pos = (f: string, label: string) => levelsOf.get(f)!.indexOf(label);
   const size = Math.max(160, Math.min(240, 900 / Math.max(1, factors.length)));
-  return renderPlot({
-    width: size * factors.length + 80,
+  const data = cells.map((c) => {
+    const h = halfWidth(err, c.n);
+    const bpos = pos(c.b, levelLabel(c.levelB));
+    return { a: c.a, b: c.b, x: pos(c.a, levelLabel(c.levelA)), mean: c.mean, lo: c.mean - h, hi: c.mean + h, line: `${c.b}=${levelLabel(c.levelB)}`, color: TABLEAU10[bpos % TABLEAU10.length]! };
+  });
+  // One x label per level under each panel of the bottom-most row that has that column.
+  const ticks = factors.flatMap((a) => {
+    const levels = levelsOf.get(a)!;
+    const row = [...factors].reverse().find((b) => b !== a)!;
+    return levels.map((l, i) => ({ a, b: row, x: i, label: clipText(l, (size - 60) / levels.length, 9) }));
+  });
+  const legend: LegendItem[] = factors.flatMap((b) => levelsOf.get(b)!.map((l, i) => ({ label: `${b}=${l}`, color: TABLEAU10[i % TABLEAU10.length]!, mark: "line" as const })));
+  if (err) legend.push({ label: "95% CI", color: "#555", mark: "errorbar" });
+  return chart({
+    width: size * factors.length + 110,
     height: size * factors.length + 60,
-    marginRight: 70,
-    fx: { label: null, domain: [...factors] },
-    fy: { label: null, domain: [...factors] },
+    marginBottom: 36,
+    fx: { label: null, domain: [...factors], axis: "top", tickFormat: (f: string) => `x: ${f}` },
+    fy: { label: null, domain: [...factors], tickFormat: (f: string) => `lines: ${f}`, padding: 0.15 },
     x: { axis: null, inset: 24 },
-    y: { label: `mean ${response} (columns: x factor; rows: line factor)`, grid: true },
-    color: { type: "ordinal", scheme: "tableau10" },
+    y: { label: `mean ${response}`, grid: true },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
-      Plot.line(data, { fx: "a", fy: "b", x: "x", y: "mean", z: "line", stroke: "bpos" }),
-      Plot.dot(data, { fx: "a", fy: "b", x: "x", y: "mean", fill: "bpos", r: 3 }),
-      Plot.text(data, { fx: "a", fy: "b", x: "x", y: "mean", text: "xlabel", dy: 10, fontSize: 9, fill: "#555" }),
-      Plot.text(ends, { fx: "a", fy: "b", x: "x", y: "mean", text: "line", dx: 6, textAnchor: "start", fontSize: 9 }),
+      ...(err ? [Plot.ruleX(data, { fx: "a", fy: "b", x: "x", y1: "lo", y2: "hi", stroke: "color", strokeOpacity: 0.8 })] : []),
+      Plot.line(data, { fx: "a", fy: "b", x: "x", y: "mean", z: "line", stroke: "color" }),
+      Plot.dot(data, { fx: "a", fy: "b", x: "x", y: "mean", fill: "color", r: 3 }),
+      Plot.text(ticks, { fx: "a", fy: "b", x: "x", text: "label", frameAnchor: "bottom", dy: 12, fontSize: 9, fill: "#333" }),
     ],
-  });
+  }, { title: `Interactions on ${response}: columns give the x factor, rows the line factor`, legend, note: ciNote(err) });
 }
 
 export interface StandardizedEffect {
@@ -88,23 +143,23 @@ export interface StandardizedEffect {
 
 /** Pareto chart: |standardized effect| bars, largest first, with a reference line (e.g. t critical, or ME/PSE). */
 export function paretoPlot(effects: readonly StandardizedEffect[], reference: { value: number; label: string }, title = "Pareto chart of standardized effects"): string {
-  const data = effects.map((e) => ({ label: e.label, abs: Math.abs(e.standardized), sign: e.standardized < 0 ? "negative" : "positive" })).sort((a, b) => b.abs - a.abs);
-  return renderPlot({
+  // Long term names are shortened unless that would make two of them read the same.
+  const clipped = effects.map((e) => clipText(e.label, 160, 10));
+  const short = new Set(clipped).size === clipped.length;
+  const data = effects.map((e, i) => ({ label: short ? clipped[i]! : e.label, abs: Math.abs(e.standardized), sign: e.standardized < 0 ? "negative" : "positive" })).sort((a, b) => b.abs - a.abs);
+  return chart({
     width: WIDTH,
-    height: 110 + 24 * data.length,
-    marginLeft: 110,
-    marginTop: 60,
+    height: 70 + 24 * data.length,
+    marginLeft: 60,
     x: { label: "|standardized effect|", grid: true },
     y: { label: null, domain: data.map((d) => d.label) },
     color: { domain: ["positive", "negative"], range: ["steelblue", "#e15759"] },
     marks: [
-      titleMark(`${title} (blue: positive, red: negative)`),
       Plot.barX(data, { x: "abs", y: "label", fill: "sign" }),
-      Plot.ruleX([reference.value], { stroke: "black", strokeDasharray: "5,3" }),
-      Plot.text([reference], { x: "value", text: "label", frameAnchor: "top", dy: -10, dx: 4, textAnchor: "start", fontSize: 10 }),
+      Plot.ruleX([reference.value], TARGET_STYLE),
       Plot.ruleX([0]),
     ],
-  });
+  }, { title, legend: [{ label: "positive", color: "steelblue", mark: "square" }, { label: "negative", color: "#e15759", mark: "square" }, { label: reference.label, color: TARGET_STYLE.stroke, mark: "target" }] });
 }
 
 /** Half-normal probability plot of |effects|; effects beyond Lenth's ME are labelled; ME and SME drawn. */
@@ -112,21 +167,24 @@ export function halfNormalPlot(result: LenthResult, title = "Half-normal plot of
   const sorted = [...result.effects].map((e) => ({ ...e, abs: Math.abs(e.effect) })).sort((a, b) => a.abs - b.abs);
   const m = sorted.length;
   const data = sorted.map((e, i) => ({ ...e, q: normalQuantile(0.5 + (0.5 * (i + 0.5)) / m), status: e.activeSme ? "beyond SME" : e.active ? "beyond ME" : "inert" }));
-  const labelled = data.filter((d) => d.active);
-  return renderPlot({
+  const labelled = data.filter((d) => d.active).map((d) => ({ ...d, label: clipText(d.label, 140, 11) }));
+  return chart({
     width: WIDTH,
-    height: 440,
-    marginTop: 60,
+    height: 400,
     x: { label: "|effect|", grid: true },
     y: { label: "half-normal quantile", grid: true },
     color: { domain: ["inert", "beyond ME", "beyond SME"], range: ["#999", "#f28e2b", "#e15759"] },
     marks: [
-      titleMark(`${title}: grey inert, orange beyond ME, red beyond SME`),
-      Plot.ruleX([result.me], { stroke: "#f28e2b", strokeDasharray: "5,3" }),
-      Plot.ruleX([result.sme], { stroke: "#e15759", strokeDasharray: "5,3" }),
-      Plot.text([{ x: result.me, t: `ME ${result.me.toFixed(3)}` }, { x: result.sme, t: `SME ${result.sme.toFixed(3)}` }], { x: "x", text: "t", frameAnchor: "bottom", dy: -4, dx: 4, textAnchor: "start", fontSize: 10 }),
+      Plot.ruleX([result.me], { stroke: "#f28e2b", strokeDasharray: "5,4" }),
+      Plot.ruleX([result.sme], { stroke: "#e15759", strokeDasharray: "5,4" }),
       Plot.dot(data, { x: "abs", y: "q", fill: "status", r: 4 }),
       Plot.text(labelled, { x: "abs", y: "q", text: "label", dx: -8, textAnchor: "end", fontSize: 11 }),
+    ],
+  }, {
+    title,
+    legend: [
+      { label: "inert", color: "#999", mark: "dot" }, { label: "beyond ME", color: "#f28e2b", mark: "dot" }, { label: "beyond SME", color: "#e15759", mark: "dot" },
+      { label: `ME ${result.me.toFixed(3)}`, color: "#f28e2b", mark: "dash" }, { label: `SME ${result.sme.toFixed(3)}`, color: "#e15759", mark: "dash" },
     ],
   });
 }
@@ -135,19 +193,17 @@ export function halfNormalPlot(result: LenthResult, title = "Half-normal plot of
 export function residualsPlot(table: Pick<AnovaTable, "fitted" | "residuals" | "runOrder" | "response">, vs: "fitted" | "order" = "fitted"): string {
   const data = table.residuals.map((r, i) => ({ residual: r, fitted: table.fitted[i]!, order: table.runOrder[i]! }));
   const x = vs === "fitted" ? "fitted" : "order";
-  return renderPlot({
+  return chart({
     width: WIDTH,
-    height: 340,
-    marginTop: 60,
+    height: 300,
     x: { label: vs === "fitted" ? "fitted value" : "run order", grid: true },
     y: { label: "residual", grid: true },
     marks: [
-      titleMark(`Residuals vs ${vs === "fitted" ? "fitted values" : "run order"} (${table.response})`),
       Plot.ruleY([0], { stroke: "#888" }),
       ...(vs === "order" ? [Plot.line([...data].sort((a, b) => a.order - b.order), { x, y: "residual", stroke: "#bbb" })] : []),
       Plot.dot(data, { x, y: "residual", fill: "steelblue", r: 3.5 }),
     ],
-  });
+  }, { title: `Residuals vs ${vs === "fitted" ? "fitted values" : "run order"} (${table.response})`, legend: [{ label: "run", color: "steelblue", mark: "dot" }, { label: "zero", color: "#888", mark: "line" }] });
 }
 
 /** Write `<name>.svg` and `<name>.png` into `dir`; returns both paths. */

@@ -1,11 +1,16 @@
 /**
  * The planner diagnostics report (dynamo.md §4, extended): one self-contained HTML file of
  * Observable Plot charts rendered server-side, sharing one time axis that a small inline script
- * links (brush, wheel zoom, reset). Each chart is also available as a standalone SVG (and PNG via
- * `toPng`) for notebooks. Pure: data in, strings out.
+ * links (brush, wheel zoom, reset). Each chart carries its title and legend in its own SVG, so it
+ * stands alone as SVG (and PNG via `toPng`) for notebooks and papers; targets (SLA, KV capacity)
+ * are drawn black dash-dot, estimates and predictions dashed in their series' colour. Every chart
+ * shares one left margin, widened together when a tick label would be clipped, so the time axes
+ * stay aligned. Pure: data in, strings out.
  */
-import { Plot, renderPlot } from "./render-plot.js";
+import { Plot } from "./render-plot.js";
 import type { PlotOptions } from "./render-plot.js";
+import { ESTIMATE_DASH, renderChart, TARGET_STYLE, type LegendItem } from "./chart-header.js";
+import { overflow, svgTextBoxes } from "./text-boxes.js";
 import { LINKED_AXES_SCRIPT } from "./linked-axes-script.js";
 import { LOAD_REASON_COLORS, THROUGHPUT_REASON_COLORS } from "../planner/reasons.js";
 import type { ActuationRecord, PlannerSnapshot, ScalingEvent } from "../planner/controller.js";
@@ -63,53 +68,56 @@ function xDomain(input: DiagnosticsReportInput): [number, number] {
   return [lo, hi];
 }
 
-function chart(id: string, title: string, domain: [number, number], spec: Partial<PlotOptions>, ylabel: string, extra: { height?: number } = {}): DiagnosticsChart {
+/** The horizontal margins every chart shares (the linked axes need one mapping). */
+interface Margins { left: number; right: number }
+
+type ChartSpec = { id: string; title: string; spec: Partial<PlotOptions>; ylabel: string; legend: LegendItem[]; note?: string; height?: number };
+
+function chart(c: ChartSpec, domain: [number, number], m: Margins): DiagnosticsChart {
   const g = REPORT_GEOMETRY;
-  const svg = renderPlot({
+  const { svg } = renderChart({
     width: g.width,
-    height: extra.height ?? g.height,
-    marginLeft: g.marginLeft,
-    marginRight: g.marginRight,
+    height: c.height ?? g.height,
     marginBottom: g.marginBottom,
     marginTop: g.marginTop,
     style: { fontSize: "10px", background: "white" },
-    ...spec,
-    x: { domain, label: null, tickFormat: (v: number) => clock(v), ticks: 8, ...(spec.x ?? {}) },
-    y: { label: ylabel, grid: true, ...(spec.y ?? {}) },
-  } as PlotOptions);
-  return { id, title, svg };
+    ...c.spec,
+    marginLeft: m.left,
+    marginRight: m.right,
+    x: { domain, label: null, tickFormat: (v: number) => clock(v), ticks: 8, ...(c.spec.x ?? {}) },
+    y: { label: c.ylabel, grid: true, ...(c.spec.y ?? {}) },
+  } as PlotOptions, { title: c.title, legend: c.legend, note: c.note }, { fit: false });
+  return { id: c.id, title: c.title, svg };
 }
 
 const LINE_COLORS = ["#1f3a93", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
 
 function lines(rows: Row[], names: string[], dashed: Set<string> = new Set()) {
   return names.map((n, i) =>
-    Plot.line(rows.filter((r) => r.series === n), { x: "t", y: "v", stroke: LINE_COLORS[i % LINE_COLORS.length], strokeWidth: 1.5, strokeDasharray: dashed.has(n) ? "5,4" : undefined, curve: n.startsWith("Replicas") || n.includes("bound") ? "step-after" : "linear" }),
+    Plot.line(rows.filter((r) => r.series === n), { x: "t", y: "v", stroke: LINE_COLORS[i % LINE_COLORS.length], strokeWidth: 1.5, strokeDasharray: dashed.has(n) ? ESTIMATE_DASH : undefined, curve: n.startsWith("Replicas") || n.includes("bound") ? "step-after" : "linear" }),
   );
 }
 
-function legend(names: string[], dashed: Set<string> = new Set()): string {
-  return `<div class="lx-legend">${names.map((n, i) => `<span><svg width="22" height="8"><line x1="0" x2="22" y1="4" y2="4" stroke="${LINE_COLORS[i % LINE_COLORS.length]}" stroke-width="2"${dashed.has(n) ? ' stroke-dasharray="5,3"' : ""}/></svg>${esc(n)}</span>`).join("")}</div>`;
+function legend(names: string[], dashed: Set<string> = new Set()): LegendItem[] {
+  return names.map((n, i) => ({ label: n, color: LINE_COLORS[i % LINE_COLORS.length]!, mark: dashed.has(n) ? "dash" : "line" }));
 }
 
-function swatches(colors: Readonly<Record<string, string>>, used: Set<string>): string {
-  return `<div class="lx-legend">${Object.entries(colors).filter(([k]) => used.has(k)).map(([k, c]) => `<span><svg width="10" height="10"><rect width="10" height="10" fill="${c}"/></svg>${esc(k)}</span>`).join("")}</div>`;
+function swatches(colors: Readonly<Record<string, string>>, used: Set<string>): LegendItem[] {
+  return Object.entries(colors).filter(([k]) => used.has(k)).map(([k, c]) => ({ label: k, color: c, mark: "square" }));
+}
+
+function targetRule(value: number) {
+  return Plot.ruleY([value], { ...TARGET_STYLE });
 }
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-interface BuiltChart extends DiagnosticsChart {
-  legendHtml: string;
-}
-
-function build(input: DiagnosticsReportInput): BuiltChart[] {
+function specs(input: DiagnosticsReportInput): ChartSpec[] {
   const s = input.snapshots;
-  const dom = xDomain(input);
   const disagg = input.mode === "disagg";
-  const out: BuiltChart[] = [];
-  const add = (c: DiagnosticsChart, legendHtml: string) => out.push({ ...c, legendHtml });
+  const out: ChartSpec[] = [];
 
   // 1. Replica counts with the dashed throughput lower bounds.
   {
@@ -128,57 +136,61 @@ function build(input: DiagnosticsReportInput): BuiltChart[] {
     if (disagg) push("Prefill TP lower bound", (x) => x.throughputLowerBoundPrefill, true, true);
     push(disagg ? "Decode TP lower bound" : "TP lower bound", (x) => x.throughputLowerBoundDecode, true, true);
     push("Provisioned (incl. starting)", (x) => (x.provisionedPrefill ?? 0) + x.provisionedDecode, true);
-    add(chart("replicas", "Replica counts", dom, { marks: [...lines(rows, names, dashed)], y: { domain: [0, Math.max(2, ...rows.map((r) => r.v as number)) + 1] } }, "replicas"), legend(names, dashed));
+    out.push({ id: "replicas", title: "Replica counts", spec: { marks: [...lines(rows, names, dashed)], y: { domain: [0, Math.max(2, ...rows.map((r) => r.v as number)) + 1] } }, ylabel: "replicas", legend: legend(names, dashed) });
   }
   // 2. Request rate observed vs predicted.
   {
     const rows = [...series(s, (x) => x.observedRps, "Observed RPS"), ...series(s, (x) => x.predictedRps, "Predicted RPS")];
     const names = ["Observed RPS", "Predicted RPS"];
-    add(chart("rps", "Request rate (observed vs predicted)", dom, { marks: lines(rows, names, new Set(["Predicted RPS"])) }, "req/s"), legend(names, new Set(["Predicted RPS"])));
+    out.push({ id: "rps", title: "Request rate (observed vs predicted)", spec: { marks: lines(rows, names, new Set(["Predicted RPS"])) }, ylabel: "req/s", legend: legend(names, new Set(["Predicted RPS"])) });
   }
   // 3. Sequence lengths.
   {
     const names = ["Observed ISL", "Predicted ISL", "Observed OSL", "Predicted OSL"];
     const rows = [...series(s, (x) => x.observedIsl, names[0]!), ...series(s, (x) => x.predictedIsl, names[1]!), ...series(s, (x) => x.observedOsl, names[2]!), ...series(s, (x) => x.predictedOsl, names[3]!)];
     const dashed = new Set([names[1]!, names[3]!]);
-    add(chart("seqlen", "Sequence lengths (observed vs predicted)", dom, { marks: lines(rows, names, dashed) }, "tokens"), legend(names, dashed));
+    out.push({ id: "seqlen", title: "Sequence lengths (observed vs predicted)", spec: { marks: lines(rows, names, dashed) }, ylabel: "tokens", legend: legend(names, dashed) });
   }
   // 4. KV hit rate.
   {
     const names = ["Observed KV hit rate", "Predicted KV hit rate", "Hit rate used by load scaling"];
     const rows = [...series(s, (x) => x.observedKvHitRate, names[0]!), ...series(s, (x) => x.predictedKvHitRate, names[1]!), ...series(s, (x) => x.kvHitRateUsed, names[2]!)];
     const dashed = new Set([names[1]!]);
-    add(chart("kvhit", "KV hit rate (observed vs predicted)", dom, { marks: lines(rows, names, dashed), y: { domain: [0, 1] } }, "hit rate"), legend(names, dashed));
+    out.push({ id: "kvhit", title: "KV hit rate (observed vs predicted)", spec: { marks: lines(rows, names, dashed), y: { domain: [0, 1] } }, ylabel: "hit rate", legend: legend(names, dashed) });
   }
-  // 5–6. TTFT and ITL, observed and estimated, against the SLA.
+  // 5–6. TTFT and ITL, observed and estimated, against the SLA (a target: black dash-dot).
   for (const [id, title, obs, est, sla] of [
     ["ttft", "TTFT: observed and estimated vs SLA", (x: PlannerSnapshot) => x.observedTtftMs, (x: PlannerSnapshot) => x.estimatedTtftMs, input.ttftSlaMs],
     ["itl", "ITL: observed and estimated vs SLA", (x: PlannerSnapshot) => x.observedItlMs, (x: PlannerSnapshot) => x.estimatedItlMs, input.itlSlaMs],
   ] as const) {
     const names = ["Observed", "Estimated (max over engines)"];
     const rows = [...series(s, obs, names[0]!), ...series(s, est, names[1]!)];
-    const marks = [...lines(rows, names, new Set([names[1]!])), Plot.ruleY([sla], { stroke: "red", strokeDasharray: "6,4" })];
-    add(chart(id, title, dom, { marks }, "ms"), legend(names, new Set([names[1]!])) + `<div class="lx-legend"><span><svg width="22" height="8"><line x1="0" x2="22" y1="4" y2="4" stroke="red" stroke-dasharray="5,3" stroke-width="2"/></svg>SLA (${sla} ms)</span></div>`);
+    const marks = [...lines(rows, names, new Set([names[1]!])), targetRule(sla)];
+    out.push({ id, title, spec: { marks }, ylabel: "ms", legend: [...legend(names, new Set([names[1]!])), { label: `SLA target (${sla} ms)`, color: TARGET_STYLE.stroke, mark: "target" }] });
   }
   // 7–8. Per-engine load.
   {
     const rows: Row[] = [];
     for (const x of s) for (const e of x.prefillEngineLoad) rows.push({ t: x.t, v: e.value, series: e.workerId });
     const marks = [Plot.line(rows, { x: "t", y: "v", z: "series", stroke: "#1f3a93", strokeOpacity: 0.6, strokeWidth: 1 })];
-    add(chart("prefill-load", disagg ? "Prefill engine load (queued prefill tokens)" : "Engine load (queued prefill tokens)", dom, { marks }, "tokens"), `<div class="lx-legend"><span>one line per engine</span></div>`);
+    out.push({ id: "prefill-load", title: disagg ? "Prefill engine load (queued prefill tokens)" : "Engine load (queued prefill tokens)", spec: { marks }, ylabel: "tokens", legend: [{ label: "one line per engine", color: "#1f3a93", mark: "line" }] });
   }
   {
     const rows: Row[] = [];
     for (const x of s) for (const e of x.decodeEngineLoad) rows.push({ t: x.t, v: e.value, series: e.workerId });
     const marks: PlotOptions["marks"] = [Plot.line(rows, { x: "t", y: "v", z: "series", stroke: "#2ca02c", strokeOpacity: 0.6, strokeWidth: 1 })];
-    if (input.kvCapacityTokens) marks.push(Plot.ruleY([input.kvCapacityTokens], { stroke: "red", strokeDasharray: "6,4" }));
-    add(chart("decode-load", disagg ? "Decode engine load (scheduled + queued KV tokens)" : "Engine load (scheduled + queued KV tokens)", dom, { marks }, "KV tokens"), `<div class="lx-legend"><span>one line per engine</span>${input.kvCapacityTokens ? `<span><svg width="22" height="8"><line x1="0" x2="22" y1="4" y2="4" stroke="red" stroke-dasharray="5,3" stroke-width="2"/></svg>KV capacity (${input.kvCapacityTokens} tokens)</span>` : ""}</div>`);
+    const items: LegendItem[] = [{ label: "one line per engine", color: "#2ca02c", mark: "line" }];
+    if (input.kvCapacityTokens) {
+      marks.push(targetRule(input.kvCapacityTokens));
+      items.push({ label: `KV capacity (${input.kvCapacityTokens} tokens)`, color: TARGET_STYLE.stroke, mark: "target" });
+    }
+    out.push({ id: "decode-load", title: disagg ? "Decode engine load (scheduled + queued KV tokens)" : "Engine load (scheduled + queued KV tokens)", spec: { marks }, ylabel: "KV tokens", legend: items });
   }
   // 9. Engine capacity (only on throughput ticks).
   {
     const names = disagg ? ["Prefill engine RPS", "Decode engine RPS"] : ["Engine RPS"];
     const rows = disagg ? [...series(s, (x) => x.engineRpsPrefill, names[0]!), ...series(s, (x) => x.engineRpsDecode, names[1]!)] : series(s, (x) => x.engineRpsDecode, names[0]!);
-    add(chart("engine-rps", "Engine capacity (req/s per engine)", dom, { marks: [...lines(rows, names), Plot.dot(rows, { x: "t", y: "v", r: 2, fill: "series" })] , color: { range: LINE_COLORS } }, "req/s"), legend(names));
+    out.push({ id: "engine-rps", title: "Engine capacity (req/s per engine)", spec: { marks: [...lines(rows, names), Plot.dot(rows, { x: "t", y: "v", r: 2, fill: "series" })], color: { range: LINE_COLORS } }, ylabel: "req/s", legend: legend(names) });
   }
   // 10–11. Decision timelines (two tracks in disagg).
   for (const kind of ["load", "throughput"] as const) {
@@ -192,7 +204,7 @@ function build(input: DiagnosticsReportInput): BuiltChart[] {
     }
     const used = new Set(rows.map((r) => r.reason as string));
     const marks = [Plot.dot(rows, { x: "t", y: "track", symbol: kind === "load" ? "square" : "diamond", fill: "color", r: 4, title: "reason" })];
-    add(chart(`${kind}-decisions`, kind === "load" ? "Load scaling decisions" : "Throughput scaling decisions", dom, { marks, y: { domain: disagg ? ["prefill", "decode"] : ["agg"], label: null, grid: false }, marginLeft: REPORT_GEOMETRY.marginLeft }, "", { height: disagg ? 120 : 90 }), swatches(colors, used));
+    out.push({ id: `${kind}-decisions`, title: kind === "load" ? "Load scaling decisions" : "Throughput scaling decisions", spec: { marks, y: { domain: disagg ? ["prefill", "decode"] : ["agg"], label: null, grid: false } }, ylabel: "", legend: swatches(colors, used), height: disagg ? 120 : 90 });
   }
   // 12. Actuations: a segment from request to ready, coloured by FMA path.
   {
@@ -203,14 +215,38 @@ function build(input: DiagnosticsReportInput): BuiltChart[] {
       Plot.dot(rows, { x: "t", y: "pool", fill: "color", r: 3, title: "path" }),
     ];
     const used = new Set(rows.map((r) => r.path));
-    add(chart("actuations", "Actuations (scale-up request → ready, by FMA path)", dom, { marks, y: { domain: pools, label: null, grid: false } }, "", { height: disagg ? 120 : 90 }), swatches(PATH_COLORS, used));
+    out.push({ id: "actuations", title: "Actuations (scale-up request → ready, by FMA path)", spec: { marks, y: { domain: pools, label: null, grid: false } }, ylabel: "", legend: swatches(PATH_COLORS, used), height: disagg ? 120 : 90 });
   }
   return out;
 }
 
+const FIT_PAD_PX = 2;
+
+/** Every chart at one pair of horizontal margins: the report's, widened until no chart clips a label. */
+function build(input: DiagnosticsReportInput): { charts: DiagnosticsChart[]; margins: Margins } {
+  const all = specs(input);
+  const dom = xDomain(input);
+  let margins: Margins = { left: REPORT_GEOMETRY.marginLeft, right: REPORT_GEOMETRY.marginRight };
+  let charts = all.map((c) => chart(c, dom, margins));
+  for (let pass = 0; pass < 3; pass++) {
+    let left = 0;
+    let right = 0;
+    for (const c of charts) {
+      const { width, boxes } = svgTextBoxes(c.svg);
+      const o = overflow(boxes, width, Number.POSITIVE_INFINITY);
+      left = Math.max(left, o.left);
+      right = Math.max(right, o.right);
+    }
+    if (left <= 0.5 && right <= 0.5) break;
+    margins = { left: Math.ceil(margins.left + (left > 0.5 ? left + FIT_PAD_PX : 0)), right: Math.ceil(margins.right + (right > 0.5 ? right + FIT_PAD_PX : 0)) };
+    charts = all.map((c) => chart(c, dom, margins));
+  }
+  return { charts, margins };
+}
+
 /** The report's charts as standalone SVGs (same order as in the HTML). */
 export function diagnosticsCharts(input: DiagnosticsReportInput): DiagnosticsChart[] {
-  return build(input).map(({ id, title, svg }) => ({ id, title, svg }));
+  return build(input).charts;
 }
 
 /** Replica transitions: actual count changes between consecutive snapshots (not decision ticks). */
@@ -225,7 +261,7 @@ export function replicaTransitions(snaps: readonly PlannerSnapshot[]): number {
 
 /** The whole report as one self-contained HTML document (no network). */
 export function renderDiagnosticsReport(input: DiagnosticsReportInput): string {
-  const charts = build(input);
+  const { charts, margins } = build(input);
   const s = input.snapshots;
   const [x0, x1] = xDomain(input);
   const g = REPORT_GEOMETRY;
@@ -239,15 +275,14 @@ export function renderDiagnosticsReport(input: DiagnosticsReportInput): string {
     ...Object.entries(input.summary ?? {}).map(([k, v]): [string, string] => [k, v === null ? "—" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]),
   ];
   const body = charts
-    .map((c) => `<section class="lx-chart" id="chart-${c.id}" data-x0="${x0}" data-x1="${x1}" data-ml="${g.marginLeft}" data-mr="${g.marginRight}" data-mb="${g.marginBottom}" data-width="${g.width}" data-domain="${x0},${x1}"><h2>${esc(c.title)}</h2>${c.legendHtml}<div class="lx-plot">${c.svg}</div></section>`)
+    .map((c) => `<section class="lx-chart" id="chart-${c.id}" data-x0="${x0}" data-x1="${x1}" data-ml="${margins.left}" data-mr="${margins.right}" data-mb="${g.marginBottom}" data-width="${g.width}" data-domain="${x0},${x1}"><div class="lx-plot">${c.svg}</div></section>`)
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title ?? "Planner Diagnostics Report")}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:16px auto;max-width:${g.width + 40}px;color:#222}
-h1{font-size:20px;margin:0 0 6px} h2{font-size:13px;margin:14px 0 2px}
+h1{font-size:20px;margin:0 0 6px} .lx-chart{margin-top:14px}
 table.lx-facts{border-collapse:collapse;font-size:12px;margin:6px 0} table.lx-facts td{padding:1px 10px 1px 0}
-.lx-legend{font-size:11px;display:flex;flex-wrap:wrap;gap:12px;margin:2px 0} .lx-legend span{display:inline-flex;align-items:center;gap:4px}
 .lx-bar{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #ddd;font-size:12px;z-index:2}
 .lx-chart svg{display:block;user-select:none}
 </style></head><body>

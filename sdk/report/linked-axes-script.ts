@@ -14,7 +14,7 @@ export const LINKED_AXES_SCRIPT = String.raw`(function () {
   var c0 = charts[0];
   var X0 = +c0.dataset.x0, X1 = +c0.dataset.x1, ML = +c0.dataset.ml, MR = +c0.dataset.mr, W = +c0.dataset.width;
   var domain = [X0, X1];
-  var AXIS = /^(x-axis|y-axis|fx-axis|fy-axis|x-grid|y-grid)/;
+  var AXIS = /^(x-axis|y-axis|fx-axis|fy-axis|x-grid|y-grid|chart-header)/;
   function px(t, d) { return ML + (t - d[0]) / (d[1] - d[0]) * (W - ML - MR); }
   function tx(t) { return px(t, domain); }
   function inv(x) { return domain[0] + (x - ML) / (W - ML - MR) * (domain[1] - domain[0]); }
