@@ -1,14 +1,17 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { startCluster, type RunningCluster } from "../sdk/cluster/start.js";
+import { binaryPath } from "../sdk/testbed/versions.js";
 
-const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const skip = hasKubectl ? false : "kubectl is not on PATH (this machine kind ships /usr/bin/kubectl; install it to run this test)";
+// The kubectl `actlab testbed install` built (the machines no longer ship one), else one on PATH.
+const KUBECTL = existsSync(binaryPath("kubectl")) ? binaryPath("kubectl") : "kubectl";
+const hasKubectl = spawnSync(KUBECTL, ["version", "--client"], { encoding: "utf8" }).status === 0;
+const skip = hasKubectl ? false : "no kubectl: run `actlab testbed install` (it builds one) or put kubectl on PATH";
 
 const dirs: string[] = [];
 let cluster: RunningCluster | undefined;
@@ -29,7 +32,7 @@ test("kubectl: get pods, get pods -w, apply -f, re-apply, scale, delete pod agai
   const c = cluster;
   const cache = tmp(); // fresh discovery cache: kubectl caches per host:port
   const kubectl = (...args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    execFile("kubectl", ["--kubeconfig", c.kubeconfigPath, "--cache-dir", cache, "--request-timeout=20s", ...args], { encoding: "utf8" }, (err, out, errOut) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errOut }));
+    execFile(KUBECTL, ["--kubeconfig", c.kubeconfigPath, "--cache-dir", cache, "--request-timeout=20s", ...args], { encoding: "utf8" }, (err, out, errOut) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: errOut }));
   });
 
   const get = await kubectl("get", "pods");
@@ -51,7 +54,7 @@ test("kubectl: get pods, get pods -w, apply -f, re-apply, scale, delete pod agai
   assert.equal(c.model.store.get("deployments", "default", "req")!.metadata.labels!.tier, "gold");
 
   // Watch with kubectl while scaling 0→1: the requester shows up and turns 1/1 Running.
-  const watcher = spawn("kubectl", ["--kubeconfig", c.kubeconfigPath, "--cache-dir", cache, "get", "pods", "-w", "-l", "app=req"], { stdio: ["ignore", "pipe", "pipe"] });
+  const watcher = spawn(KUBECTL, ["--kubeconfig", c.kubeconfigPath, "--cache-dir", cache, "get", "pods", "-w", "-l", "app=req"], { stdio: ["ignore", "pipe", "pipe"] });
   let watched = "";
   watcher.stdout.on("data", (b: Buffer) => { watched += b.toString(); });
   const exited = new Promise<void>((resolve) => watcher.on("exit", () => resolve()));
