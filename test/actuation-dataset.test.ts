@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeRun } from "../sdk/actuation/analyze.js";
+import { nopOptionsFor } from "../sdk/actuation/nop-context.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 import { readRunDir, writeAnalysis } from "../sdk/kube/run-files.js";
 import type { NopScenario } from "../sdk/actuation/nop-result.js";
@@ -57,7 +58,8 @@ for (const f of folders) {
     assert.ok(actuations.every((a) => a.classified_by === "dpc" && a.timing_source === "dpc"));
     want.check?.(actuations, run.options);
     const out = mkdtempSync(join(tmpdir(), "dataset-"));
-    const files = writeAnalysis(out, actuations, { scenario: run.options.nopScenario as NopScenario });
+    // As actlab bench's final write: the recorded run also gives vllm_metrics, IP endpoints, engines, model.
+    const files = writeAnalysis(out, actuations, nopOptionsFor(run, run.options.nopScenario as NopScenario));
     for (const file of files) assert.equal(readFileSync(join(out, file), "utf8"), readFileSync(join(dir, file), "utf8"), `${f}/${file}`);
     // The README's summary row: actuations, hot, warm, cold_launcher.
     const row = readme.split("\n").find((l) => l.startsWith(`| \`${f}/\` |`));

@@ -28,8 +28,8 @@ export interface RunAnalysis {
   actuations: Actuation[];
 }
 
-export function analyzeRun(inputs: RunInputs): RunAnalysis {
-  const lifecycles = podLifecycles(inputs.events);
+/** The evidence texts by source, chunks joined in order, each line once; `metrics` and left-out kinds skipped. */
+export function evidenceTexts(inputs: Pick<RunInputs, "evidence" | "use">): Map<string, string> {
   const texts = new Map<string, string>();
   // Chunks read per iteration may overlap (each starts a second early): keep each line once.
   const seenLines = new Map<string, Set<string>>();
@@ -43,7 +43,12 @@ export function analyzeRun(inputs: RunInputs): RunAnalysis {
     for (const l of fresh) seen.add(l);
     if (fresh.length) texts.set(c.source, (texts.get(c.source) ?? "") + fresh.join("\n") + "\n");
   }
-  const ev = parseFmaEvidence(texts, lifecycles);
+  return texts;
+}
+
+export function analyzeRun(inputs: RunInputs): RunAnalysis {
+  const lifecycles = podLifecycles(inputs.events);
+  const ev = parseFmaEvidence(evidenceTexts(inputs), lifecycles);
   const its = inputs.iterations ?? {};
   const deltas = inputs.metricDeltas && inputs.use?.metric !== false ? new Map(Object.entries(inputs.metricDeltas).map(([k, v]) => [Number(k), v])) : undefined;
   const actuations = classifyActuations({

@@ -12,7 +12,9 @@
  *   Per-iteration hit rates use upstream's denominator (every launcher_info of the iteration).
  *   Everything the harness has no field for (path incl. unknown, reason, evidence source, sound
  *   upper bounds and their source, our own timing_source incl. `none`, our hit rates over classified
- *   actuations, T_actuation, TTRD) sits in trailing `actlab` blocks, which `strict: true` drops.
+ *   actuations, T_actuation, TTRD, whether ttft was measured) sits in trailing `actlab` blocks,
+ *   which `strict: true` drops. `vllm_metrics`, pod-IP endpoints, `platform.engines` and the model
+ *   name come from the recorded run through `nopOptionsFor` (nop-context.ts).
  * - `toBenchmarkReport`: the Benchmark Report v0.1 wrapping (`benchmark-report -w nop`): FMA data
  *   under `metrics.metadata[{name: extra_metrics, value: [...]}]`, scalars as `{units, value}`, `t_*`
  *   only when not null.
@@ -23,6 +25,7 @@ import { yamlText } from "../core/yaml-text.js";
 import type { Row } from "../core/rows.js";
 import type { Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
+import type { VllmMetrics } from "./nop-context.js";
 
 export interface NopScenario {
   deploy_methods?: string;
@@ -45,6 +48,8 @@ export interface NopResultOptions {
   podIps?: ReadonlyMap<string, string>;
   /** TTFT per requester when measured (the nop harness's one streaming request), seconds. */
   ttft?: ReadonlyMap<string, number>;
+  /** Per launcher: the vLLM log's sleep/wake events and start/load times (`nopRunContext`). */
+  vllmMetrics?: readonly VllmMetrics[];
   /** Omit the `actlab` extension blocks. */
   strict?: boolean;
 }
@@ -84,7 +89,7 @@ export interface NopIteration {
 export interface NopResult {
   version: "0.1";
   scenario: NopScenario;
-  vllm_metrics: unknown[];
+  vllm_metrics: VllmMetrics[];
   extra_metrics: { name: "fma"; iterations: NopIteration[] }[];
   time: { start: number; stop: number; duration: number };
 }
@@ -132,6 +137,8 @@ function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
       t_wake_upper: a.t_wake_upper, t_instance_create_upper: a.t_instance_create_upper, t_cold_launcher_upper: a.t_cold_launcher_upper, upper_source: a.upper_source,
       t_instance_create_on_new_launcher: a.path === "cold_launcher" ? a.t_instance_create : null,
       T_actuation: a.T_actuation, TTRD: a.TTRD, vllm_wake_seconds: a.vllm_wake_seconds,
+      // Upstream writes ttft 0 when it did not measure one; ours says whether it was measured.
+      ttft_measured: o.ttft?.has(a.requester) ?? false,
     };
   }
   return info;
@@ -164,7 +171,7 @@ export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}
   return {
     version: "0.1",
     scenario: { deploy_methods: "fma", load_format: "auto", sleep_mode: true, max_instances: 4, model: { name: "unknown" }, platform: { engines: [] }, gpus: [], ...o.scenario },
-    vllm_metrics: [],
+    vllm_metrics: [...(o.vllmMetrics ?? [])],
     extra_metrics: [{ name: "fma", iterations }],
     time: { start, stop, duration: Math.round((stop - start) * 1e6) / 1e6 },
   };
@@ -194,6 +201,12 @@ function requestCounts(nop: NopResult): { total: number; failures: number; incom
   return { total: infos.length, failures, incomplete: 0 };
 }
 
+/** Mean TTFT over the launcher_infos that measured one (0, upstream's value, when none did). */
+function meanTtft(nop: NopResult): number {
+  const xs = nop.extra_metrics.flatMap((m) => m.iterations.flatMap((it) => it.launcher_infos)).filter((i) => i.actlab?.ttft_measured ?? i.ttft > 0).map((i) => i.ttft);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
 /** Benchmark Report v0.1 wrapping of a nop result (as `benchmark-report -w nop` writes it). */
 export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
   const { deploy_methods, load_format, sleep_mode, max_instances, gpus, model, platform } = nop.scenario;
@@ -210,7 +223,7 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
       time: { duration: nop.time.duration, start: nop.time.start, stop: nop.time.stop },
       // Required by the v0.1 schema: one nop "request" per actuation; a failure is one never Ready.
       requests: requestCounts(nop),
-      latency: { time_to_first_token: { units: "s", mean: 0 } },
+      latency: { time_to_first_token: { units: "s", mean: meanTtft(nop) } },
       throughput: { total_tokens_per_sec: 0 },
       metadata: [{ name: "extra_metrics", value: nop.extra_metrics.map((m) => ({ name: m.name, iterations: wrap("iterations", m.iterations) })) }],
     },

@@ -8,6 +8,7 @@ import { InputError } from "../../core/errors.js";
 import { analyzeRun, type RunInputs } from "../../actuation/analyze.js";
 import { summarizeActuations } from "../../actuation/summary.js";
 import type { NopScenario } from "../../actuation/nop-result.js";
+import { nopOptionsFor } from "../../actuation/nop-context.js";
 import { parseEventLog } from "../../kube/event-log.js";
 import { readRunDir, writeAnalysis } from "../../kube/run-files.js";
 import { parseCommandArgs, UsageError, type Command } from "../command.js";
@@ -81,8 +82,9 @@ export const command: Command = {
       inputs = { events: parseEventLog(text, file).events, evidence };
       out = outFolder(values.out, dirname(file), basename(file).replace(/\.jsonl(\.gz)?$/, ""));
     }
-    const { actuations } = analyzeRun({ ...inputs, use: { dpc: !values["no-dpc"], vllm: !values["no-vllm"] }, bound });
-    const files = writeAnalysis(out, actuations, nopScenario ? { scenario: nopScenario } : {});
+    const use = { dpc: !values["no-dpc"], vllm: !values["no-vllm"] };
+    const { actuations } = analyzeRun({ ...inputs, use, bound });
+    const files = writeAnalysis(out, actuations, nopOptionsFor({ ...inputs, use }, nopScenario));
     const s = summarizeActuations(actuations);
     // A rate over zero classified actuations is undefined, not 0.
     const rates = s.classified === 0 ? "no classified actuations, so no hit rates" : `rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(3)}, warm ${s.warm_hit_rate.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(3)}`;
