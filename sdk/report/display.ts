@@ -16,9 +16,15 @@
  * - tslab: its executor sets `globalThis.__tslab__ = { exports, require }` before running cells, and
  *   that `require` answers `require("tslab")` with the kernel's own instance (tslab 1.0.22,
  *   dist/executor.js). A plain `import "tslab"` from here would load a second, unconnected copy.
+ *
+ * Charts go out as one display bundle holding the markup and an `image/png` of it, so viewers that
+ * sanitise HTML or SVG (GitHub, some notebook renderers) still show the chart. Deno's display takes
+ * a bundle; tslab's public `display` sends one MIME type per output, so the bundle goes through the
+ * writer its `display.raw` uses (`tslab/dist/jupyter.js`'s `lastWriteDisplayData`, the kernel's own
+ * module instance), with one output per MIME type as the fallback.
  */
 import { Buffer } from "node:buffer";
-import { pngSize } from "./to-png.js";
+import { pngSize, toPng } from "./to-png.js";
 
 /** What `show` accepts: HTML or SVG markup, PNG bytes, a rendered plot (`renderFigure`), or anything with `toHTML()` (arquero tables). */
 export type Showable = string | Uint8Array | { html: string } | { toHTML(): string };
@@ -29,6 +35,7 @@ export type DisplayTarget = "deno" | "tslab" | "text";
 type Bundle = { "text/html"?: string; "image/svg+xml"?: string; "image/png"?: string; "text/plain"?: string };
 interface DenoJupyter { display(bundle: Bundle, options: { raw: true }): Promise<void> }
 interface TslabDisplay { html(s: string): void; svg(s: string): void; png(b: Uint8Array): void }
+type TslabWriter = (message: { data: Bundle; metadata: Record<string, never>; transient: Record<string, never> }, update: boolean) => void;
 
 const DENO_FLUSH_MS = 50;
 
@@ -42,15 +49,24 @@ function denoJupyter(): DenoJupyter | undefined {
   }
 }
 
-function tslabDisplay(): TslabDisplay | undefined {
+function tslabRequire(id: string): unknown {
   const hook = (globalThis as { __tslab__?: { require?: (id: string) => unknown } }).__tslab__;
   if (typeof hook?.require !== "function") return undefined;
   try {
-    const display = (hook.require("tslab") as { display?: TslabDisplay }).display;
-    return typeof display?.html === "function" ? display : undefined;
+    return hook.require(id);
   } catch {
     return undefined;
   }
+}
+
+function tslabDisplay(): TslabDisplay | undefined {
+  const display = (tslabRequire("tslab") as { display?: TslabDisplay } | undefined)?.display;
+  return typeof display?.html === "function" ? display : undefined;
+}
+
+function tslabWriter(): TslabWriter | undefined {
+  const w = (tslabRequire("tslab/dist/jupyter.js") as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
+  return typeof w === "function" ? (w as TslabWriter) : undefined;
 }
 
 /** Where `show*` output goes in this process. */
@@ -58,25 +74,31 @@ export function displayTarget(): DisplayTarget {
   return denoJupyter() ? "deno" : tslabDisplay() ? "tslab" : "text";
 }
 
-async function emit(mime: "text/html" | "image/svg+xml" | "image/png", data: string | Uint8Array, fallback: () => string): Promise<void> {
+type Mime = "text/html" | "image/svg+xml" | "image/png";
+
+async function emit(mime: Mime, data: string | Uint8Array, fallback: () => string, png?: () => Uint8Array): Promise<void> {
   const deno = denoJupyter();
+  const tslab = deno ? undefined : tslabDisplay();
+  if (!deno && !tslab) {
+    console.log(fallback());
+    return;
+  }
+  const bundle: Bundle = { [mime]: typeof data === "string" ? data : Buffer.from(data).toString("base64"), "text/plain": fallback() };
+  if (png) bundle["image/png"] = Buffer.from(png()).toString("base64");
   if (deno) {
-    const payload = typeof data === "string" ? data : Buffer.from(data).toString("base64");
-    await deno.display({ [mime]: payload, "text/plain": fallback() }, { raw: true });
+    await deno.display(bundle, { raw: true });
     // Deno forwards the message to Jupyter from another task; a cell that ends right after its last
     // display can report "idle" first, and nbconvert then drops the late output (seen on a loaded
     // 2-core CI machine). A short pause lets the forwarding run before the cell returns.
     await new Promise((resolve) => setTimeout(resolve, DENO_FLUSH_MS));
     return;
   }
-  const tslab = tslabDisplay();
-  if (tslab) {
-    if (mime === "text/html") tslab.html(data as string);
-    else if (mime === "image/svg+xml") tslab.svg(data as string);
-    else tslab.png(data as Uint8Array);
-    return;
-  }
-  console.log(fallback());
+  const writer = tslabWriter();
+  if (writer) return writer({ data: bundle, metadata: {}, transient: {} }, false);
+  if (mime === "text/html") tslab!.html(data as string);
+  else if (mime === "image/svg+xml") tslab!.svg(data as string);
+  else tslab!.png(data as Uint8Array);
+  if (png) tslab!.png(png());
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", nbsp: " " };
@@ -116,9 +138,9 @@ export function showHtml(html: string): Promise<void> {
   return emit("text/html", html, () => htmlToText(html));
 }
 
-/** Show an SVG document (e.g. `renderPlot(spec)`) as an image. */
+/** Show an SVG document (e.g. `renderPlot(spec)`) as an image, with a PNG of it beside. */
 export function showSvg(svg: string): Promise<void> {
-  return emit("image/svg+xml", svg, () => svgSummary(svg));
+  return emit("image/svg+xml", svg, () => svgSummary(svg), () => toPng(svg));
 }
 
 /** Show PNG bytes (e.g. `toPng(svg)`). */
@@ -126,14 +148,20 @@ export function showPng(png: Uint8Array): Promise<void> {
   return emit("image/png", png, () => pngSummary(png));
 }
 
+/** A chart's markup with a PNG of its SVG, in one output. */
+function showChart(html: string, svg: string): Promise<void> {
+  return emit("text/html", html, () => htmlToText(html), () => toPng(svg));
+}
+
 /**
  * Show whatever fits: PNG bytes as an image; a rendered plot, markup, or an object with `toHTML()`
  * as HTML (an SVG string shows inline in the HTML, the way Plot charts are embedded in pages).
+ * Charts (a rendered plot, an SVG document) carry an `image/png` of themselves in the same output.
  */
 export function show(value: Showable): Promise<void> {
   if (value instanceof Uint8Array) return showPng(value);
-  if (typeof value === "string") return showHtml(value);
+  if (typeof value === "string") return /^\s*<svg\b/i.test(value) ? showChart(value, value) : showHtml(value);
   if ("toHTML" in value && typeof value.toHTML === "function") return showHtml(value.toHTML());
-  if ("html" in value && typeof value.html === "string") return showHtml(value.html);
+  if ("html" in value && typeof value.html === "string") return "svg" in value && typeof value.svg === "string" ? showChart(value.html, value.svg) : showHtml(value.html);
   return Promise.reject(new TypeError("show: expected markup, PNG bytes, a rendered plot or an object with toHTML()"));
 }
