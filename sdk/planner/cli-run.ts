@@ -10,7 +10,9 @@ import type { TraceRequest } from "../trace/types.js";
 import { InputError } from "../core/errors.js";
 import { readFileSync } from "node:fs";
 import { decodePlannerConfigText } from "./load-config.js";
-import { runPlannerReplay, type PlannerReplayOptions } from "./run.js";
+import { replayTrace } from "../replay/replay.js";
+import { planner } from "./loop.js";
+import { plannerResult } from "./run.js";
 import { writePlannerReplayOutputs } from "./write-outputs.js";
 
 export interface PlannerCliOptions {
@@ -30,14 +32,10 @@ function readConfig(spec: string): { text: string; source: string } {
 export function runPlannerCli(requests: readonly TraceRequest[], configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
   const out = options.write ?? ((s: string) => void process.stdout.write(s));
   const { text, source } = readConfig(configSpec);
-  const po: PlannerReplayOptions = {
-    seed: replay.seed, workers: replay.workers, prefillWorkers: replay.prefillWorkers, decodeWorkers: replay.decodeWorkers,
-    engine: replay.engine, prefillEngine: replay.prefillEngine, decodeEngine: replay.decodeEngine, router: replay.router,
-    arrivalSpeedupRatio: replay.arrivalSpeedupRatio, maxSimTimeMs: replay.maxSimTimeMs, kvTransfer: replay.kvTransfer, configSource: source,
-    replayOptions: replay,
-  };
-  // Validated inside, against the replay's engine capabilities; errors name the file and key.
-  const result = runPlannerReplay(requests, decodePlannerConfigText(text, source), po);
+  // The planner is one more replay option; its config is validated at the replay's start, against
+  // the replay's engine capabilities, and errors name the file and key. Its mode and SLA win.
+  const loop = planner(decodePlannerConfigText(text, source), { configSource: source });
+  const result = plannerResult(replayTrace(requests, { ...replay, controller: loop }), loop);
   const dir = options.out ?? result.config.report_output_dir;
   const files = writePlannerReplayOutputs(dir, result);
   const s = result.summary;

@@ -4,6 +4,7 @@
  * validator that names the offending key and what was expected. Pure: parse a value you already
  * read; `loadPlannerConfig` in load-config.ts reads JSON/YAML files.
  */
+import { DEFAULT_LAUNCHER_FLEET, type Actuator, type LauncherFleet } from "../actuation/actuator.js";
 import { InputError } from "../core/errors.js";
 import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
 import { DEFAULT_ENGINE_CONFIG } from "../engine/config.js";
@@ -106,16 +107,27 @@ export interface PlannerConfig {
   actuation: ActuationConfig;
 }
 
+/** The actuation side's defaults (actuation/actuator.ts), under Dynamo-style key names. */
 export const DEFAULT_ACTUATION: ActuationConfig = {
   startup_time: null,
   profile: "8b-h100",
-  launcher_mode: "launcher",
-  sleep_pool: true,
-  sleeper_limit: 1,
-  launcher_gpus: 8,
-  initial_launchers: null,
-  prewarmed_sleepers: 0,
+  launcher_mode: DEFAULT_LAUNCHER_FLEET.launcherMode,
+  sleep_pool: DEFAULT_LAUNCHER_FLEET.sleepPool,
+  sleeper_limit: DEFAULT_LAUNCHER_FLEET.sleeperLimit,
+  launcher_gpus: DEFAULT_LAUNCHER_FLEET.launcherGpus,
+  initial_launchers: DEFAULT_LAUNCHER_FLEET.initialLaunchers,
+  prewarmed_sleepers: DEFAULT_LAUNCHER_FLEET.prewarmedSleepers,
 };
+
+/** The actuator the config's `actuation` section describes: a fixed start-up when `startup_time` is set, else FMA paths. */
+export function configActuator(cfg: Pick<PlannerConfig, "actuation" | "decode_engine_num_gpu">): Actuator {
+  const a = cfg.actuation;
+  const fleet: LauncherFleet = {
+    launcherMode: a.launcher_mode, sleepPool: a.sleep_pool, sleeperLimit: a.sleeper_limit, launcherGpus: a.launcher_gpus,
+    initialLaunchers: a.initial_launchers, prewarmedSleepers: a.prewarmed_sleepers, gpusPerEngine: cfg.decode_engine_num_gpu,
+  };
+  return a.startup_time !== null ? { kind: "fixed-startup", startupS: a.startup_time, profile: a.profile, fleet } : { kind: "fma-paths", profile: a.profile, fleet };
+}
 
 export const DEFAULT_PLANNER_CONFIG: PlannerConfig = {
   mode: "disagg",

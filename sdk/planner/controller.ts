@@ -1,20 +1,18 @@
 /**
  * The planner in the replay loop: a `ReplayController` that turns the fleet's observations into
  * the planner's tick input, runs the pure state machine, and applies its decisions through the
- * fleet API — each scale-up paying the actuation delay of the FMA path it takes (or a fixed
- * `startup_time`, Dynamo's behaviour). Records one diagnostics row per tick, every scaling event
- * and every actuation, for the summary and the report.
+ * fleet API — each scale-up priced by the run's actuator (actuation/actuator.ts: the delay of the
+ * FMA path it takes, or a fixed `startup_time`, Dynamo's behaviour). Records one diagnostics row
+ * per tick, every scaling event and every actuation, for the summary and the report.
  */
+import { startActuator, type Actuator, type RunningActuator } from "../actuation/actuator.js";
 import type { ActuationPath } from "../actuation/path.js";
-import { actuationDelayMs, getProfile, listProfiles, modelMemory, type LatencyProfile } from "../actuation/profiles.js";
-import { InputError } from "../core/errors.js";
 import { Rng, rng as makeRng, type Seed } from "../core/rng.js";
 import { engineCapabilities } from "../engine/config.js";
 import type { StepTimeModel } from "../engine/step-time.js";
 import type { FleetControl, FleetObservations, ForwardPassMetrics, Pool, ReplayController, WorkerInfo } from "../replay/control.js";
-import { ActuationPool } from "./actuation-pool.js";
 import { decodeSweep, prefillSweep } from "./bootstrap.js";
-import type { PlannerConfig } from "./config.js";
+import { configActuator, type PlannerConfig } from "./config.js";
 import type { FpmPoint } from "./regression.js";
 import { PlannerStateMachine } from "./state-machine.js";
 import type { ScheduledTick, TickDiagnostics, TickInput, WorkerFpm } from "./types.js";
@@ -69,6 +67,8 @@ export interface PlannerControllerOptions {
   /** The replay engine's step-time model, for the bootstrap sweep (default: Dynamo's polynomial). */
   stepTime?: StepTimeModel;
   blockSize?: number;
+  /** What a scale-up costs (default: the one the config's `actuation` section describes). */
+  actuator?: Actuator;
   /** Override the cost of a scale-up (ms), e.g. for tests. */
   delayMs?: (path: ActuationPath, r: Rng) => number;
   /** Where the config came from, for errors only known once the profile and fleet are (pre-warmed sleepers). */
@@ -91,9 +91,8 @@ export class PlannerController implements ReplayController {
   replicaSeconds = 0;
   provisionedReplicaSeconds = 0;
   gpuHours = 0;
-  private readonly rng: Rng;
-  private readonly profile: LatencyProfile;
-  private readonly pool: ActuationPool;
+  /** The run's actuator: its launchers and sleepers. */
+  readonly actuation: RunningActuator;
   private next: ScheduledTick;
   private lastTickS: number | undefined;
   private readonly target = new Map<Pool, number>();
@@ -102,31 +101,16 @@ export class PlannerController implements ReplayController {
   private readonly actuationOf = new Map<string, ActuationRecord>();
   private initialised = false;
   private lastIsl = 0;
-  private readonly delayOverride: PlannerControllerOptions["delayMs"];
-  private readonly configSource: string;
 
   constructor(options: PlannerControllerOptions) {
     const cfg = options.config;
     this.config = cfg;
     this.planner = new PlannerStateMachine(cfg);
-    this.rng = options.seed instanceof Rng ? options.seed : makeRng(options.seed ?? 1).split(STREAMS.plannerActuation);
-    if (!listProfiles().includes(cfg.actuation.profile)) {
-      throw new InputError({ source: options.configSource ?? "planner config", path: "actuation.profile" }, `expected one of the known profiles ${listProfiles().join(", ")}, got '${cfg.actuation.profile}'`);
-    }
-    this.profile = getProfile(cfg.actuation.profile);
-    const mem = modelMemory(this.profile);
-    const gpusPerEngine = Math.max(1, cfg.decode_engine_num_gpu ?? mem.gpusPerInstance);
-    this.pool = new ActuationPool({
-      mode: cfg.actuation.launcher_mode,
-      sleepPool: cfg.actuation.sleep_pool,
-      sleeperLimit: Math.min(cfg.actuation.sleeper_limit, mem.maxSleepersPerGpu),
-      slotsPerLauncher: Math.max(1, Math.floor(cfg.actuation.launcher_gpus / gpusPerEngine)),
-    });
-    this.delayOverride = options.delayMs;
-    this.configSource = options.configSource ?? "planner config";
-    if (cfg.actuation.prewarmed_sleepers > 0 && this.pool.options.sleeperLimit < 1) {
-      throw new InputError({ source: this.configSource, path: "actuation.prewarmed_sleepers" }, `expected 0 with profile "${cfg.actuation.profile}" (its GPU memory holds no sleeper next to an awake instance), got ${cfg.actuation.prewarmed_sleepers}`);
-    }
+    // One sequential stream: how many numbers a draw uses depends on the path, so runs whose paths
+    // differ (sleep pool vs direct) do not share later delays even with the same seed. Compare such
+    // arms over several seeds; one seed's ramp draws can outweigh the path difference.
+    const rng = options.seed instanceof Rng ? options.seed : makeRng(options.seed ?? 1).split(STREAMS.plannerActuation);
+    this.actuation = startActuator(options.actuator ?? configActuator(cfg), { rng, source: options.configSource ?? "planner config", ...(options.delayMs ? { delayMs: options.delayMs } : {}) });
     if (cfg.optimization_target === "sla" && cfg.pre_deployment_sweeping_mode !== "none") {
       const st = options.stepTime ?? engineCapabilities().stepTime;
       const g = cfg.benchmark_granularity * (cfg.pre_deployment_sweeping_mode === "thorough" ? 4 : 1);
@@ -154,32 +138,10 @@ export class PlannerController implements ReplayController {
     return this.next.at * 1000;
   }
 
+  /** At the first tick (no scale-up can happen earlier) the actuator places the running workers and any pre-warmed sleepers. */
   private initialise(workers: readonly WorkerInfo[]): void {
-    const live = workers.filter((w) => w.state !== "draining");
-    const launchers = this.config.actuation.initial_launchers ?? Math.ceil(live.length / Math.max(1, this.pool.options.slotsPerLauncher));
-    if (this.config.actuation.launcher_mode === "launcher") this.pool.addLaunchers(launchers);
-    for (const w of live) this.pool.placeInitial(w.id);
-    this.prewarm();
+    this.actuation.start(workers.filter((w) => w.state !== "draining").map((w) => w.id), this.pools);
     this.initialised = true;
-  }
-
-  /**
-   * Pre-warmed sleepers, placed at the first tick (no scale-up can happen earlier), so it is as if
-   * they existed at t = 0. Not actuations: like the initial replicas they were provisioned before
-   * the run, so they draw no delay and the seeded stream is untouched.
-   */
-  private prewarm(): void {
-    const n = this.config.actuation.prewarmed_sleepers;
-    if (n === 0) return;
-    const act = this.config.actuation;
-    // A fixed initial_launchers is the operator's fleet: fill it, but never grow it behind their back.
-    const grow = act.launcher_mode === "direct" || act.initial_launchers === null;
-    const room = this.pool.sleeperRoom;
-    for (const pool of this.pools) {
-      if (this.pool.addSleepers(pool, n, grow) < n) {
-        throw new InputError({ source: this.configSource, path: "actuation.prewarmed_sleepers" }, `expected at most ${Math.floor(room / this.pools.length)} per pool (${room} sleepers fit on the idle slots of initial_launchers: ${act.initial_launchers} at sleeper limit ${this.pool.options.sleeperLimit}${this.pools.length > 1 ? `, shared by ${this.pools.length} pools` : ""}; raise initial_launchers or leave it null), got ${n}`);
-      }
-    }
   }
 
   tick(obs: FleetObservations, fleet: FleetControl): number | undefined {
@@ -303,17 +265,12 @@ export class PlannerController implements ReplayController {
   }
 
   private scaleUp(pool: Pool, nowS: number, fleet: FleetControl): void {
-    const place = this.pool.scaleUp(pool);
-    const fixed = this.config.actuation.startup_time;
-    // One sequential stream: how many numbers a draw uses depends on the path, so runs whose paths
-    // differ (sleep pool vs direct) do not share later delays even with the same seed. Compare such
-    // arms over several seeds; one seed's ramp draws can outweigh the path difference.
-    const r = this.rng;
-    const delayMs = fixed !== null ? fixed * 1000 : this.delayOverride ? this.delayOverride(place.path, r) : actuationDelayMs(this.profile, place.path, r, { mode: place.path === "cold" ? "direct" : this.config.actuation.launcher_mode });
+    const plan = this.actuation.scaleUp(pool);
+    const delayMs = plan.delayMs;
     const id = fleet.addWorker(pool, delayMs);
-    place.bind(id);
+    plan.bind(id);
     this.plannerAdded.add(id);
-    const rec: ActuationRecord = { t: nowS, pool, workerId: id, path: fixed !== null ? null : place.path, delayMs, readyAt: nowS + delayMs / 1000, cancelled: false, launcher: place.launcher };
+    const rec: ActuationRecord = { t: nowS, pool, workerId: id, path: plan.path, delayMs, readyAt: nowS + delayMs / 1000, cancelled: false, launcher: plan.launcher };
     this.actuations.push(rec);
     this.actuationOf.set(id, rec);
   }
@@ -326,7 +283,7 @@ export class PlannerController implements ReplayController {
       const rec = this.actuationOf.get(id);
       if (rec) rec.cancelled = true;
     }
-    this.pool.scaleDown(id, pool);
+    this.actuation.scaleDown(id, pool);
   }
 
   /** Hit rates over classified, completed actuations (count of a path / classified actuations). */
@@ -338,7 +295,7 @@ export class PlannerController implements ReplayController {
   }
 
   get launchers(): number {
-    return this.pool.launcherCount;
+    return this.actuation.launchers;
   }
 }
 

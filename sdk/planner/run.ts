@@ -1,33 +1,27 @@
 /**
- * Planner-in-the-loop replay: a trace replayed against the simulated fleet with the planner
- * steering it on the virtual clock, scale-ups paying FMA actuation costs. Returns the replay result,
- * the planner's records, a flat summary and the diagnostics report input. Pure (no files); see
- * `write-outputs.ts` for the files.
+ * Planner-in-the-loop replay: "replay + summary". The planner is a replay controller value placed in
+ * the replay's options (`planner(config)`, loop.ts); the trace replays against the simulated fleet
+ * with it steering on the virtual clock, each scale-up priced by the actuator. Returns the replay
+ * result, the planner's records, a flat summary and the diagnostics report input. Pure (no files);
+ * see `write-outputs.ts` for the files.
  */
-import { engineCapabilities, type EngineConfig } from "../engine/config.js";
+import type { Actuator } from "../actuation/actuator.js";
 import { replayTrace, type ReplayResult } from "../replay/replay.js";
 import type { ReplaySummary } from "../replay/results.js";
 import type { ReplayOptions } from "../replay/options.js";
-import type { TraceRequest } from "../trace/types.js";
+import type { Trace, TraceRequest } from "../trace/types.js";
 import { replicaTransitions, type DiagnosticsReportInput } from "../report/diagnostics-report.js";
-import { parsePlannerConfig, type EngineCapabilities, type PlannerConfig } from "./config.js";
-import { PlannerController } from "./controller.js";
-import { traceIntervals } from "./trace-warmup.js";
+import type { PlannerConfig } from "./config.js";
+import type { PlannerController } from "./controller.js";
+import { planner, type PlannerLoop, type PlannerOptions } from "./loop.js";
 
-/** The replay's own options (documented there); initial workers default to `min_endpoint` (at least 1). */
-type ReplayPart = Pick<ReplayOptions, "seed" | "workers" | "prefillWorkers" | "decodeWorkers" | "engine" | "prefillEngine" | "decodeEngine" | "router" | "arrivalSpeedupRatio" | "maxSimTimeMs" | "kvTransfer">;
+export { resolvePlannerConfig } from "./loop.js";
 
-export interface PlannerReplayOptions extends ReplayPart {
-  /** Source name for config errors. */
-  configSource?: string;
-  /**
-   * Warm the request-count/ISL/OSL predictors from this trace (bucketed at the throughput
-   * interval, Dynamo's trace warm-up). Use a different trace (e.g. yesterday's) to avoid peeking.
-   */
-  warmupTrace?: readonly TraceRequest[];
-  /** Any other replay options (router tuning, trace block size, …), passed through; the fields above win. */
-  replayOptions?: Partial<ReplayOptions>;
-}
+/**
+ * The replay's own options (documented there) and the planner's. The planner decides the mode and
+ * the SLA (its config's); initial workers default to `min_endpoint` (at least 1).
+ */
+export interface PlannerReplayOptions extends Omit<ReplayOptions, "controller" | "mode" | "sla">, PlannerOptions {}
 
 /** The replay summary plus what the planner did. Hit rates use FMA's names and definitions. */
 export interface PlannerReplaySummary extends ReplaySummary {
@@ -65,42 +59,26 @@ export interface PlannerReplayResult {
   report: DiagnosticsReportInput;
 }
 
-function plannerCaps(c: Partial<EngineConfig> | undefined): EngineCapabilities {
-  const e = engineCapabilities(c ?? {});
-  return { max_num_batched_tokens: e.maxNumBatchedTokens, max_num_seqs: e.maxNumSeqs, max_kv_tokens: e.maxKvTokens };
+export function runPlannerReplay(trace: readonly TraceRequest[] | Trace, config: unknown, options: PlannerReplayOptions = {}): PlannerReplayResult {
+  const { configSource, warmupTrace, actuator, delayMs, ...replayOptions } = options;
+  const loop = planner(config, { configSource, warmupTrace, actuator, delayMs });
+  return plannerResult(replayTrace(trace, { ...replayOptions, controller: loop }), loop);
 }
 
-/** Validate `config` (raw JSON/YAML value or a parsed config) against the replay's engines. */
-export function resolvePlannerConfig(config: unknown, options: PlannerReplayOptions = {}): PlannerConfig {
-  const prefill = plannerCaps({ ...options.engine, ...options.prefillEngine });
-  const decode = plannerCaps({ ...options.engine, ...options.decodeEngine });
-  return parsePlannerConfig(config, { source: options.configSource ?? "planner config", engineCapabilities: { prefill, decode } });
+/** How the actuator is described in summaries and the report. */
+function startupOf(a: Actuator): { startupTimeS: number | null; text: string } {
+  if (a.kind === "fixed-startup") return { startupTimeS: a.startupS, text: `fixed ${a.startupS} s` };
+  const n = a.fleet.prewarmedSleepers;
+  // The pre-warmed count only when set, so reports of runs without it keep their bytes.
+  return { startupTimeS: null, text: `FMA paths (${a.profile})${n > 0 ? `, ${n} pre-warmed sleepers per pool` : ""}` };
 }
 
-export function runPlannerReplay(requests: readonly TraceRequest[], config: unknown, options: PlannerReplayOptions = {}): PlannerReplayResult {
-  const cfg = resolvePlannerConfig(config, options);
-  const seed = options.seed ?? 1;
-  const decodeEngine = { ...options.engine, ...(cfg.mode === "disagg" ? options.decodeEngine : {}) };
-  const controller = new PlannerController({ config: cfg, seed, configSource: options.configSource, stepTime: engineCapabilities(decodeEngine).stepTime, blockSize: engineCapabilities(decodeEngine).blockSize });
-  if (options.warmupTrace && cfg.enable_throughput_scaling) controller.planner.warmTraffic(traceIntervals(options.warmupTrace, cfg.throughput_adjustment_interval));
-  const initial = Math.max(1, cfg.min_endpoint);
-  const replay = replayTrace(requests, {
-    ...options.replayOptions,
-    mode: cfg.mode,
-    workers: options.workers ?? initial,
-    prefillWorkers: options.prefillWorkers ?? initial,
-    decodeWorkers: options.decodeWorkers ?? initial,
-    engine: options.engine,
-    prefillEngine: options.prefillEngine,
-    decodeEngine: options.decodeEngine,
-    router: options.router,
-    seed,
-    arrivalSpeedupRatio: options.arrivalSpeedupRatio,
-    maxSimTimeMs: options.maxSimTimeMs,
-    kvTransfer: options.kvTransfer,
-    sla: { ttftMs: cfg.ttft, itlMs: cfg.itl },
-    controller,
-  });
+/** The summary and report of a replay a `planner(…)` value steered. */
+export function plannerResult(replay: ReplayResult, loop: PlannerLoop): PlannerReplayResult {
+  const controller = loop.controller;
+  const cfg = controller.config;
+  const actuator = controller.actuation.actuator;
+  const startup = startupOf(actuator);
   const snaps = controller.snapshots;
   const acts = controller.actuations;
   const hits = controller.hitRates();
@@ -110,8 +88,8 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
     plannerMode: cfg.mode,
     optimizationTarget: cfg.optimization_target,
     operationMode: cfg.operation_mode,
-    startupTimeS: cfg.actuation.startup_time,
-    actuationProfile: cfg.actuation.profile,
+    startupTimeS: startup.startupTimeS,
+    actuationProfile: actuator.profile,
     plannerTicks: snaps.length,
     replicaTransitions: replicaTransitions(snaps),
     scaleUpEvents: controller.events.filter((e) => e.direction === "scale_up").length,
@@ -145,8 +123,7 @@ export function runPlannerReplay(requests: readonly TraceRequest[], config: unkn
       "SLA attainment (TTFT and ITL)": fmt(summary.slaAttainment),
       "TTFT p50 / p99 (ms)": `${summary.ttftP50Ms?.toFixed(0) ?? "—"} / ${summary.ttftP99Ms?.toFixed(0) ?? "—"}`,
       "Replica-seconds": Math.round(summary.replicaSeconds),
-      // The pre-warmed count only when set, so reports of runs without it keep their bytes.
-      "Start-up": cfg.actuation.startup_time === null ? `FMA paths (${cfg.actuation.profile})${cfg.actuation.prewarmed_sleepers > 0 ? `, ${cfg.actuation.prewarmed_sleepers} pre-warmed sleepers per pool` : ""}` : `fixed ${cfg.actuation.startup_time} s`,
+      "Start-up": startup.text,
       "Actuations (hot / warm / cold_launcher / cold)": acts.length ? `${done.length}: ${[hits.hot_hit_rate, hits.warm_hit_rate, hits.cold_launcher_hit_rate, hits.cold_rate].map((x) => (x === null ? "—" : x.toFixed(2))).join(" / ")}` : "none",
     },
   };

@@ -7,6 +7,8 @@
  *
  * Times are virtual milliseconds since the (normalised) trace start.
  */
+import type { Seed } from "../core/rng.js";
+import type { EngineConfig } from "../engine/config.js";
 
 /** Worker pools: `agg` in aggregated mode; `prefill` and `decode` in disaggregated mode. */
 export type Pool = "agg" | "prefill" | "decode";
@@ -86,8 +88,33 @@ export interface FleetControl {
   workers(): WorkerInfo[];
 }
 
+/** The part of the replay's options a controller reads, and may decide, before the replay starts. */
+export interface FleetSetup {
+  /** `agg` (default): one pool of aggregated workers. `disagg`: prefill and decode pools. */
+  mode?: "agg" | "disagg";
+  /** Initial aggregated workers (default 1). */
+  workers?: number;
+  /** Initial disaggregated workers per pool (default 1 each). */
+  prefillWorkers?: number;
+  decodeWorkers?: number;
+  /** Engine settings for every pool (Dynamo defaults when omitted); per-pool overrides below. */
+  engine?: Partial<EngineConfig>;
+  prefillEngine?: Partial<EngineConfig>;
+  decodeEngine?: Partial<EngineConfig>;
+  /** Seed for router tie-breaks and random routing, and a controller's own streams (default 1). */
+  seed?: Seed;
+  /** SLA targets for attainment in the summary (defaults: Dynamo planner's 500 ms TTFT, 50 ms ITL). */
+  sla?: { ttftMs?: number; itlMs?: number };
+}
+
 /** A controller steering a replay. */
 export interface ReplayController {
+  /**
+   * Optional, called once before the replay starts with its options: the controller reads the
+   * engines and seed it plans for and returns what it decides (e.g. a planner's mode, initial
+   * workers and SLA), which overrides the options given.
+   */
+  setup?(options: Readonly<FleetSetup>): FleetSetup;
   /** Virtual time of the first tick. */
   firstTickAt(): number;
   /** Handle a tick; return the time of the next tick, or undefined to stop ticking. */

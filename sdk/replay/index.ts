@@ -1,5 +1,5 @@
 /** Trace replay against a simulated fleet; `control.ts` is the contract with controllers (planners). */
-export type { Pool, ForwardPassMetrics, TrafficWindow, WorkerInfo, FleetObservations, FleetControl, ReplayController } from "./control.js";
+export type { Pool, ForwardPassMetrics, TrafficWindow, WorkerInfo, FleetObservations, FleetControl, FleetSetup, ReplayController } from "./control.js";
 export { replayTrace, replayEvents, type ReplayResult } from "./replay.js";
 export { ReplaySim, type FleetChange, type Track } from "./simulator.js";
 export type { ReplayOptions, ReplayEvent } from "./options.js";

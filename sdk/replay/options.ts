@@ -1,21 +1,9 @@
 /** Options and event types of a replay. */
-import type { Seed } from "../core/rng.js";
-import type { EngineConfig } from "../engine/config.js";
-import type { Pool, ReplayController } from "./control.js";
+import type { FleetSetup, Pool, ReplayController } from "./control.js";
 import type { RouterPolicy } from "./router.js";
 
-export interface ReplayOptions {
-  /** `agg` (default): one pool of aggregated workers. `disagg`: prefill and decode pools. */
-  mode?: "agg" | "disagg";
-  /** Initial aggregated workers (default 1). */
-  workers?: number;
-  /** Initial disaggregated workers per pool (default 1 each). */
-  prefillWorkers?: number;
-  decodeWorkers?: number;
-  /** Engine settings for every pool (Dynamo defaults when omitted); per-pool overrides below. */
-  engine?: Partial<EngineConfig>;
-  prefillEngine?: Partial<EngineConfig>;
-  decodeEngine?: Partial<EngineConfig>;
+/** A replay's options: the fleet's shape, engines, seed and SLA (`FleetSetup`, control.ts) and the rest below. */
+export interface ReplayOptions extends FleetSetup {
   /** Routing policy (default `round-robin`, Dynamo's replay default). The decode pool's KV router ignores overlap. */
   router?: RouterPolicy;
   /**
@@ -27,8 +15,6 @@ export interface ReplayOptions {
   routerQueueThreshold?: number;
   /** KV router overlap weight (default 1.0). */
   overlapScoreWeight?: number;
-  /** Seed for router tie-breaks and random routing (default 1). */
-  seed?: Seed;
   /** Tokens per trace hash id of a bare request array (default 512); a `Trace` value carries its own. */
   traceBlockSize?: number;
   /** Trace mode: first-turn timestamps (normalized to start at 0) and inter-turn delays are divided by this (default 1). */
@@ -43,8 +29,6 @@ export interface ReplayOptions {
   recordPasses?: boolean;
   /** Width of the per-interval series (default 60 s). */
   intervalS?: number;
-  /** SLA targets for attainment in the summary (defaults: Dynamo planner's 500 ms TTFT, 50 ms ITL). */
-  sla?: { ttftMs?: number; itlMs?: number };
   /** Stop the simulation at this virtual time (ms); unfinished requests are reported as not completed. */
   maxSimTimeMs?: number;
   /** Called for every event (arrival, route, admit, first token, finish, preemption, fleet changes, ticks). */

@@ -82,7 +82,9 @@ function isRequestList(t: readonly TraceRequest[] | Trace): t is readonly TraceR
  * a simulated fleet and return rows, series and summary.
  */
 export function replayTrace(trace: readonly TraceRequest[] | Trace, replayOptions: ReplayOptions = {}): ReplayResult {
-  const [requests, options] = unpackTrace(trace, replayOptions);
+  const [requests, given] = unpackTrace(trace, replayOptions);
+  const decided = given.controller?.setup?.(given);
+  const options = decided ? { ...given, ...decided } : given;
   const sim = new ReplaySim(requests, options);
   const ticks = drive(sim, options);
   return collect(sim, options, ticks);

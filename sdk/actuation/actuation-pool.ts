@@ -1,5 +1,5 @@
 /**
- * Where a planner scale-up lands and what path it takes (FMA's terminology, fma.md §3.1): `hot`
+ * Where a scale-up lands and what path it takes (FMA's terminology, fma.md §3.1): `hot`
  * wakes a sleeping instance of the same pool on an idle GPU slot; `warm` creates an instance on an
  * existing launcher with a free slot; `cold_launcher` creates a launcher first; `cold` is a
  * provider without launchers (direct mode). A scale-down puts the instance to sleep on its slot
@@ -9,8 +9,10 @@
  *
  * A slot is the GPU set of one engine (`gpusPerEngine` GPUs); at most one instance is awake on it.
  */
-import type { ActuationPath } from "../actuation/path.js";
-import type { Pool } from "../replay/control.js";
+import type { ActuationPath } from "./path.js";
+
+/** A pool of workers by name (the replay's agg / prefill / decode); the pool only keeps sleepers apart by it. */
+type Pool = string;
 
 interface Slot {
   launcher: number;
