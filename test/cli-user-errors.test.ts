@@ -176,3 +176,20 @@ test("planner configs: an empty file or {} is refused naming 'mode' (was a disag
   assert.equal(budget.status, 1);
   assert.match(firstLine(budget), /\(max_gpu_budget\): expected an integer ≥ -1, got -2$/);
 });
+
+test("replay on a fleet too small for the trace ends with an overload hint naming the offered rate and a fleet that keeps up; a sized fleet gets none", () => {
+  const trace = "datasets/traces/public/mooncake/conversation_trace.jsonl.gz";
+  const one = actlab("replay", trace, "--head", "300");
+  assert.equal(one.status, 0, one.stderr);
+  const last = one.stdout.trim().split("\n").pop()!;
+  assert.match(last, /^hint: the fleet is overloaded \(TTFT p50 \d+\.\d s, over 10× the 500 ms SLA\): 1 worker served \d+\.\d\d req\/s of the \d+\.\d\d req\/s the trace offers; try --workers (\d+), or --planner CONFIG to scale with the load$/);
+  const suggested = /--workers (\d+)/.exec(last)![1]!;
+  const sized = actlab("replay", trace, "--head", "300", "--workers", suggested);
+  assert.equal(sized.status, 0, sized.stderr);
+  assert.doesNotMatch(sized.stdout, /^hint:/m, `--workers ${suggested} keeps up`);
+});
+
+test("a planner replay without --out writes its reports where .gitignore keeps them out of commits", () => {
+  const ignored = spawnSync("git", ["check-ignore", "-q", "planner_reports/summary.json"], { encoding: "utf8" });
+  assert.equal(ignored.status, 0, "planner_reports/ (the planner config's default report_output_dir) is git-ignored");
+});

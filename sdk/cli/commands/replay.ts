@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { toCsv, writeFileAtomic } from "../../core/rows.js";
 import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
 import { stepTimeProfile } from "../../engine/step-time-spec.js";
-import { DEFAULT_TRACE_BLOCK_SIZE } from "../../trace/types.js";
+import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "../../trace/types.js";
+import type { ReplaySummary } from "../../replay/results.js";
 import type { EngineConfig } from "../../engine/config.js";
 import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
 import { replayTrace } from "../../replay/replay.js";
@@ -43,6 +44,25 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --planner CONFIG             steer the fleet with the Dynamo-style planner (JSON/YAML file or inline JSON);
                                writes summary.json, decisions.jsonl, scaling-events.csv, actuations.csv and the
                                diagnostics report to --out (default: the config's report_output_dir)`;
+
+/** How many TTFT SLAs a median TTFT must exceed before the fleet counts as overloaded. */
+const OVERLOAD_FACTOR = 10;
+
+/**
+ * A fleet too small for the trace queues requests without bound, and TTFT p50 grows to minutes (one
+ * worker on the Mooncake trace: 29 s). Say so, with the offered rate against the served one and a
+ * fleet size that would keep up.
+ */
+export function overloadHint(s: ReplaySummary, requests: readonly TraceRequest[], options: ReplayOptions): string | undefined {
+  if (s.ttftP50Ms === null || !(s.ttftP50Ms > OVERLOAD_FACTOR * s.slaTtftMs) || requests.length < 2) return undefined;
+  const ts = requests.map((r) => r.timestamp);
+  const spanS = (Math.max(...ts) - Math.min(...ts)) / 1000 / (options.arrivalSpeedupRatio ?? 1);
+  if (!(spanS > 0) || !(s.requestThroughputRps > 0)) return undefined;
+  const offered = requests.length / spanS;
+  const fleet = options.mode === "disagg" ? `${options.prefillWorkers} prefill + ${options.decodeWorkers} decode workers` : `${options.workers} worker${options.workers === 1 ? "" : "s"}`;
+  const flag = options.mode === "disagg" ? "--prefill-workers/--decode-workers" : `--workers ${Math.ceil((options.workers ?? 1) * (offered / s.requestThroughputRps) * 1.25)}`;
+  return `hint: the fleet is overloaded (TTFT p50 ${(s.ttftP50Ms / 1000).toFixed(1)} s, over ${OVERLOAD_FACTOR}× the ${s.slaTtftMs} ms SLA): ${fleet} served ${s.requestThroughputRps.toFixed(2)} req/s of the ${offered.toFixed(2)} req/s the trace offers; try ${flag}, or --planner CONFIG to scale with the load`;
+}
 
 export const command: Command = {
   name: "replay",
@@ -165,6 +185,8 @@ export const command: Command = {
       `  SLA            TTFT ≤ ${s.slaTtftMs} ms: ${f(100 * (s.ttftAttainment ?? NaN))}%, ITL ≤ ${s.slaItlMs} ms: ${f(100 * (s.itlAttainment ?? NaN))}%, both: ${f(100 * (s.slaAttainment ?? NaN))}%`,
       `  preemptions    ${s.preemptions}; passes ${s.passes}; percentiles ${s.percentileMethod}`,
     ];
+    const hint = overloadHint(s, requests, options);
+    if (hint) lines.push(hint);
     process.stdout.write(lines.join("\n") + "\n");
     return 0;
   },
