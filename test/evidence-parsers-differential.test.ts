@@ -67,10 +67,17 @@ test("parseDpcLog: reads and refuses exactly the lines the regex reader did", ()
   const msgs = ['"HTTP call done"', '"Created launcher-based server-providing pod"', '"Created server-providing pod"', '"other"', '"HTTP call \\done"', '"HTTP call done', "HTTP call done"];
   let reads = 0, throws = 0;
   for (let i = 0; i < 3_000; i++) {
-    const line = `${pick(head)}${pick(msgs)} requesterName="r${i % 7}" serverUID=${pick(["", `"u${i % 5}"`])} purpose=${pick(['"wake"', "create_instance", '"relay_ready"'])} httpCallStartTime="2026-11-23T09:00:0${i % 10}.${i}Z" k8sCallStartTime=2026-11-23T09:00:01Z statusCode=${pick(["200", "500", "x"])} err=${pick(["null", '"boom \\"x\\""', "<nil>"])} url="http://10.0.0.${i % 3}:8001/x"${randomTail()}`;
+    const line = `${pick(head)}${pick(msgs)} requesterName="r${i % 7}" serverUID=${pick(["", `"u${i % 5}"`])} purpose=${pick(['"wake"', "create_instance", '"relay_ready"'])} httpCallStartTime="2026-11-23T09:00:0${i % 10}.${i}Z" k8sCallStartTime=2026-11-23T09:00:01Z statusCode=${pick(["200", "500", "x"])} err=${pick(["null", '"boom \\"x\\""', "<nil>"])} url="http://10.0.0.${i % 3}:8001/x"${pick(["", ` pod=p${i}`, ` pod="p \\"${i}"`])}${randomTail()}`;
     const want = refDpcLines([line])[0]!;
     let got: "skip" | "read" | "throw";
-    try { got = parseDpcLog([line], "d.log").records.length > 0 ? "read" : "skip"; } catch { got = "throw"; }
+    try {
+      const rec = parseDpcLog([line], "d.log").records[0];
+      got = rec ? "read" : "skip";
+      // The values it keeps are the reference reader's values for those keys.
+      const kv = refKlog(line)?.kv ?? {};
+      if (rec) assert.deepEqual([rec.requesterName, rec.serverUID, rec.calls[0]?.purpose ?? kv.purpose, rec.calls[0]?.url ?? kv.url ?? null, rec.launcherPod ?? rec.providerPod ?? kv.pod ?? null],
+        [kv.requesterName, kv.serverUID || null, kv.purpose, kv.url ?? null, kv.pod ?? null], JSON.stringify(line));
+    } catch (err) { if (err instanceof assert.AssertionError) throw err; got = "throw"; }
     // A read line can still be refused for a bad field (not the header): count that as read.
     if (want === "read" && got === "throw") got = "read";
     assert.equal(got, want, JSON.stringify(line));
@@ -85,7 +92,7 @@ test("parseKubeTime: the digit reader agrees with the regex + Date.parse reader 
   const d2 = (hi: number) => String(Math.floor(r.random() * (r.random() < 0.8 ? hi : 100))).padStart(2, "0");
   let valid = 0;
   for (let i = 0; i < 100_000; i++) {
-    const s = `${pick(["2026", "2026", "1999", "0099", "0000", "9999", "20x6"])}-${d2(13)}-${d2(32)}${pick(["T", "T", "T", "t", " "])}${d2(25)}:${d2(61)}:${d2(61)}${pick(["", ".", ".1", ".123456", ".123456789", ".5x", ".000"])}${pick(["Z", "Z", "Z", "Z", "z", "+01:00", "", "Z ", " Z"])}`;
+    const s = `${pick(["2026", "2026", "1999", "0099", "0000", "9999", "20x6"])}-${d2(13)}-${d2(32)}${pick(["T", "T", "T", "t", " "])}${d2(25)}:${d2(61)}:${d2(61)}${r.random() < 0.5 ? pick(["", ".", ".1", ".123456", ".123456789", ".5x", ".000"]) : "." + Array.from({ length: 1 + Math.floor(r.random() * 18) }, () => Math.floor(r.random() * 10)).join("")}${pick(["Z", "Z", "Z", "Z", "z", "+01:00", "", "Z ", " Z"])}`;
     const want = refKubeTime(s);
     assert.ok(Object.is(parseKubeTime(s), want), `${s}: ${parseKubeTime(s)} ≠ ${want}`);
     if (want !== null) valid++;

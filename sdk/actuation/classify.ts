@@ -118,10 +118,18 @@ function rvBefore(a: string | null, b: string | null): boolean | null {
 
 /** The requester's provider: last non-empty `dual` label, else the DPC's created pod, else a pod whose requester annotation names it. */
 function providerOf(req: PodLifecycle, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, rec: DpcRecord | undefined): PodLifecycle | null {
-  const duals = req.changes.filter((c) => c.kind === "label" && c.key === FMA_KEYS.dual && c.value);
-  const name = duals.length ? duals[duals.length - 1]!.value! : req.labels[FMA_KEYS.dual] ?? rec?.launcherPod ?? rec?.providerPod ?? null;
+  const name = lastLabelValue(req, FMA_KEYS.dual) ?? req.labels[FMA_KEYS.dual] ?? rec?.launcherPod ?? rec?.providerPod ?? null;
   if (name && byName.has(name)) return byName.get(name)!;
   return byRequesterAnn.get(req.uid) ?? null;
+}
+
+/** The last non-empty value label `key` took, from the change history; null when it never had one. */
+function lastLabelValue(p: PodLifecycle, key: string): string | null {
+  for (let i = p.changes.length - 1; i >= 0; i--) {
+    const c = p.changes[i]!;
+    if (c.kind === "label" && c.key === key && c.value) return c.value;
+  }
+  return null;
 }
 
 /** True when the first observed state of `p` was already bound to requester `req`. */
@@ -157,8 +165,46 @@ interface Bounds {
   fromLauncher: number | null;
 }
 
+/** A classification being decided: the path, the evidence that decided it, why. */
+interface Verdict {
+  path: ActuationClass;
+  by: ClassificationSource;
+  confidence: Actuation["confidence"];
+  reason: string;
+}
+
+function decide(v: Verdict, p: ActuationPath, src: ClassificationSource, why: string, conf: Actuation["confidence"] = "certain"): void {
+  v.path = p; v.by = src; v.reason = why; v.confidence = conf;
+}
+
+/** Launcher mode, new instance: was the launcher made for this requester? */
+function launcherOrigin(v: Verdict, req: PodLifecycle, prov: PodLifecycle | null, created: number | null, provCreated: number | null, tie: boolean): void {
+  if (!prov) { v.reason = "new instance, but the launcher pod was never seen"; return; }
+  // Seen from its creation: its first state says whether the DPC made it for this requester.
+  if (prov.createdWhileWatching) {
+    if (firstSeenBoundTo(prov, req)) return decide(v, "cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
+    return decide(v, "warm", "kube_created_bound", `launcher ${prov.name} existed unbound before this requester was bound to it`);
+  }
+  // First seen in a list/relist, so its first state may postdate its creation (and a binding), but
+  // that state's resourceVersion still bounds its creation's from above.
+  if (req.createdWhileWatching && rvBefore(prov.firstSeen.rv, req.firstSeen.rv) === true) {
+    return decide(v, "warm", "kube_order", `launcher ${prov.name} already existed (listed at resourceVersion ${prov.firstSeen.rv}) before the requester was created (${req.firstSeen.rv})`);
+  }
+  if (provCreated !== null && created !== null) {
+    if (provCreated < created && !tie) return decide(v, "warm", "kube_timestamps", `launcher ${prov.name} creationTimestamp precedes the requester's`);
+    if (!tie) return decide(v, "cold_launcher", "kube_timestamps", `launcher ${prov.name} was created after the requester (by 1-s timestamps; assumed created by the DPC)`, "inferred");
+    v.reason = `launcher ${prov.name} and the requester were created in the same second and no finer evidence (DPC log, watch order) says which came first`;
+    return;
+  }
+  v.reason = "no creation timestamps for the launcher or the requester";
+}
+
+/** Ready − from, padded, in seconds; null without both ends. */
+function upperBound(ready: number | null, pad: number, from: number | null): number | null {
+  return ready !== null && from !== null ? S(ready + pad - from) : null;
+}
+
 function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, bounds: Map<Actuation, Bounds>): Actuation {
-  const ann = { ...req.firstSeen.annotations, ...req.annotations };
   const mode: ActuationMode | null = req.annotations[FMA_KEYS.isc] !== undefined ? "launcher" : req.annotations[FMA_KEYS.serverPatch] !== undefined ? "direct" : null;
   const rec = dpcRecordFor(input.dpc, req.uid, req.name);
   const prov = providerOf(req, byName, byRequesterAnn, rec);
@@ -166,16 +212,11 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
   const containerStart = req.containers[INFERENCE_SERVER_CONTAINER]?.server ?? req.phases.containersStarted.server;
   const ready = req.phases.ready.server;
   const provCreated = prov?.phases.created.server ?? null;
-  const instanceLabel = [...req.changes].reverse().find((c) => c.kind === "label" && c.key === FMA_KEYS.instance && c.value)?.value ?? req.labels[FMA_KEYS.instance] ?? null;
+  const instanceLabel = lastLabelValue(req, FMA_KEYS.instance) ?? req.labels[FMA_KEYS.instance] ?? null;
   const tie = mode === "launcher" && created !== null && provCreated !== null && Math.floor(created / 1000) === Math.floor(provCreated / 1000);
 
-  let path: ActuationClass = "unknown";
-  let by: ClassificationSource = "none";
-  let confidence: Actuation["confidence"] = "none";
-  let reason = "";
-  const decide = (p: ActuationPath, src: ClassificationSource, why: string, conf: Actuation["confidence"] = "certain") => {
-    path = p; by = src; reason = why; confidence = conf;
-  };
+  // (Module functions fill `v`, rather than closures here: one closure set per actuation showed in the profile.)
+  const v: Verdict = { path: "unknown", by: "none", confidence: "none", reason: "" };
 
   // vLLM evidence inside this actuation's window, on the bound provider.
   let vllmWake: VllmEvent | null = null;
@@ -192,74 +233,51 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
     }
   }
 
-  /** Launcher mode, new instance: was the launcher made for this requester? */
-  const launcherOrigin = (): void => {
-    if (!prov) { reason = "new instance, but the launcher pod was never seen"; return; }
-    // Seen from its creation: its first state says whether the DPC made it for this requester.
-    if (prov.createdWhileWatching) {
-      if (firstSeenBoundTo(prov, req)) return decide("cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
-      return decide("warm", "kube_created_bound", `launcher ${prov.name} existed unbound before this requester was bound to it`);
-    }
-    // First seen in a list/relist, so its first state may postdate its creation (and a binding), but
-    // that state's resourceVersion still bounds its creation's from above.
-    if (req.createdWhileWatching && rvBefore(prov.firstSeen.rv, req.firstSeen.rv) === true) {
-      return decide("warm", "kube_order", `launcher ${prov.name} already existed (listed at resourceVersion ${prov.firstSeen.rv}) before the requester was created (${req.firstSeen.rv})`);
-    }
-    if (provCreated !== null && created !== null) {
-      if (provCreated < created && !tie) return decide("warm", "kube_timestamps", `launcher ${prov.name} creationTimestamp precedes the requester's`);
-      if (!tie) return decide("cold_launcher", "kube_timestamps", `launcher ${prov.name} was created after the requester (by 1-s timestamps; assumed created by the DPC)`, "inferred");
-      reason = `launcher ${prov.name} and the requester were created in the same second and no finer evidence (DPC log, watch order) says which came first`;
-      return;
-    }
-    reason = "no creation timestamps for the launcher or the requester";
-  };
-
   if (mode === null) {
-    reason = "not an FMA requester";
+    v.reason = "not an FMA requester";
   } else if (rec && mode === "launcher" && rec.launcherCreateStart !== null) {
-    decide("cold_launcher", "dpc", `DPC created launcher ${rec.launcherPod ?? "?"} for this requester`);
+    decide(v, "cold_launcher", "dpc", `DPC created launcher ${rec.launcherPod ?? "?"} for this requester`);
   } else if (rec && rec.wakeStart !== null) {
-    decide("hot", "dpc", "DPC woke a sleeping instance for this requester");
+    decide(v, "hot", "dpc", "DPC woke a sleeping instance for this requester");
   } else if (rec && mode === "launcher" && rec.instanceCreateStart !== null) {
-    decide("warm", "dpc", `DPC created a new instance on an existing launcher${rec.instancesDeleted ? ` after deleting ${rec.instancesDeleted}` : ""}`);
+    decide(v, "warm", "dpc", `DPC created a new instance on an existing launcher${rec.instancesDeleted ? ` after deleting ${rec.instancesDeleted}` : ""}`);
   } else if (rec && mode === "direct" && rec.providerCreateStart !== null) {
-    decide("cold", "dpc", `DPC created direct provider ${rec.providerPod ?? "?"} for this requester`);
+    decide(v, "cold", "dpc", `DPC created direct provider ${rec.providerPod ?? "?"} for this requester`);
   } else if (vllmWake) {
-    decide("hot", "vllm_log", `vLLM on ${prov!.name} woke up at ${new Date(vllmWake.t).toISOString()} (log line ${vllmWake.line}) during this actuation`);
+    decide(v, "hot", "vllm_log", `vLLM on ${prov!.name} woke up at ${new Date(vllmWake.t).toISOString()} (log line ${vllmWake.line}) during this actuation`);
   } else if (mode === "direct") {
-    if (!prov) reason = "no bound provider seen";
-    else if (prov.generateName === `${req.name}-dual-` || prov.name.startsWith(`${req.name}-dual-`)) decide("cold", "provider_name", `direct provider ${prov.name} was created for this requester (generateName ${req.name}-dual-)`);
-    else decide("hot", "provider_name", `direct provider ${prov.name} was created for another requester, so it was asleep and woken`);
+    if (!prov) v.reason = "no bound provider seen";
+    else if (prov.generateName === `${req.name}-dual-` || prov.name.startsWith(`${req.name}-dual-`)) decide(v, "cold", "provider_name", `direct provider ${prov.name} was created for this requester (generateName ${req.name}-dual-)`);
+    else decide(v, "hot", "provider_name", `direct provider ${prov.name} was created for another requester, so it was asleep and woken`);
   } else if (vllmStart) {
-    launcherOrigin();
-    if ((path as ActuationClass) !== "unknown") reason += `; vLLM instance started at log line ${vllmStart.line}`;
+    launcherOrigin(v, req, prov, created, provCreated, tie);
+    if (v.path !== "unknown") v.reason += `; vLLM instance started at log line ${vllmStart.line}`;
   } else if (prov && prov.createdWhileWatching && firstSeenBoundTo(prov, req)) {
     // A launcher created for this requester has no instance yet: cold_launcher needs no instance-start line.
-    decide("cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
+    decide(v, "cold_launcher", "kube_created_bound", `launcher ${prov.name} was created already bound to this requester`);
   } else {
-    if (!prov) reason = "never bound to a launcher (no dual label, no DPC record)";
-    else reason = `no wake or instance-start evidence for this actuation (DPC log${input.dpc ? " has no lines for it" : " not given"}${input.vllm ? ", vLLM log has none in its window" : ", vLLM log not given"}); the sleeping label flips for hot and warm alike`;
+    if (!prov) v.reason = "never bound to a launcher (no dual label, no DPC record)";
+    else v.reason = `no wake or instance-start evidence for this actuation (DPC log${input.dpc ? " has no lines for it" : " not given"}${input.vllm ? ", vLLM log has none in its window" : ", vLLM log not given"}); the sleeping label flips for hot and warm alike`;
   }
 
-  // Timings. (`path` was set inside closures; read it back without the narrowing to "unknown".)
-  const cls = path as ActuationClass;
+  // Timings.
+  const cls = v.path;
   const relay = rec?.relayReadyStart ?? null;
   const pad = input.bound === "harness" ? 0 : 1000;
   const baseline = containerStart ?? created;
   const upperSource: TimingSource = containerStart !== null ? "kube_container_start" : created !== null ? "kube_pod_create" : "none";
-  const upper = (from: number | null) => (ready !== null && from !== null ? S(ready + pad - from) : null);
   let t_wake: number | null = null, t_instance_create: number | null = null, t_cold_launcher: number | null = null;
   let t_wake_upper: number | null = null, t_instance_create_upper: number | null = null, t_cold_launcher_upper: number | null = null;
   let timing: TimingSource = "none";
   let upperSrc: TimingSource = "none";
   if (cls === "hot") {
-    t_wake_upper = upper(baseline); upperSrc = upperSource;
+    t_wake_upper = upperBound(ready, pad, baseline); upperSrc = upperSource;
     if (relay !== null && rec?.wakeStart != null) { t_wake = S(relay - rec.wakeStart); timing = "dpc"; } else { t_wake = t_wake_upper; timing = upperSrc; }
   } else if (cls === "warm") {
-    t_instance_create_upper = upper(baseline); upperSrc = upperSource;
+    t_instance_create_upper = upperBound(ready, pad, baseline); upperSrc = upperSource;
     if (relay !== null && rec?.instanceCreateStart != null) { t_instance_create = S(relay - rec.instanceCreateStart); timing = "dpc"; } else { t_instance_create = t_instance_create_upper; timing = upperSrc; }
   } else if (cls === "cold_launcher") {
-    t_cold_launcher_upper = upper(provCreated); upperSrc = provCreated !== null ? "kube_pod_create" : "none";
+    t_cold_launcher_upper = upperBound(ready, pad, provCreated); upperSrc = provCreated !== null ? "kube_pod_create" : "none";
     if (relay !== null && rec?.launcherCreateStart != null) { t_cold_launcher = S(relay - rec.launcherCreateStart); timing = "dpc"; } else { t_cold_launcher = t_cold_launcher_upper; timing = upperSrc; }
     // The instance create on the new launcher is timed too when the DPC logged it.
     if (relay !== null && rec?.instanceCreateStart != null) t_instance_create = S(relay - rec.instanceCreateStart);
@@ -273,15 +291,16 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
     mode,
     path: cls,
     actuation_condition: cls === "unknown" ? null : CONDITION_OF[cls],
-    classified_by: by,
-    confidence,
-    reason,
+    classified_by: v.by,
+    confidence: v.confidence,
+    reason: v.reason,
     tie,
     provider: prov?.name ?? null,
     launcher_node: prov?.nodeName ?? null,
     instance_id: instanceLabel ?? prov?.annotations[FMA_KEYS.instanceId] ?? null,
     instances_deleted: rec ? rec.instancesDeleted : null,
-    gpu_uuids: ann[FMA_KEYS.accelerators] ?? null,
+    // The last-seen annotations over the first-seen ones, as a merge of the two would give.
+    gpu_uuids: (FMA_KEYS.accelerators in req.annotations ? req.annotations[FMA_KEYS.accelerators] : req.firstSeen.annotations[FMA_KEYS.accelerators]) ?? null,
     outcome: ready !== null ? "ready" : "not_ready",
     creation_timestamp: S(created),
     container_start_timestamp: S(containerStart),
@@ -302,7 +321,7 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
       : dual !== null && created !== null ? round6(S(dual - created)) : null,
     vllm_wake_seconds: vllmWake?.seconds ?? null,
   };
-  bounds.set(act, { fromBaseline: round6(upper(baseline)), baselineSource: upperSource, fromLauncher: round6(upper(provCreated)) });
+  bounds.set(act, { fromBaseline: round6(upperBound(ready, pad, baseline)), baselineSource: upperSource, fromLauncher: round6(upperBound(ready, pad, provCreated)) });
   return act;
 }
 

@@ -103,7 +103,7 @@ const unescape = (v: string) => (v.includes("\\") ? v.replace(/\\(.)/g, "$1") : 
  * escapes, else everything up to whitespace. (The same pairs the pattern
  * `([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)` finds, without a match array per pair.)
  */
-function klogValues(line: string, from: number): Record<string, string> {
+function klogValues(line: string, from: number, only?: readonly string[]): Record<string, string> {
   const kv: Record<string, string> = {};
   const n = line.length;
   let i = from;
@@ -113,24 +113,39 @@ function klogValues(line: string, from: number): Record<string, string> {
     while (i < n && isKeyChar(line.charCodeAt(i))) i++;
     // A run of key characters not followed by `=` holds no key (no shorter start inside it does either).
     if (i >= n || line.charCodeAt(i) !== 61 /* = */) continue;
-    const key = line.slice(keyStart, i);
+    // With `only`, keys outside it are compared in place and their values skipped, never copied.
+    const key = only ? knownKey(line, keyStart, i, only) : line.slice(keyStart, i);
     const v = ++i;
     if (i < n && line.charCodeAt(i) === 34 /* " */) {
+      // The common case, no backslash before the closing quote: one indexOf each.
+      const close = line.indexOf('"', i + 1);
+      const slash = close < 0 ? -1 : line.indexOf("\\", i + 1);
+      if (close >= 0 && (slash < 0 || slash > close)) { if (key !== null) kv[key] = line.slice(v + 1, close); i = close + 1; continue; }
       let j = i + 1;
       for (; j < n; j++) {
         const c = line.charCodeAt(j);
         if (c === 34) break;
         if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
       }
-      if (j < n) { kv[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
+      if (j < n) { if (key !== null) kv[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
     }
     // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
     while (i < n && !isSpace(line.charCodeAt(i))) i++;
+    if (key === null) continue;
     const raw = line.slice(v, i);
     kv[key] = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
   }
   return kv;
 }
+
+/** The entry of `keys` that `line[from, to)` spells, or null. */
+function knownKey(line: string, from: number, to: number, keys: readonly string[]): string | null {
+  for (const k of keys) if (k.length === to - from && line.startsWith(k, from)) return k;
+  return null;
+}
+
+/** The keys the DPC reader uses (the rest of a line is skipped over). */
+const DPC_KEYS = ["requesterName", "serverUID", "purpose", "httpCallStartTime", "statusCode", "err", "latencySecs", "url", "k8sCallStartTime", "pod"];
 
 const RELEVANT = ["HTTP call done", "Created launcher-based server-providing pod", "Created server-providing pod"];
 
@@ -169,7 +184,7 @@ export class DpcLogReader {
     // An escaped message names a known one without containing its text: such a line is not read.
     if (head.escaped && !RELEVANT.some((m) => raw.includes(m))) return;
     const msg = head.msg;
-    const kv = klogValues(raw, head.end);
+    const kv = klogValues(raw, head.end, DPC_KEYS);
     const where = { source: this.source, line: lineNo };
     const name = kv.requesterName;
     if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);

@@ -273,8 +273,10 @@ export function podLifecycles(events: Iterable<WatchEvent>, options: LifecycleOp
 }
 
 function conditionTime(status: PodStatusLike, type: string): number | null {
-  const c = status.conditions?.find((x) => x.type === type);
-  return c && c.status === "True" ? parseKubeTime(c.lastTransitionTime) : null;
+  const conditions = status.conditions;
+  if (!conditions) return null;
+  for (const c of conditions) if (c.type === type) return c.status === "True" ? parseKubeTime(c.lastTransitionTime) : null;
+  return null;
 }
 
 /** Marks `phase` seen in event `e` unless it was seen before. */

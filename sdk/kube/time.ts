@@ -22,6 +22,8 @@ export function parseKubeTime(text: string | null | undefined): number | null {
   return whole + Math.round(frac * 1e6) / 1e3;
 }
 
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /** Two ASCII digits at `i` as a number; NaN when either is not a digit. */
 function digits2(t: string, i: number): number {
   const a = t.charCodeAt(i) - 48;
@@ -47,8 +49,11 @@ function parseUtcFast(t: string): number | null | undefined {
     const c = t.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;
   }
-  const frac = Number(`0.${t.slice(20, n - 1)}`);
-  return whole + Math.round(frac * 1e6) / 1e3;
+  // D / 10^k is the double nearest the decimal fraction, as Number("0.D") is, while both are exact (k ≤ 15).
+  if (n - 21 > 15) return whole + Math.round(Number(`0.${t.slice(20, n - 1)}`) * 1e6) / 1e3;
+  let d = 0;
+  for (let i = 20; i < n - 1; i++) d = d * 10 + (t.charCodeAt(i) - 48);
+  return whole + Math.round((d / POW10[n - 21]!) * 1e6) / 1e3;
 }
 
 /** Seconds since the epoch (the nop harness's float timestamps); null stays null. */

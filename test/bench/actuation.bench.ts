@@ -88,7 +88,9 @@ function once(): Run {
 
 console.log(`actuation classification, ${N.toExponential(0)} actuations streamed in chunks of ${CHUNK}, median of ${REPS} runs (CPU ms: user + system, all threads)`);
 const runs: Run[] = [];
+const gc = (globalThis as { gc?: () => void }).gc; // npm run bench passes --expose-gc
 for (let i = 0; i < REPS; i++) {
+  gc?.(); // the previous run's lifecycles are garbage: collect them so peak RSS is one run's
   const r = once();
   runs.push({ ...r, acts: i === REPS - 1 ? r.acts : [] });
 }
