@@ -5,10 +5,8 @@
  * everything up to and including t (what a controller tick uses).
  *
  * Hot-path state is typed arrays and a typed-array heap; per request there is one small record.
- *
- * Long because: the event loop's hot path (typed-array state, the worker heap, routing and the pass
- * callbacks) is one class whose parts share that state on every step; arrivals, sessions and closed-loop
- * concurrency are the parts to leave it (issue 11 item 3).
+ * Which request arrives when (trace timestamps, session turns, closed-loop concurrency) is
+ * arrivals.ts's; this class owns the clock, the fleet and the release heap.
  */
 import { rng as makeRng, type Rng } from "../core/rng.js";
 import { BlockInterner } from "../engine/block-ids.js";
@@ -18,6 +16,7 @@ import type { TraceRequest } from "../trace/types.js";
 import { DEFAULT_TRACE_BLOCK_SIZE } from "../trace/types.js";
 import type { FleetControl, FleetObservations, ForwardPassMetrics, Pool, TrafficWindow, WorkerInfo } from "./control.js";
 import { Router, type RouterPolicy, type RouterView } from "./router.js";
+import { Arrivals } from "./arrivals.js";
 import { TimeHeap, WeightedLog } from "./time-heap.js";
 import type { ReplayEvent, ReplayOptions } from "./options.js";
 import { STREAMS } from "../core/streams.js";
@@ -111,17 +110,7 @@ export class ReplaySim {
   private readonly releases = new TimeHeap();
   private readonly startups = new TimeHeap();
   private readonly touchedList: FleetWorker[] = [];
-  // Arrivals of first turns (trace mode): sorted order and times.
-  private readonly firstOrder: Int32Array;
-  private readonly firstTime: Float64Array;
-  private firstCursor = 0;
-  private readonly nextTurn: Int32Array;
-  private readonly delayMs: Float64Array;
-  // Concurrency mode.
-  private readonly concurrency: number;
-  private inFlightRequests = 0;
-  private readonly laterReady: number[] = [];
-  private laterHead = 0;
+  private readonly arrivals: Arrivals;
   // Controller observations.
   private passLog: ForwardPassMetrics[] = [];
   private readonly recordPasses: boolean;
@@ -161,41 +150,9 @@ export class ReplaySim {
     // Intern every prompt's blocks up front: ids are then dense and known, so caches size their index once.
     this.blockIdsOf = requests.map((r) => this.interner.blockIds(r.hash_ids, r.input_length));
 
-    // Sessions: turns in file order; later turns follow their previous turn's completion.
-    const ratio = options.arrivalSpeedupRatio ?? 1;
-    if (!(ratio > 0) || !Number.isFinite(ratio)) throw new RangeError(`replay: arrivalSpeedupRatio must be finite and > 0, got ${ratio}`);
-    const n = requests.length;
-    this.nextTurn = new Int32Array(n).fill(-1);
-    this.delayMs = new Float64Array(n);
-    const lastOfSession = new Map<string, number>();
-    const firsts: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = requests[i]!;
-      const s = r.session_id;
-      const prev = s === undefined ? undefined : lastOfSession.get(s);
-      if (prev === undefined) firsts.push(i);
-      else {
-        this.nextTurn[prev] = i;
-        this.delayMs[i] = (r.delay ?? Math.max(0, r.timestamp - requests[prev]!.timestamp)) / ratio;
-      }
-      if (s !== undefined) lastOfSession.set(s, i);
-    }
-    let t0 = Infinity;
-    for (const i of firsts) t0 = Math.min(t0, requests[i]!.timestamp);
-    this.firstOrder = Int32Array.from(firsts);
-    this.firstTime = new Float64Array(firsts.length);
-    const conc = options.concurrency;
-    this.concurrency = conc ?? 0;
-    if (conc !== undefined && (!Number.isInteger(conc) || conc < 1)) throw new RangeError(`replay: concurrency must be a positive integer, got ${conc}`);
-    if (this.concurrency === 0) {
-      const order = firsts.slice().sort((a, b) => requests[a]!.timestamp - requests[b]!.timestamp || a - b);
-      for (let k = 0; k < order.length; k++) {
-        this.firstOrder[k] = order[k]!;
-        this.firstTime[k] = (requests[order[k]!]!.timestamp - t0) / ratio;
-      }
-    }
-
-    if (this.concurrency > 0) this.releases.push(0, -1, DISPATCH);
+    // Sessions, think times and closed-loop concurrency (arrivals.ts).
+    this.arrivals = new Arrivals(requests, options);
+    if (this.arrivals.closedLoop) this.releases.push(0, -1, DISPATCH);
     // The initial fleet is ready at t = 0.
     if (this.mode === "agg") for (let i = 0; i < (options.workers ?? 1); i++) this.addWorker("agg", 0);
     else {
@@ -326,8 +283,7 @@ export class ReplaySim {
   // ── the event loop ───────────────────────────────────────────────────────────────────────────
 
   private nextArrivalTime(): number {
-    if (this.concurrency > 0) return Infinity;
-    return this.firstCursor < this.firstOrder.length ? this.firstTime[this.firstCursor]! : Infinity;
+    return this.arrivals.nextFirstTime();
   }
 
   private nextWorkerTime(): number {
@@ -369,8 +325,7 @@ export class ReplaySim {
         const ta = this.nextArrivalTime();
         const tr = this.releases.peek();
         if (ta === t) {
-          const i = this.firstOrder[this.firstCursor++]!;
-          this.arrive(i, t);
+          this.arrive(this.arrivals.takeFirst(), t);
           continue;
         }
         if (tr === t) {
@@ -378,7 +333,7 @@ export class ReplaySim {
           const kind = this.releases.topB;
           this.releases.pop();
           if (kind === ARRIVE) {
-            if (this.concurrency > 0) { this.laterReady.push(i); this.dispatchConcurrent(t); }
+            if (this.arrivals.closedLoop) { this.arrivals.laterTurnReady(i); this.dispatchConcurrent(t); }
             else this.arrive(i, t);
           } else if (kind === DISPATCH) this.dispatchConcurrent(t);
           else if (kind === DRAIN) this.drainRouterQueue(POOLS[i]!);
@@ -459,13 +414,7 @@ export class ReplaySim {
   }
 
   private dispatchConcurrent(t: number): void {
-    while (this.inFlightRequests < this.concurrency) {
-      let i: number;
-      if (this.laterHead < this.laterReady.length) i = this.laterReady[this.laterHead++]!;
-      else if (this.firstCursor < this.firstOrder.length) i = this.firstOrder[this.firstCursor++]!;
-      else break;
-      this.arrive(i, t);
-    }
+    for (let i = this.arrivals.nextToDispatch(); i >= 0; i = this.arrivals.nextToDispatch()) this.arrive(i, t);
   }
 
   private arrive(i: number, t: number): void {
@@ -478,7 +427,7 @@ export class ReplaySim {
       itlSum: 0, itlMax: 0, itlQ: NO_Q, generated: 0, cachedTokens: 0, preemptions: 0, pendingPrefill: 0, pendingBlocks: 0, stage: 0,
     };
     this.tracks[i] = tr;
-    this.inFlightRequests++;
+    this.arrivals.started();
     this.emit?.({ type: "arrival", atMs: t, request: i, inputTokens: r.input_length, outputTokens: r.output_length });
     this.route(i, 0);
   }
@@ -569,7 +518,7 @@ export class ReplaySim {
     tr.itlMax = seq.itlMax;
     tr.itlQ = seq.itlQuantiles(ITL_PS);
     this.completed++;
-    this.inFlightRequests--;
+    this.arrivals.finished();
     const r = this.requests[i]!;
     const win = this.win;
     win.n++;
@@ -582,9 +531,9 @@ export class ReplaySim {
       if (itl > 0) { win.itl += itl; win.itlN++; }
     }
     this.emit?.({ type: "finish", atMs: at, request: i, workerId: w.id, e2eMs: at - tr.arrivalMs, outputTokens: seq.generated });
-    const next = this.nextTurn[i]!;
-    if (next >= 0) this.releases.push(at + this.delayMs[next]!, next, ARRIVE);
-    if (this.concurrency > 0) this.releases.push(at, -1, DISPATCH);
+    const next = this.arrivals.turnAfter(i);
+    if (next >= 0) this.releases.push(at + this.arrivals.delayOf(next), next, ARRIVE);
+    if (this.arrivals.closedLoop) this.releases.push(at, -1, DISPATCH);
   }
 
   private onPass(w: FleetWorker, p: PassRecord): void {
