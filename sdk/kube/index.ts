@@ -1,5 +1,5 @@
 /** kube: pods through the real Kubernetes client — list+watch with resume/relist, lifecycles, latencies, event logs, API calls, nop runs. */
-export { watchPods, type WatchPodsOptions, type WatchStream, type WatchStats, type WatchStatus, type WatchClock, type BackoffOptions } from "./watch.js";
+export { watchPods, type WatchPodsOptions, type WatchStream, type WatchStats, type WatchStatus, type WatchState, type WatchClock, type BackoffOptions } from "./watch.js";
 export { PODS, EVENTS, INFERENCE_SERVER_CONFIGS, LAUNCHER_CONFIGS, LAUNCHER_POPULATION_POLICIES, FMA_RESOURCES, collectionPath, objectKey, type KubeObject, type KubeMetadata, type WatchEvent, type WatchEventType, type EventOrigin, type ResourceRef } from "./types.js";
 export { recordEvents, replayEventLog, parseEventLog, collectEvents, EVENT_LOG_FORMAT, EVENT_LOG_VERSION, type EventLogHeader, type EventLogEnd, type RecordOptions, type EventLogReplayOptions } from "./event-log.js";
 export { LifecycleReducer, podLifecycles, POD_PHASES, TRACKED_LABELS, TRACKED_ANNOTATIONS, type PodLifecycle, type PhaseTime, type PodPhase, type MetaChange, type LifecycleOptions } from "./lifecycle.js";

@@ -11,8 +11,13 @@
  *   last known version per object (duplicates and older versions are dropped, an ADDED for a known
  *   object becomes MODIFIED, a DELETED for an unknown one is dropped, a recreated name is a
  *   DELETED then an ADDED).
- * - Failed requests back off exponentially with jitter (seeded) and give up after `maxAttempts`
- *   consecutive failures with an InputError naming the server; 401/403/404 fail at once.
+ * - Failed requests back off exponentially (capped) with seeded jitter and, like client-go's
+ *   reflector, are retried forever unless `maxAttempts` bounds them (then an InputError naming the
+ *   server); 401/403/404 fail at once. Relists after repeated 410s back off the same way.
+ * - A resourceVersion that goes backwards (an event, bookmark or list older than what was already
+ *   seen: the server was replaced by one with fresh state) → relist, diffed by content rather than
+ *   by version, so the new server's objects are never dropped as "older duplicates".
+ * - `state` / `onState` say what the watch is doing (listing, watching, backoff, stopped, failed).
  * - Aborting `signal` (or breaking out of the loop) closes the stream cleanly.
  * - Several resources (pods and the FMA objects) can be watched at once into one stream.
  */
@@ -33,7 +38,7 @@ export interface BackoffOptions {
   factor?: number;
   /** Fraction of the delay that is random (default 0.5: delay × [0.5, 1)). */
   jitter?: number;
-  /** Consecutive failures before giving up (default 6). */
+  /** Consecutive failures before giving up (default Infinity: retry forever, as client-go does). */
   maxAttempts?: number;
 }
 
@@ -43,7 +48,7 @@ export interface WatchClock {
 }
 
 export interface WatchStatus {
-  kind: "listed" | "relisted" | "watching" | "resumed" | "gone" | "retry" | "bookmark";
+  kind: "listed" | "relisted" | "watching" | "resumed" | "gone" | "regressed" | "retry" | "bookmark";
   resource: string;
   resourceVersion: string | null;
   attempt?: number;
@@ -79,8 +84,18 @@ export interface WatchPodsOptions {
   /** Check the namespace exists first (default true), so a typo is an error, not an empty stream. */
   checkNamespace?: boolean;
   onStatus?: (s: WatchStatus) => void;
+  /** Called when the watch's overall state changes (see WatchState). */
+  onState?: (state: WatchState) => void;
   clock?: WatchClock;
 }
+
+/**
+ * What the watch is doing, over all its resources (the least healthy wins): `starting` before the
+ * first list; `listing`; `watching` (every resource has a stream open); `backoff` (at least one
+ * waits to retry after a failure, a repeated 410 or a regression); `stopped`; `failed`.
+ */
+export type WatchState = "starting" | "listing" | "watching" | "backoff" | "stopped" | "failed";
+const STATE_RANK: Record<WatchState, number> = { watching: 0, starting: 1, listing: 2, backoff: 3, stopped: 4, failed: 5 };
 
 export interface WatchStats {
   events: number;
@@ -92,6 +107,10 @@ export interface WatchStats {
   retries: number;
   duplicatesDropped: number;
   synthesized: number;
+  /** resourceVersion regressions seen (server replaced with fresh state), each followed by a relist. */
+  regressions: number;
+  /** Longest run of consecutive failed attempts so far. */
+  maxConsecutiveFailures: number;
 }
 
 // Not `AsyncIterable<WatchEvent, void, undefined>`: that three-parameter form is TS >= 5.6 lib
@@ -99,6 +118,8 @@ export interface WatchStats {
 export interface WatchStream extends AsyncIterable<WatchEvent> {
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent, void, undefined>;
   readonly stats: WatchStats;
+  /** The current overall state. */
+  readonly state: WatchState;
   /** Stops watching (same as aborting the signal). */
   stop(): void;
 }
@@ -132,10 +153,21 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   const namespace = options.namespace ?? contextNamespace(kc);
   const resources = options.resources ?? [PODS];
   const clock = options.clock ?? systemClock;
-  const b = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5, maxAttempts: 6, ...options.backoff };
+  const b = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5, maxAttempts: Infinity, ...options.backoff };
+  if (!(b.maxAttempts >= 1)) throw new InputError({ source: "watchPods", path: "backoff.maxAttempts" }, `a number of attempts >= 1, got ${b.maxAttempts}`);
   const jitter = options.rng ?? rng(options.seed ?? 0).split(STREAMS.watchBackoff);
   const channel = new Channel<WatchEvent>();
-  const stats: WatchStats = { events: 0, lists: 0, relists: 0, resumes: 0, bookmarks: 0, idleTimeouts: 0, retries: 0, duplicatesDropped: 0, synthesized: 0 };
+  const stats: WatchStats = { events: 0, lists: 0, relists: 0, resumes: 0, bookmarks: 0, idleTimeouts: 0, retries: 0, duplicatesDropped: 0, synthesized: 0, regressions: 0, maxConsecutiveFailures: 0 };
+  const perResource = new Map<string, WatchState>(resources.map((r) => [r.plural, "starting"]));
+  let state: WatchState = "starting";
+  const setState = (resource: string | null, s: WatchState) => {
+    if (resource !== null) perResource.set(resource, s);
+    let next: WatchState = resource === null ? s : "watching";
+    if (resource !== null) for (const v of perResource.values()) if (STATE_RANK[v] > STATE_RANK[next]) next = v;
+    if (state === "failed" || state === "stopped" || next === state) return;
+    state = next;
+    options.onState?.(state);
+  };
   const stopper = new AbortController();
   const stopSignal = stopper.signal;
   const onAbort = () => stopper.abort();
@@ -157,7 +189,8 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
     stopSignal.addEventListener("abort", done, { once: true });
   });
   const delayFor = (attempt: number) => {
-    const base = Math.min(b.maxMs, b.initialMs * b.factor ** (attempt - 1));
+    // The exponent is capped so a watch retrying for days never computes Infinity × 0.
+    const base = Math.min(b.maxMs, b.initialMs * b.factor ** Math.min(attempt - 1, 40));
     return Math.round(base * (1 - b.jitter + b.jitter * jitter.random()));
   };
   const source = `${server} (namespace '${namespace || "<all>"}')`;
@@ -169,7 +202,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
     if (/skipTLSVerify/.test(msg)) return new InputError({ source: kubeConfigSource(kc) }, "insecure-skip-tls-verify: true for an http:// server (the client refuses plain HTTP otherwise)");
     if (e?.statusCode === 401 || e?.statusCode === 403) return new InputError({ source }, `credentials allowed to list and watch (server answered ${e.statusCode}: ${msg})`);
     if (e?.statusCode === 404) return new InputError({ source }, `a served resource (server answered 404: ${msg})`);
-    return new InputError({ source }, `a reachable Kubernetes API server (gave up after ${b.maxAttempts} attempts; last error: ${msg}${e?.code ? ` ${e.code}` : e?.cause?.code ? ` ${e.cause.code}` : ""})`, { cause: err });
+    return new InputError({ source }, `a reachable Kubernetes API server (gave up after ${b.maxAttempts} attempts, the limit set by backoff.maxAttempts; last error: ${msg}${e?.code ? ` ${e.code}` : e?.cause?.code ? ` ${e.cause.code}` : ""})`, { cause: err });
   };
   const isFatalNow = (err: unknown) => {
     const e = err as HttpStatusError;
@@ -198,9 +231,16 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
     const resource = r.plural;
     const known = new Map<string, KubeObject>();
     let rv: string | null = null;
+    /** The newest version seen since the last list: a later list older than this is a regression. */
+    let highestRv: string | undefined;
+    const saw = (v: string | undefined) => { if (v && (highestRv === undefined || olderThan(highestRv, v))) highestRv = v; };
     let failures = 0;
     let quietCloses = 0;
+    /** Relists in a row with no healthy watch between them (repeated 410s or regressions). */
+    let relistStreak = 0;
     let firstList = true;
+    /** The next list follows a regression: diff it by content, as versions from two servers do not compare. */
+    let byContent = false;
 
     const accept = (type: WatchEventType, obj: KubeObject, origin: EventOrigin, wall: number, mono: number) => {
       const key = objectKey(obj);
@@ -221,7 +261,9 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
           emit("ADDED", resource, origin, obj, wall, mono);
           return;
         }
-        if (newRv === prev.metadata?.resourceVersion || olderThan(newRv, prev.metadata?.resourceVersion)) { stats.duplicatesDropped++; return; }
+        const prevRv = prev.metadata?.resourceVersion;
+        const same = byContent ? newRv === prevRv && JSON.stringify(obj) === JSON.stringify(prev) : newRv === prevRv || olderThan(newRv, prevRv);
+        if (same) { stats.duplicatesDropped++; return; }
         known.set(key, obj);
         emit("MODIFIED", resource, origin, obj, wall, mono);
         return;
@@ -257,18 +299,28 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       stats.lists++;
       const origin: EventOrigin = firstList ? "list" : "relist";
       if (!firstList) stats.relists++;
+      if (!firstList && !byContent && listRv && olderThan(listRv, highestRv)) {
+        // A list older than what a watch already showed: the server lost its state.
+        byContent = true;
+        stats.regressions++;
+        options.onStatus?.({ kind: "regressed", resource, resourceVersion: listRv });
+      }
       // The difference from what the consumer has: vanished objects first, then new and changed ones.
       const fresh = new Set(items.map(objectKey));
       for (const [key, obj] of [...known]) if (!fresh.has(key)) accept("DELETED", obj, origin, wall, mono);
       for (const obj of items) accept("ADDED", obj, origin, wall, mono);
       firstList = false;
+      byContent = false;
       rv = listRv || null;
+      highestRv = rv ?? undefined;
       options.onStatus?.({ kind: origin === "list" ? "listed" : "relisted", resource, resourceVersion: rv });
     };
 
     /** One watch request; resolves with how it ended. */
-    const watchOnce = (fromRv: string) => new Promise<{ gone: boolean; events: number; err: unknown }>((resolve) => {
+    const watchOnce = (fromRv: string) => new Promise<{ gone: boolean; regressed: boolean; connected: boolean; events: number; err: unknown }>((resolve) => {
       let gone = false;
+      let regressed = false;
+      let connected = false;
       let n = 0;
       let settled = false;
       let controller: AbortController | null = null;
@@ -283,7 +335,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         settled = true;
         if (idle) clearTimeout(idle);
         stopSignal.removeEventListener("abort", abort);
-        resolve({ gone, events: n, err });
+        resolve({ gone, regressed, connected, events: n, err });
       };
       const abort = () => { controller?.abort(); finish(null); };
       stopSignal.addEventListener("abort", abort, { once: true });
@@ -307,15 +359,24 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         }
         n++;
         const objRv = obj?.metadata?.resourceVersion;
+        // In one stream versions only grow, and a resumed stream starts after its resume point:
+        // anything older means another server (fresh state) answers now.
+        if (objRv && olderThan(objRv, rv ?? undefined)) {
+          regressed = true;
+          controller?.abort();
+          finish(null);
+          return;
+        }
         if (type === "BOOKMARK") {
           stats.bookmarks++;
-          if (objRv) rv = objRv;
+          if (objRv) { rv = objRv; saw(objRv); }
           options.onStatus?.({ kind: "bookmark", resource, resourceVersion: rv });
           if (options.emitBookmarks) emit("BOOKMARK", resource, "watch", obj, wall, mono);
           return;
         }
         if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") return;
-        if (objRv && !olderThan(objRv, rv ?? undefined)) rv = objRv;
+        rv = objRv ?? rv;
+        saw(objRv);
         accept(type, obj, "watch", wall, mono);
       }, (err: unknown) => {
         if (err && (err as { name?: string }).name === "AbortError") err = null;
@@ -323,6 +384,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         finish(err);
       }).then((c) => {
         controller = c;
+        connected = true;
         if (settled || stopSignal.aborted) c.abort();
         else touch();
       }, (err) => finish(err));
@@ -331,23 +393,34 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
     while (!stopSignal.aborted && !channel.closed) {
       try {
         if (rv === null) {
+          setState(resource, "listing");
           await list();
           failures = 0;
           if (stopSignal.aborted) break;
         }
+        setState(resource, "watching");
         options.onStatus?.({ kind: "watching", resource, resourceVersion: rv });
         const res = await watchOnce(rv ?? "0");
         if (stopSignal.aborted) break;
-        if (res.gone) {
-          options.onStatus?.({ kind: "gone", resource, resourceVersion: rv });
-          rv = null;
+        if (res.gone || res.regressed) {
+          if (res.regressed) { stats.regressions++; byContent = true; }
+          // A stream that delivered events before its 410 was healthy: relist at once. Otherwise
+          // (410 or regression right away, again) back off as for failures, so a server that
+          // keeps answering 410 is not relisted in a tight loop.
+          relistStreak = res.events > 0 && !res.regressed ? 1 : relistStreak + 1;
           if (res.events > 0) failures = 0;
+          const delayMs = relistStreak > 1 ? delayFor(relistStreak - 1) : undefined;
+          options.onStatus?.({ kind: res.regressed ? "regressed" : "gone", resource, resourceVersion: rv, ...(delayMs !== undefined ? { delayMs } : {}) });
+          rv = null;
+          if (delayMs !== undefined) { setState(resource, "backoff"); await sleep(delayMs); }
           continue;
         }
         if (res.err) throw res.err;
+        relistStreak = 0;
         stats.resumes++;
         options.onStatus?.({ kind: "resumed", resource, resourceVersion: rv });
-        if (res.events > 0) { failures = 0; quietCloses = 0; continue; }
+        if (res.connected) failures = 0;
+        if (res.events > 0) { quietCloses = 0; continue; }
         // A stream that closes without events: do not spin; wait a little (not counted as a failure).
         quietCloses++;
         await sleep(delayFor(Math.min(quietCloses, 4)));
@@ -355,10 +428,12 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         if (stopSignal.aborted) break;
         if (isFatalNow(err)) throw fatal(err);
         failures++;
+        stats.maxConsecutiveFailures = Math.max(stats.maxConsecutiveFailures, failures);
         if (failures >= b.maxAttempts) throw fatal(err);
         stats.retries++;
         const delayMs = delayFor(failures);
         options.onStatus?.({ kind: "retry", resource, resourceVersion: rv, attempt: failures, delayMs, error: (err as Error)?.message ?? String(err) });
+        setState(resource, "backoff");
         await sleep(delayMs);
       }
     }
@@ -368,6 +443,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
     try {
       await checkNamespaceExists();
     } catch (err) {
+      setState(null, "failed");
       channel.fail(err);
       stopper.abort();
       return;
@@ -376,6 +452,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       runResource(r).then(() => {
         if (--running === 0) channel.close();
       }, (err) => {
+        setState(null, "failed");
         channel.fail(err);
         stopper.abort();
       });
@@ -383,6 +460,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   };
   channel.onReturn = () => stopper.abort();
   stopSignal.addEventListener("abort", () => {
+    setState(null, "stopped");
     options.signal?.removeEventListener("abort", onAbort);
     channel.close();
   }, { once: true });
@@ -390,6 +468,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
 
   return {
     stats,
+    get state() { return state; },
     stop: () => stopper.abort(),
     [Symbol.asyncIterator]() {
       if (!started) { started = true; void start(); }

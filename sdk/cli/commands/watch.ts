@@ -11,12 +11,14 @@ import { EVENTS, FMA_RESOURCES, PODS, type KubeObject, type WatchEvent } from ".
 import { watchPods } from "../../kube/watch.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { numberOption, parseCommandArgs, type Command } from "../command.js";
+import { reportWatch, WATCH_RETRY_FLAGS, WATCH_RETRY_USAGE, watchRetryOptions } from "../watch-options.js";
 
 const usage = `Usage: actlab watch [options]
 
 Lists then watches pods through @kubernetes/client-node and prints one line per event (time
 received, type, pod, phase, Ready, the FMA dual/sleeping labels); resumes dropped streams, relists
-on 410 Gone. Stops on SIGINT or after --duration.
+on 410 Gone and when the server's versions go backwards (a server replaced with fresh state);
+retries an unreachable server forever unless --watch-max-attempts. Stops on SIGINT or after --duration.
   --kubeconfig PATH   a real cluster (default: start the embedded one; --scale N scales its demo requester)
   --namespace NS      default: the context's namespace
   --selector SEL      label selector
@@ -25,6 +27,7 @@ on 410 Gone. Stops on SIGINT or after --duration.
   --out FILE          record to a JSONL event log (replayable: actlab classify --events FILE)
   --duration S        stop after S wall seconds
   --quiet             no per-event lines
+${WATCH_RETRY_USAGE}
 Embedded cluster: --time-scale X (default 100) --seed N (1) --scale N (default 1: scale a requester Deployment 0→N once)`;
 
 function line(e: WatchEvent): string {
@@ -45,7 +48,9 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, {
       kubeconfig: { type: "string" }, namespace: { type: "string" }, selector: { type: "string" }, fma: { type: "boolean" }, events: { type: "boolean" },
       out: { type: "string" }, duration: { type: "string" }, quiet: { type: "boolean" }, "time-scale": { type: "string" }, seed: { type: "string" }, scale: { type: "string" },
+      ...WATCH_RETRY_FLAGS,
     }, false);
+    const retry = watchRetryOptions(values);
     const duration = values.duration === undefined ? undefined : numberOption(values.duration, "duration", 0, 0.01, 7 * 86_400);
     let cluster: RunningCluster | null = null;
     let kc: KubeConfig;
@@ -62,7 +67,7 @@ export const command: Command = {
     const namespace = values.namespace ?? contextNamespace(kc);
     const resources = [PODS, ...(values.fma ? FMA_RESOURCES : []), ...(values.events ? [EVENTS] : [])];
     let stream: AsyncIterable<WatchEvent> = watchPods({ kubeConfig: kc, namespace, labelSelector: values.selector, resources, signal: ac.signal,
-      onStatus: (s) => { if (s.kind === "retry" || s.kind === "gone" || s.kind === "relisted") process.stderr.write(`watch ${s.resource}: ${s.kind}${s.error ? ` (${s.error})` : ""}${s.delayMs ? `, retry in ${s.delayMs} ms` : ""}\n`); } });
+      ...retry, ...reportWatch((l) => process.stderr.write(l + "\n")) });
     if (values.out) stream = recordEvents(stream, values.out, { source: { server: kc.getCurrentCluster()?.server ?? "", namespace, selector: values.selector ?? "", resources: resources.map((r) => r.plural) } });
     let n = 0;
     try {
