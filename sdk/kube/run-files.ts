@@ -13,6 +13,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { columnsOf, toCsv, writeFileAtomic } from "../core/rows.js";
+import { OutputError } from "../core/atomic-write.js";
 import type { Actuation } from "../actuation/classify.js";
 import { ACTUATION_CSV_COLUMNS, actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
 import { summarizeActuations } from "../actuation/summary.js";
@@ -26,34 +27,45 @@ export class RunWriter {
   private events = 0;
   private closed = false;
 
+  /** Output failures (a file where the folder should be, no permission, a full disk) are one-line OutputErrors naming the path. */
   constructor(readonly dir: string, source: Record<string, string | number | boolean | null> = {}) {
-    mkdirSync(dir, { recursive: true });
-    this.eventsFd = openSync(join(dir, "events.jsonl"), "w");
-    writeSync(this.eventsFd, JSON.stringify({ format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, source }) + "\n");
+    const events = join(dir, "events.jsonl");
+    try { mkdirSync(dir, { recursive: true }); } catch (err) { throw new OutputError(dir, err); }
+    try { this.eventsFd = openSync(events, "w"); } catch (err) { throw new OutputError(events, err); }
+    this.write(events, () => writeSync(this.eventsFd, JSON.stringify({ format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, source }) + "\n"));
     for (const f of ["evidence.jsonl", "actuations.jsonl"]) writeFileAtomic(join(dir, f), "");
+  }
+
+  private write(path: string, fn: () => void): void {
+    try { fn(); } catch (err) { throw err instanceof OutputError ? err : new OutputError(path, err); }
   }
 
   event(e: WatchEvent): void {
     if (this.closed) return;
     // Renumbered: a run may span several watches (one per workload), the file is one stream.
-    writeSync(this.eventsFd, JSON.stringify({ ...e, seq: this.events }) + "\n");
+    this.write(join(this.dir, "events.jsonl"), () => writeSync(this.eventsFd, JSON.stringify({ ...e, seq: this.events }) + "\n"));
     this.events++;
   }
 
   evidence(chunk: { source: string; text: string }): void {
-    appendFileSync(join(this.dir, "evidence.jsonl"), JSON.stringify(chunk) + "\n");
+    const path = join(this.dir, "evidence.jsonl");
+    this.write(path, () => appendFileSync(path, JSON.stringify(chunk) + "\n"));
   }
 
   iteration(acts: readonly Actuation[], record: Pick<RunRecord, "iterations" | "metricDeltas">, extra: Record<string, unknown> = {}): void {
-    if (acts.length) appendFileSync(join(this.dir, "actuations.jsonl"), acts.map((a) => JSON.stringify(a)).join("\n") + "\n");
+    const path = join(this.dir, "actuations.jsonl");
+    if (acts.length) this.write(path, () => appendFileSync(path, acts.map((a) => JSON.stringify(a)).join("\n") + "\n"));
     writeFileAtomic(join(this.dir, "run.json"), JSON.stringify({ ...extra, iterations: record.iterations, metricDeltas: record.metricDeltas }, null, 2) + "\n");
   }
 
   close(end: "completed" | "aborted" | "error", error?: string): void {
     if (this.closed) return;
     this.closed = true;
-    writeSync(this.eventsFd, JSON.stringify({ end, events: this.events, ...(error ? { error } : {}) }) + "\n");
-    closeSync(this.eventsFd);
+    try {
+      this.write(join(this.dir, "events.jsonl"), () => writeSync(this.eventsFd, JSON.stringify({ end, events: this.events, ...(error ? { error } : {}) }) + "\n"));
+    } finally {
+      closeSync(this.eventsFd);
+    }
   }
 }
 

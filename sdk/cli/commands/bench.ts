@@ -28,6 +28,7 @@ import { summarizeActuations } from "../../actuation/summary.js";
 import { dualPodsSummary, type DualPodsRun } from "../../actuation/dual-pods-summary.js";
 import { FMA_KEYS } from "../../actuation/fma-keys.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
+import { WATCH_RETRY_FLAGS, WATCH_RETRY_USAGE, watchRetryOptions } from "../watch-options.js";
 
 const usage = `Usage: actlab bench [options]
 
@@ -52,6 +53,7 @@ to --out, updated after every iteration. Without --kubeconfig it starts the embe
   --out DIR             output folder (default out/bench-<scenario>)
   --kubeconfig PATH     a real cluster (default: the embedded one)
   --timeout S           give up waiting for one scale step after S wall seconds (default 600)
+${WATCH_RETRY_USAGE}
 Embedded cluster: --profile NAME (default 8b-h100) --seed N (1) --time-scale X (1000)
                   --nodes N (1) --gpus-per-node N (8) --launchers-per-node N (0) --max-instances N (4)`;
 
@@ -75,7 +77,9 @@ export const command: Command = {
       deployment: { type: "string" }, yaml: { type: "string" }, image: { type: "string" }, tag: { type: "string" }, "model-path": { type: "string" },
       cleanup: { type: "boolean" }, "no-cleanup": { type: "boolean" }, "delete-launchers": { type: "boolean" }, out: { type: "string" }, kubeconfig: { type: "string" }, timeout: { type: "string" },
       profile: { type: "string" }, seed: { type: "string" }, "time-scale": { type: "string" }, nodes: { type: "string" }, "gpus-per-node": { type: "string" }, "launchers-per-node": { type: "string" }, "max-instances": { type: "string" },
+      ...WATCH_RETRY_FLAGS,
     }, false);
+    watchRetryOptions(values); // flag errors before any cluster starts
     const scenario = values.scenario ?? "nop";
     if (!["nop", "baseline", "scaling", "new_variant"].includes(scenario)) throw new UsageError(`--scenario expects nop, baseline, scaling or new_variant, got '${scenario}'`);
     const iterations = numberOption(values.iterations, "iterations", 3, 1, 100_000);
@@ -173,7 +177,14 @@ export const command: Command = {
       return kind;
     };
 
-    const writer = new RunWriter(out, { scenario, server: kc.getCurrentCluster()?.server ?? "", namespace });
+    let writer: RunWriter;
+    try {
+      writer = new RunWriter(out, { scenario, server: kc.getCurrentCluster()?.server ?? "", namespace });
+    } catch (err) {
+      // The embedded cluster's timers would keep the process alive forever: stop it before failing.
+      await cluster?.stop();
+      throw err;
+    }
     const ac = new AbortController();
     const onSigint = () => { process.stderr.write("\ninterrupted: writing what was measured so far\n"); ac.abort(); };
     process.once("SIGINT", onSigint);
@@ -200,7 +211,7 @@ export const command: Command = {
         const base = iterBase;
         await runNopIterations({
           kubeConfig: kc, namespace, deployment: plan.name, workload: kind, iterations: plan.iterations, replicas: plan.replicas, scaleDownTo: plan.scaleDownTo,
-          timeoutMs, signal: ac.signal,
+          timeoutMs, signal: ac.signal, watch: watchRetryOptions(values),
           beforeIteration: deleteLaunchers ? deleteUnboundLaunchers : undefined,
           onEvent: (e) => writer.event(e),
           onEvidence: (c) => writer.evidence(c),
@@ -226,7 +237,7 @@ export const command: Command = {
       if (cleanup) for (const path of createdIscs) await deleteObject(kc, path);
     } catch (err) {
       status = 1;
-      writer.close("error", (err as Error).message);
+      try { writer.close("error", (err as Error).message); } catch { /* the first error is the one to report */ }
       throw err;
     } finally {
       process.removeListener("SIGINT", onSigint);
