@@ -84,10 +84,6 @@ module.exports = {
       known("kube/run-files.ts", "actuation/classify.ts", 1), // type-only
       known("kube/run-files.ts", "actuation/nop-result.ts", 1),
       known("kube/run-files.ts", "actuation/summary.ts", 1),
-      // issue 11: the diagnostics report is to take plain data (or to move to sdk/planner/),
-      // not sdk/bench/ — report/ must stop reading planner types.
-      known("report/diagnostics-report.ts", "planner/controller.ts", 1), // type-only
-      known("report/diagnostics-report.ts", "planner/reasons.ts", 1),
     ],
   },
 };

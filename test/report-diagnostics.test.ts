@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { diagnosticsCharts, renderDiagnosticsReport, replicaTransitions, clock, type DiagnosticsReportInput } from "../sdk/report/diagnostics-report.js";
+import { diagnosticsCharts, renderDiagnosticsReport, replicaTransitions, clock, type DiagnosticsReportInput } from "../sdk/planner/diagnostics-report.js";
 import { toPng, pngSize } from "../sdk/report/index.js";
 import type { ActuationRecord, PlannerSnapshot } from "../sdk/planner/controller.js";
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Resvg } from "@resvg/resvg-js";
 import { Plot, renderPlot, renderChart, svgTextBoxes, overlappingPairs, textWidth, toPng, pngSize, TARGET_STYLE } from "../sdk/report/index.js";
-import { diagnosticsCharts, renderDiagnosticsReport, type DiagnosticsReportInput } from "../sdk/report/diagnostics-report.js";
+import { diagnosticsCharts, renderDiagnosticsReport, type DiagnosticsReportInput } from "../sdk/planner/diagnostics-report.js";
 import { mainEffectsPlot, interactionPlotMatrix, paretoPlot, halfNormalPlot, residualsPlot, pureError } from "../sdk/doe/effect-plots.js";
 import { lenth } from "../sdk/doe/effects.js";
 import type { PlannerSnapshot } from "../sdk/planner/controller.js";

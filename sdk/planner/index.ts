@@ -14,6 +14,7 @@ export { prefillSweep, decodeSweep, type BootstrapOptions } from "./bootstrap.js
 export { PlannerController, type PlannerControllerOptions, type PlannerSnapshot, type ScalingEvent, type ActuationRecord } from "./controller.js";
 export { planner, PlannerLoop, resolvePlannerConfig, type PlannerOptions } from "./loop.js";
 export { runPlannerReplay, plannerResult, type PlannerReplayOptions, type PlannerReplayResult, type PlannerReplaySummary } from "./run.js";
+export { renderDiagnosticsReport, diagnosticsCharts, replicaTransitions, clock, REPORT_GEOMETRY, PATH_COLORS, type DiagnosticsReportInput, type DiagnosticsChart } from "./diagnostics-report.js";
 export { writePlannerReplayOutputs, type PlannerOutputOptions } from "./write-outputs.js";
 export { runPlannerCli, type PlannerCliOptions } from "./cli-run.js";
 export type { ScheduledTick, TickInput, TickDiagnostics, PlannerEffects, WorkerFpm, TrafficObservation, ComponentCounts, ScaleTarget, EngineLoad } from "./types.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { isPlainName, PLAIN_NAME } from "../core/plain-name.js";
 import { columnsOf, toCsv, toJsonl, writeFileAtomic, type Row } from "../core/rows.js";
-import { diagnosticsCharts, renderDiagnosticsReport } from "../report/diagnostics-report.js";
+import { diagnosticsCharts, renderDiagnosticsReport } from "./diagnostics-report.js";
 import { toPng } from "../report/to-png.js";
 import type { PlannerReplayResult } from "./run.js";
 import type { ActuationRecord, ScalingEvent } from "./controller.js";

@@ -10,7 +10,7 @@ import { replayTrace } from "../../sdk/replay/replay.js";
 import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../../sdk/planner/config.js";
 import { PlannerStateMachine } from "../../sdk/planner/state-machine.js";
 import { runPlannerReplay } from "../../sdk/planner/run.js";
-import { renderDiagnosticsReport } from "../../sdk/report/diagnostics-report.js";
+import { renderDiagnosticsReport } from "../../sdk/planner/diagnostics-report.js";
 import type { ScheduledTick, TickInput, WorkerFpm } from "../../sdk/planner/types.js";
 import { figure, peakRssMb, timeIt } from "./measure.js";
 

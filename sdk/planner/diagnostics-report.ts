@@ -5,15 +5,16 @@
  * stands alone as SVG (and PNG via `toPng`) for notebooks and papers; targets (SLA, KV capacity)
  * are drawn black dash-dot, estimates and predictions dashed in their series' colour. Every chart
  * shares one left margin, widened together when a tick label would be clipped, so the time axes
- * stay aligned. Pure: data in, strings out.
+ * stay aligned. Pure: data in, strings out. It reads the planner's records, so it lives with the
+ * planner and draws with report/'s plot helpers (the floors point down: report/ knows no planner).
  */
-import { Plot } from "./render-plot.js";
-import type { PlotOptions } from "./render-plot.js";
-import { ESTIMATE_DASH, renderChart, TARGET_STYLE, type LegendItem } from "./chart-header.js";
-import { overflow, svgTextBoxes } from "./text-boxes.js";
-import { LINKED_AXES_SCRIPT } from "./linked-axes-script.js";
-import { LOAD_REASON_COLORS, THROUGHPUT_REASON_COLORS } from "../planner/reasons.js";
-import type { ActuationRecord, PlannerSnapshot, ScalingEvent } from "../planner/controller.js";
+import { Plot } from "../report/render-plot.js";
+import type { PlotOptions } from "../report/render-plot.js";
+import { ESTIMATE_DASH, renderChart, TARGET_STYLE, type LegendItem } from "../report/chart-header.js";
+import { overflow, svgTextBoxes } from "../report/text-boxes.js";
+import { LINKED_AXES_SCRIPT } from "../report/linked-axes-script.js";
+import { LOAD_REASON_COLORS, THROUGHPUT_REASON_COLORS } from "./reasons.js";
+import type { ActuationRecord, PlannerSnapshot, ScalingEvent } from "./controller.js";
 
 export interface DiagnosticsReportInput {
   title?: string;
