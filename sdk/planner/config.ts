@@ -101,6 +101,11 @@ export interface PlannerConfig {
   fpm_cold_start_exclusion_passes: number;
   /** active: apply decisions; advisory: record but do not apply (#8114); noop: decide nothing. */
   operation_mode: OperationMode;
+  /**
+   * Scale-down stabilisation window, seconds (Kubernetes HPA semantics): a scale-down goes only as
+   * low as the highest count recommended in the window. 0 = off (Dynamo's behaviour).
+   */
+  scale_down_stabilization_window: number;
   /** Engine capabilities per component (agg uses `decode_capabilities`). */
   prefill_capabilities: EngineCapabilities | null;
   decode_capabilities: EngineCapabilities | null;
@@ -163,6 +168,7 @@ export const DEFAULT_PLANNER_CONFIG: PlannerConfig = {
   max_throughput_scaling_replicas: null,
   fpm_cold_start_exclusion_passes: 0,
   operation_mode: "active",
+  scale_down_stabilization_window: 0,
   prefill_capabilities: null,
   decode_capabilities: null,
   actuation: DEFAULT_ACTUATION,
@@ -280,6 +286,7 @@ export function parsePlannerConfig(raw: unknown, options: ParseOptions = {}): Pl
     max_throughput_scaling_replicas: num(ctx, { int: true, min: 1, nullable: true }),
     fpm_cold_start_exclusion_passes: num(ctx, { int: true, min: 0 }),
     operation_mode: oneOf(ctx, ["active", "advisory", "noop"]),
+    scale_down_stabilization_window: num(ctx, { min: 0, max: 86_400 }),
     prefill_capabilities: capsCheck(ctx),
     decode_capabilities: capsCheck(ctx),
     actuation: (v, p) =>

@@ -17,6 +17,7 @@ import type { FpmPoint } from "./regression.js";
 import { PlannerStateMachine } from "./state-machine.js";
 import type { ScheduledTick, TickDiagnostics, TickInput, WorkerFpm } from "./types.js";
 import { STREAMS } from "../core/streams.js";
+import { ScaleDownStabilizer } from "./flapping.js";
 
 /** One diagnostics row per tick, with the fleet's view (times in seconds). */
 export interface PlannerSnapshot extends TickDiagnostics {
@@ -101,11 +102,13 @@ export class PlannerController implements ReplayController {
   private readonly actuationOf = new Map<string, ActuationRecord>();
   private initialised = false;
   private lastIsl = 0;
+  private readonly stabilizer: ScaleDownStabilizer | null;
 
   constructor(options: PlannerControllerOptions) {
     const cfg = options.config;
     this.config = cfg;
     this.planner = new PlannerStateMachine(cfg);
+    this.stabilizer = cfg.scale_down_stabilization_window > 0 ? new ScaleDownStabilizer(cfg.scale_down_stabilization_window) : null;
     // One sequential stream: how many numbers a draw uses depends on the path, so runs whose paths
     // differ (sleep pool vs direct) do not share later delays even with the same seed. Compare such
     // arms over several seeds; one seed's ramp draws can outweigh the path difference.
@@ -216,13 +219,15 @@ export class PlannerController implements ReplayController {
     this.next = effects.nextTick;
 
     const applied = this.config.operation_mode === "active";
-    if (effects.scaleTo) {
+    if (effects.scaleTo || this.stabilizer) {
       for (const pool of this.pools) {
         const comp = this.component(pool);
-        const to = effects.scaleTo[comp];
-        if (to === undefined) continue;
         const current = workers.filter((w) => w.pool === pool && w.state !== "draining");
         const from = current.length;
+        const wanted = effects.scaleTo?.[comp];
+        // Off by default: without a window the planner's decision is applied as Dynamo's is.
+        const to = this.stabilizer ? this.stabilizer.recommend(pool, nowS, wanted ?? from, from) : wanted;
+        if (to === undefined) continue;
         if (to === from) continue;
         const d = effects.diagnostics;
         const reason = (comp === "prefill" ? d.loadReasonPrefill ?? d.throughputReasonPrefill : d.loadReasonDecode ?? d.throughputReasonDecode) ?? d.loadReason ?? d.throughputReason ?? "";

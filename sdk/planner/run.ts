@@ -10,10 +10,11 @@ import { replayTrace, type ReplayResult } from "../replay/replay.js";
 import type { ReplaySummary } from "../replay/results.js";
 import type { ReplayOptions } from "../replay/options.js";
 import type { Trace, TraceRequest } from "../trace/types.js";
-import { replicaTransitions, type DiagnosticsReportInput } from "./diagnostics-report.js";
+import { replicaTransitions, type DiagnosticsReportInput } from "../report/diagnostics-report.js";
 import type { PlannerConfig } from "./config.js";
 import type { PlannerController } from "./controller.js";
 import { planner, type PlannerLoop, type PlannerOptions } from "./loop.js";
+import { countFlaps, FLAP_WINDOW_S } from "./flapping.js";
 
 export { resolvePlannerConfig } from "./loop.js";
 
@@ -35,6 +36,8 @@ export interface PlannerReplaySummary extends ReplaySummary {
   replicaTransitions: number;
   scaleUpEvents: number;
   scaleDownEvents: number;
+  /** Applied scaling events that reverse the previous one of their pool within FLAP_WINDOW_S (60 s). */
+  flaps: number;
   peakReplicas: number;
   replicaSeconds: number;
   provisionedReplicaSeconds: number;
@@ -94,6 +97,7 @@ export function plannerResult(replay: ReplayResult, loop: PlannerLoop): PlannerR
     replicaTransitions: replicaTransitions(snaps),
     scaleUpEvents: controller.events.filter((e) => e.direction === "scale_up").length,
     scaleDownEvents: controller.events.filter((e) => e.direction === "scale_down").length,
+    flaps: countFlaps(controller.events),
     peakReplicas: Math.max(0, ...snaps.map((s) => (s.activePrefill ?? 0) + s.activeDecode)),
     replicaSeconds: controller.replicaSeconds,
     provisionedReplicaSeconds: controller.provisionedReplicaSeconds,
@@ -123,6 +127,7 @@ export function plannerResult(replay: ReplayResult, loop: PlannerLoop): PlannerR
       "SLA attainment (TTFT and ITL)": fmt(summary.slaAttainment),
       "TTFT p50 / p99 (ms)": `${summary.ttftP50Ms?.toFixed(0) ?? "—"} / ${summary.ttftP99Ms?.toFixed(0) ?? "—"}`,
       "Replica-seconds": Math.round(summary.replicaSeconds),
+      [`Flaps (scale reversals < ${FLAP_WINDOW_S} s apart)`]: summary.flaps,
       "Start-up": startup.text,
       "Actuations (hot / warm / cold_launcher / cold)": acts.length ? `${done.length}: ${[hits.hot_hit_rate, hits.warm_hit_rate, hits.cold_launcher_hit_rate, hits.cold_rate].map((x) => (x === null ? "—" : x.toFixed(2))).join(" / ")}` : "none",
     },
