@@ -10,7 +10,7 @@ import { replayTrace, type ReplayResult } from "../replay/replay.js";
 import type { ReplaySummary } from "../replay/results.js";
 import type { ReplayOptions } from "../replay/options.js";
 import type { Trace, TraceRequest } from "../trace/types.js";
-import { replicaTransitions, type DiagnosticsReportInput } from "../report/diagnostics-report.js";
+import { replicaTransitions, type DiagnosticsReportInput } from "./diagnostics-report.js";
 import type { PlannerConfig } from "./config.js";
 import type { PlannerController } from "./controller.js";
 import { planner, type PlannerLoop, type PlannerOptions } from "./loop.js";
