@@ -123,9 +123,41 @@ export async function* replayEventLog(path: string, options: EventLogReplayOptio
   }
 }
 
-/** Parses a whole event log held in memory (same checks as replayEventLog). */
-export function parseEventLog(text: string, source = "<event-log>"): { header: EventLogHeader; events: WatchEvent[]; end: EventLogEnd | null } {
-  const lines = text.split("\n");
+/** Where a file was cut: its last line is incomplete (no newline, not JSON), as a kill mid-write leaves it. */
+export interface TornTail {
+  source: string;
+  /** 1-based number of the partial line. */
+  line: number;
+  /** Byte offset where the partial line starts (the whole lines end here). */
+  byteOffset: number;
+  /** Bytes of the partial line, dropped. */
+  bytes: number;
+}
+
+/** A partial last line of a JSONL text, or null: the text ends without a newline and its last line is not JSON. */
+export function tornTail(text: string, source: string): TornTail | null {
+  if (text === "" || text.endsWith("\n")) return null;
+  const start = text.lastIndexOf("\n") + 1;
+  const last = text.slice(start);
+  if (last.trim() === "") return null;
+  try { JSON.parse(last); return null; } catch { /* partial */ }
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < start; i = text.indexOf("\n", i + 1)) line++;
+  return { source, line, byteOffset: Buffer.byteLength(text.slice(0, start)), bytes: Buffer.byteLength(last) };
+}
+
+/** One line saying where a file was cut and what was kept. */
+export function describeTorn(t: TornTail): string {
+  return `${t.source}:${t.line}: the file is cut at byte ${t.byteOffset} (a partial last line of ${t.bytes} bytes, as a kill mid-write leaves it); the whole lines before it were used`;
+}
+
+/**
+ * Parses a whole event log held in memory (same checks as replayEventLog). A torn last line (see
+ * `tornTail`) is not an error: the whole lines are parsed and `torn` says where the file was cut.
+ */
+export function parseEventLog(text: string, source = "<event-log>"): { header: EventLogHeader; events: WatchEvent[]; end: EventLogEnd | null; torn: TornTail | null } {
+  const torn = tornTail(text, source);
+  const lines = (torn ? text.slice(0, text.lastIndexOf("\n") + 1) : text).split("\n");
   let header: EventLogHeader | null = null;
   let end: EventLogEnd | null = null;
   const events: WatchEvent[] = [];
@@ -147,7 +179,7 @@ export function parseEventLog(text: string, source = "<event-log>"): { header: E
     events.push(asEvent(v, source, i + 1));
   });
   if (header === null) throw new InputError({ source, line: 1 }, `an event-log header {"format":"${EVENT_LOG_FORMAT}",…}`);
-  return { header, events, end };
+  return { header, events, end, torn };
 }
 
 /** Drains an AsyncIterable into an array. */
