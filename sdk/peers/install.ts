@@ -92,6 +92,12 @@ export function dynamoReplayPython(env: NodeJS.ProcessEnv = process.env): string
   return s?.dynamo?.installed && s.dynamo.path && existsSync(s.dynamo.path) ? s.dynamo.path : undefined;
 }
 
+/** The inference-perf venv's python when inference_perf imports, else undefined. */
+export function inferencePerfPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const s = peersStatus(env);
+  return s?.inferencePerf?.installed && s.inferencePerf.path && existsSync(s.inferencePerf.path) ? s.inferencePerf.path : undefined;
+}
+
 /** The first Python of minor version `want` found: $ACTLAB_PEERS_PYTHON<MINOR>, pythonX.Y on PATH, pyenv versions. */
 export function findPython(want: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates: string[] = [];
