@@ -12,26 +12,7 @@ import { parseKubeTime } from "../kube/time.js";
 import type { WatchEvent } from "../kube/types.js";
 import { evidenceTexts, type RunInputs } from "./analyze.js";
 import { podRole } from "./fma-keys.js";
-import type { NopResultOptions, NopScenario } from "./nop-result.js";
-
-/** One entry of upstream's `BenchmarkVllmMetrics.sleep_wake`; times in epoch seconds, sizes in GiB. */
-export interface SleepWakeEvent {
-  timestamp: number;
-  type: "sleep" | "wake";
-  /** Seconds the operation took, as vLLM logs it. */
-  time: number | null;
-  gpu_freed?: number;
-  gpu_in_use?: number;
-}
-
-/** Upstream's `BenchmarkVllmMetrics`, the fields a recorded run can fill. */
-export interface VllmMetrics {
-  name: string;
-  pod_start: number | null;
-  vllm_start_timestamp: number | null;
-  load: { time: number | null; size: number | null };
-  sleep_wake: SleepWakeEvent[];
-}
+import type { NopResultOptions, NopScenario, SleepWakeEvent, VllmMetrics } from "./nop-result.js";
 
 export interface NopEngine {
   name: string;

@@ -25,7 +25,25 @@ import { yamlText } from "../core/yaml-text.js";
 import type { Row } from "../core/rows.js";
 import type { Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
-import type { VllmMetrics } from "./nop-context.js";
+
+/** One entry of upstream's `BenchmarkVllmMetrics.sleep_wake`; times in epoch seconds, sizes in GiB. */
+export interface SleepWakeEvent {
+  timestamp: number;
+  type: "sleep" | "wake";
+  /** Seconds the operation took, as vLLM logs it. */
+  time: number | null;
+  gpu_freed?: number;
+  gpu_in_use?: number;
+}
+
+/** Upstream's `BenchmarkVllmMetrics`, the fields a recorded run can fill. */
+export interface VllmMetrics {
+  name: string;
+  pod_start: number | null;
+  vllm_start_timestamp: number | null;
+  load: { time: number | null; size: number | null };
+  sleep_wake: SleepWakeEvent[];
+}
 
 export interface NopScenario {
   deploy_methods?: string;
