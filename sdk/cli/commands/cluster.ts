@@ -3,11 +3,15 @@
  * kubeconfig file for kubectl and client libraries. `actlab cluster profiles`: the latency profiles.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { startCluster } from "../../cluster/start.js";
 import { InputError } from "../../core/errors.js";
 import { getProfile, listProfiles, wakeFloorMs } from "../../actuation/profiles.js";
 import type { PlacementPolicy } from "../../cluster/types.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
+
+/** The requester template `actlab bench --kubeconfig` needs against this cluster (shipped in the package). */
+export const REQUESTER_TEMPLATE = fileURLToPath(new URL("../../../examples/requester.yaml", import.meta.url));
 
 const serveUsage = `Usage: actlab cluster serve [options]
 
@@ -78,6 +82,8 @@ const serve: Command = {
     process.stdout.write(`profile ${profile} · seed ${values.seed ?? 1} · time scale ${values["time-scale"] ?? 1} · ${values.nodes ?? 2} nodes × ${values["gpus-per-node"] ?? 8} GPUs\n`);
     // client-go sends no bearer token over plain HTTP, so kubectl needs a server started with --insecure.
     process.stdout.write(c.token === undefined ? `try: kubectl --kubeconfig ${c.kubeconfigPath} get pods\n` : `clients: @kubernetes/client-node with this kubeconfig (kubectl sends no token over plain HTTP: serve with --insecure to use kubectl)\n`);
+    // bench scales a requester it creates from a template; a real cluster has no default one (issue 16 item 7).
+    process.stdout.write(`bench: actlab bench --kubeconfig ${c.kubeconfigPath} --yaml ${REQUESTER_TEMPLATE}\n`);
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       process.once("SIGINT", done);
