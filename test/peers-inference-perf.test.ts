@@ -11,6 +11,8 @@ import { inferencePerfRequests, type InferencePerfRequest } from "../sdk/peers/i
 import { inferencePerfTrace, parseInferencePerfConfig, readInferencePerfConfig } from "../sdk/trace/inference-perf.js";
 import type { TraceRequest } from "../sdk/trace/types.js";
 import { InputError } from "../sdk/core/errors.js";
+import { readExperimentFile } from "../sdk/doe/experiment-file.js";
+import { replayTreatment, workloadTrace } from "../sdk/doe/replay-treatment.js";
 
 const python = inferencePerfPython();
 const SKIP = python ? false : "inference-perf is not installed; run: actlab peers install";
@@ -147,4 +149,25 @@ test("inference-perf config reader: defaults, aliases, legacy distributions, and
   ];
   for (const [text, re] of bad) assert.throws(() => parseInferencePerfConfig(text, "w.yaml"), (e: unknown) => e instanceof InputError && /^w\.yaml \(/.test(e.message) && re.test(e.message) && !e.message.includes("\n"), text);
   assert.throws(() => inferencePerfTrace(readInferencePerfConfig({ ...SYNTHETIC, load: { stages: [{ rate: 10, duration: 81 }] } }, "s"), { seed: 1 }), /sends 810 requests but .* 800/);
+});
+
+test("precise-prefix-cache-aware.yaml's run factors (num_groups, system_prompt_len) shape an inference-perf workload as upstream, through the replay treatment", () => {
+  const exp = readExperimentFile("datasets/experiments/precise-prefix-cache-aware.yaml");
+  const workload = { data: { type: "shared_prefix", shared_prefix: { num_prompts_per_group: 5, question_len: 100, output_len: 20 } }, load: { type: "constant", stages: [{ rate: 4, duration: 75 }] } };
+  const reuse: number[] = [];
+  for (const t of exp.run!.treatments) {
+    const factors = t.values as Record<string, number>;
+    const trace = workloadTrace(workload, factors, 1);
+    assert.equal(trace.length, 300, "int(rate × duration) requests");
+    assert.deepEqual(new Set(trace.map((r) => r.input_length)), new Set([factors.system_prompt_len! + 100]), "system prompt + question");
+    const heads = new Set(trace.map((r) => r.hash_ids.slice(0, Math.floor(factors.system_prompt_len! / 512)).join()));
+    assert.equal(heads.size, factors.num_groups, "one shared prefix per group");
+    assert.equal(new Set(trace.map((r) => r.hash_ids.join())).size, Math.min(300, factors.num_groups! * 5), "num_groups × num_prompts_per_group prompts, cycled");
+    const r = replayTreatment({ factors, seed: 1, params: { workload } });
+    reuse.push(r.prefixCacheReusedRatio as number);
+  }
+  // Longer shared system prompts over fewer groups: more of every prompt is reused (40/8000 > 60/5000 > 60/1000).
+  assert.ok(reuse[0]! > reuse[1]! && reuse[1]! > reuse[2]! && reuse[2]! > 0, `prefix reuse ${reuse.join(", ")}`);
+  assert.throws(() => replayTreatment({ factors: { num_groups: 3 }, seed: 1 }), /\(factors\.num_groups\): params\.workload/);
+  assert.throws(() => replayTreatment({ factors: { num_groups: 2.5 }, seed: 1, params: { workload } }), /\(factors\.num_groups\): an integer ≥ 1, got 2\.5/);
 });

@@ -11,8 +11,13 @@
  * the shared Mooncake conversation trace), `limit` (requests per run, default 200), `window` (when
  * set, each run replays `limit` consecutive requests starting at an offset chosen by its seed among
  * the first `window` requests — so replicates see different stretches of the workload, the
- * variation a deterministic simulator otherwise lacks). The responses are the replay summary's
- * numbers (non-finite → null).
+ * variation a deterministic simulator otherwise lacks). `workload` (an inference-perf config file,
+ * or the same as a mapping) replaces the trace by the requests that config sends (sdk/trace/
+ * inference-perf.ts, seeded by the run), and the run factors named as its shared-prefix keys
+ * (`num_groups`, `num_prompts_per_group`, `system_prompt_len`, `question_len`, `output_len` and the
+ * aliases `num_unique_system_prompts`, `num_users_per_system_prompt`) override that config's
+ * `data.shared_prefix` — so llm-d-benchmark's shared-prefix run factors mean what they mean
+ * upstream. The responses are the replay summary's numbers (non-finite → null).
  */
 import { InputError } from "../core/errors.js";
 import { sharedDataset } from "../core/paths.js";
@@ -24,6 +29,7 @@ import { parseAzure } from "../trace/azure.js";
 import { parseMooncake } from "../trace/mooncake.js";
 import { readTextFile } from "../trace/lines.js";
 import type { TraceRequest } from "../trace/types.js";
+import { inferencePerfTrace, parseInferencePerfConfig, readInferencePerfConfig } from "../trace/inference-perf.js";
 
 export interface ReplayTreatmentInput {
   factors: Record<string, Cell>;
@@ -95,10 +101,40 @@ export function replayOptionsOf(factors: Record<string, Cell>, seed: number): Re
   return o;
 }
 
+/** inference-perf `data.shared_prefix` keys a run factor may set when `params.workload` is given. */
+export const WORKLOAD_FACTORS = ["num_groups", "num_prompts_per_group", "system_prompt_len", "question_len", "output_len", "num_unique_system_prompts", "num_users_per_system_prompt"];
+
+/** The requests an inference-perf workload sends with the run's shared-prefix factors applied. */
+export function workloadTrace(workload: unknown, factors: Record<string, Cell>, seed: number): TraceRequest[] {
+  const w = typeof workload === "string" ? parseInferencePerfConfig(readTextFile(workload), workload) : readInferencePerfConfig(workload, "params.workload");
+  const set = Object.entries(factors).filter(([k, v]) => WORKLOAD_FACTORS.includes(k) && v !== null);
+  if (set.length && w.data.type !== "shared_prefix") throw new InputError(at(set[0]![0]), `a workload with data.type shared_prefix (this one is ${w.data.type})`);
+  if (w.data.type === "shared_prefix") {
+    const sp = { ...w.data.shared_prefix };
+    for (const [k, v] of set) {
+      const n = num(v, k);
+      if (!Number.isInteger(n) || n < (k.startsWith("num_") ? 1 : 0)) throw new InputError(at(k), `an integer ≥ ${k.startsWith("num_") ? 1 : 0}, got ${n}`);
+      if (k === "num_groups" || k === "num_unique_system_prompts") sp.num_groups = n;
+      else if (k === "num_prompts_per_group" || k === "num_users_per_system_prompt") sp.num_prompts_per_group = n;
+      else sp[k as "system_prompt_len" | "question_len" | "output_len"] = n;
+    }
+    w.data = { type: "shared_prefix", shared_prefix: sp };
+  }
+  return inferencePerfTrace(w, { seed });
+}
+
 export function replayTreatment(input: ReplayTreatmentInput): Record<string, Cell> {
   const raw = input.params ?? {};
   const sub = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const p: Record<string, unknown> = { ...raw, ...sub(raw.setup), ...sub(raw.run) };
+  const workloadKeys = Object.keys(input.factors).filter((k) => WORKLOAD_FACTORS.includes(k));
+  if (p.workload !== undefined) {
+    const rest = Object.fromEntries(Object.entries(input.factors).filter(([k]) => !WORKLOAD_FACTORS.includes(k)));
+    let requests = workloadTrace(p.workload, input.factors, input.seed);
+    if (typeof p.limit === "number") requests = requests.slice(0, p.limit);
+    return responses(replayTrace(requests, replayOptionsOf(rest, input.seed)).summary);
+  }
+  if (workloadKeys.length) throw new InputError(at(workloadKeys[0]!), "params.workload (an inference-perf config) for an inference-perf workload factor");
   const path = typeof p.trace === "string" ? p.trace : sharedDataset("mooncake/conversation_trace.jsonl");
   if (!path) throw new InputError({ source: "replay treatment", path: "params.trace" }, "a Mooncake/Azure trace file (none given, and the Mooncake conversation trace is not in datasets/traces/public/ or $ACTLAB_SHARED_DATASETS)");
   const limit = typeof p.limit === "number" ? p.limit : 200;
@@ -108,9 +144,13 @@ export function replayTreatment(input: ReplayTreatmentInput): Record<string, Cel
     const start = input.seed % (requests.length - limit + 1);
     requests = requests.slice(start, start + limit);
   }
-  const result = replayTrace(requests, replayOptionsOf(input.factors, input.seed));
+  return responses(replayTrace(requests, replayOptionsOf(input.factors, input.seed)).summary);
+}
+
+/** The replay summary's numbers as responses (factors and constants left out; non-finite → null). */
+function responses(summary: object): Record<string, Cell> {
   const out: Record<string, Cell> = {};
-  for (const [k, v] of Object.entries(result.summary)) {
+  for (const [k, v] of Object.entries(summary)) {
     if (k === "mode" || k === "router" || k === "percentileMethod") continue; // factors or constants, not responses
     if (typeof v === "number") out[k] = Number.isFinite(v) ? v : null;
     else if (v === null) out[k] = null;
