@@ -8,3 +8,4 @@ export { traceStats, idealPrefixReuse, arrivalOrder, type TraceStats, type Ideal
 export { normalizeTimestamps, speedUp, timeWindow, head, sample, concatTraces, offsetHashIds } from "./transforms.js";
 export { arrivalTimes, drawLength, syntheticTrace, sharedPrefixTrace, multiTurnTrace, type ArrivalSpec, type LengthSpec, type SyntheticTraceOptions, type SharedPrefixOptions, type MultiTurnOptions } from "./generate.js";
 export { toVidurRows, toBlisTraceV2, BLIS_TRACE_V2_COLUMNS, type VidurRow, type BlisRow, type BlisTrace } from "./exporters.js";
+export { inferencePerfTrace, parseInferencePerfConfig, readInferencePerfConfig, type IpWorkload, type IpDistribution, type IpSharedPrefix } from "./inference-perf.js";
