@@ -54,9 +54,11 @@ function unescape(token: string): string {
 /** RFC 6902 JSON patch (add, remove, replace, test, copy, move). Throws RangeError on a bad op. */
 export function jsonPatch(doc: Json, ops: unknown): Json {
   if (!Array.isArray(ops)) throw new RangeError("a JSON patch must be an array of operations");
+  // Names a bad value in an error without String(), which throws on objects without a prototype.
+  const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v) ?? typeof v);
   let root: Json = JSON.parse(JSON.stringify(doc)) as Json;
   const locate = (path: string): { parent: Json; key: string } => {
-    if (typeof path !== "string" || (path !== "" && !path.startsWith("/"))) throw new RangeError(`bad JSON pointer '${String(path)}'`);
+    if (typeof path !== "string" || (path !== "" && !path.startsWith("/"))) throw new RangeError(`bad JSON pointer '${show(path)}'`);
     const parts = path.split("/").slice(1).map(unescape);
     let cur: Json = root;
     for (const p of parts.slice(0, -1)) {
@@ -99,7 +101,7 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
       case "test": if (JSON.stringify(get(op.path!)) !== JSON.stringify(op.value)) throw new RangeError(`test failed at '${op.path}'`); break;
       case "copy": set(op.path!, JSON.parse(JSON.stringify(get(op.from!))) as Json, true); break;
       case "move": { const v = get(op.from!); remove(op.from!); set(op.path!, v, true); break; }
-      default: throw new RangeError(`unknown JSON patch op '${String(op?.op)}'`);
+      default: throw new RangeError(`unknown JSON patch op '${show(op?.op)}'`);
     }
   }
   return root;

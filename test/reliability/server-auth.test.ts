@@ -95,7 +95,7 @@ test("startCluster warns (as the CLI does) before it binds off loopback", { time
 function rawConnect(url: string): Promise<Socket> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const s = connect(Number(u.port), u.hostname, () => resolve(s));
+    const s: Socket = connect(Number(u.port), u.hostname, () => resolve(s));
     s.on("error", reject);
     sockets.push(s);
   });

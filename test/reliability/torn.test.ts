@@ -64,5 +64,5 @@ test("actlab classify on a run cut mid-line: classifies the whole lines (same as
   writeFileSync(join(torn, "evidence.jsonl"), ev + '{"source":"dpc","text":"I11');
   const r = readRunDir(torn);
   assert.deepEqual(r.torn.map((t) => t.source.split("/").pop()), ["events.jsonl", "evidence.jsonl"]);
-  assert.equal(r.evidence.length, ev.split("\n").filter(Boolean).length);
+  assert.equal(r.evidence?.length, ev.split("\n").filter(Boolean).length);
 });
