@@ -2,7 +2,8 @@
 // Run with: npx tsx examples/classify-event-log.ts [RUN_DIR]    (default: datasets/event-logs/nop-8b-h100)
 import { analyzeRun, toArquero } from "actuation-lab";
 import { summarizeActuations } from "actuation-lab/actuation";
-import { readRunDir, kubeBurnerPodLatency, podLifecycles } from "actuation-lab/kube";
+import { kubeBurnerPodLatency, podLifecycles } from "actuation-lab/kube";
+import { readRunDir } from "actuation-lab/bench";
 
 const dir = process.argv[2] ?? "datasets/event-logs/nop-8b-h100";
 const run = readRunDir(dir);

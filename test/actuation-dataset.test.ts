@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { analyzeRun } from "../sdk/actuation/analyze.js";
 import { nopOptionsFor } from "../sdk/actuation/nop-context.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
-import { readRunDir, writeAnalysis } from "../sdk/kube/run-files.js";
+import { readRunDir, writeAnalysis } from "../sdk/bench/run-files.js";
 import type { NopScenario } from "../sdk/actuation/nop-result.js";
 
 const ROOT = "datasets/event-logs";

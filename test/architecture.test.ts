@@ -11,7 +11,7 @@ interface KnownViolation { type: string; from: string; to: string; rule: { name:
 
 // Every edge below was audited against issue 11 ("Imports that climb back up") when the list was written;
 // the count changes only together with the list, on purpose, in the same commit.
-const KNOWN_COUNT = 11;
+const KNOWN_COUNT = 0;
 
 const config = createRequire(resolve(".dependency-cruiser.cjs"))("./.dependency-cruiser.cjs") as {
   options: { knownViolations: KnownViolation[] };

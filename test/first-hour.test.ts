@@ -65,7 +65,7 @@ test("the trace examples outside the repository root: exit 1 with one line sayin
 });
 
 test("empty CSVs keep their header: a planner that never scaled, a run with no actuation", async (t) => {
-  const { writeAnalysis } = await import("../sdk/kube/run-files.js");
+  const { writeAnalysis } = await import("../sdk/bench/run-files.js");
   const dir = mkdtempSync(join(tmpdir(), "actlab-empty-csv-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeAnalysis(dir, []);

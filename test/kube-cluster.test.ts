@@ -13,11 +13,11 @@ import { startCluster, type RunningCluster, type StartClusterOptions } from "../
 import type { ActuationTruth } from "../sdk/cluster/types.js";
 import { createObject, deleteObject, getObject } from "../sdk/kube/api-calls.js";
 import { kubeRequest } from "../sdk/kube/kubeconfig.js";
-import { runNopIterations, type NopRunResult } from "../sdk/kube/nop-runner.js";
+import { runNopIterations, type NopRunResult } from "../sdk/bench/nop-runner.js";
 import { analyzeRun } from "../sdk/actuation/analyze.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 import { hitRates } from "../sdk/actuation/summary.js";
-import { readRunDir, RunWriter, writeAnalysis } from "../sdk/kube/run-files.js";
+import { readRunDir, RunWriter, writeAnalysis } from "../sdk/bench/run-files.js";
 import { watchPods } from "../sdk/kube/watch.js";
 import { collectEvents } from "../sdk/kube/event-log.js";
 import { InputError } from "../sdk/core/errors.js";

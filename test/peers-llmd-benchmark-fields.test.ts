@@ -18,7 +18,7 @@ import type { Actuation } from "../sdk/actuation/classify.js";
 import { analyzeRun } from "../sdk/actuation/analyze.js";
 import { nopOptionsFor } from "../sdk/actuation/nop-context.js";
 import { toBenchmarkReport, toNopResult, type LauncherInfo, type NopResult } from "../sdk/actuation/nop-result.js";
-import { readRunDir } from "../sdk/kube/run-files.js";
+import { readRunDir } from "../sdk/bench/run-files.js";
 
 const ROOT = "test/golden/classify";
 const runs = readdirSync(ROOT).sort().map((d) => ({ name: d, acts: JSON.parse(readFileSync(join(ROOT, d, "actuations.json"), "utf8")) as Actuation[] }));

@@ -5,7 +5,7 @@
  * `actlab classify` both call this, so a replay gives the same bytes.
  */
 import { podLifecycles, type PodLifecycle } from "../kube/lifecycle.js";
-import { parseFmaEvidence } from "../kube/fma-evidence.js";
+import { parseFmaEvidence } from "./fma-evidence.js";
 import type { WatchEvent } from "../kube/types.js";
 import { classifyActuations, type Actuation } from "./classify.js";
 import type { ActuationPath } from "./path.js";

@@ -14,3 +14,4 @@ export {
 export { ActuationPool, type ActuationPoolOptions, type Placement } from "./actuation-pool.js";
 export { fixedStartup, fmaPaths, startActuator, DEFAULT_LAUNCHER_FLEET, type Actuator, type LauncherFleet, type ActuationPlan, type RunningActuator, type StartActuatorOptions } from "./actuator.js";
 export { nopOptionsFor, nopRunContext, type NopRunContext, type NopEngine } from "./nop-context.js";
+export { parseFmaEvidence, type FmaEvidence } from "./fma-evidence.js";

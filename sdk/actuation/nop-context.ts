@@ -7,7 +7,7 @@
  * and the model name from vLLM's `non-default args:` line. Pure: same run, same context.
  */
 import { podLifecycles } from "../kube/lifecycle.js";
-import { parseFmaEvidence } from "../kube/fma-evidence.js";
+import { parseFmaEvidence } from "./fma-evidence.js";
 import { parseKubeTime } from "../kube/time.js";
 import type { WatchEvent } from "../kube/types.js";
 import { evidenceTexts, type RunInputs } from "./analyze.js";

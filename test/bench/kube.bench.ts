@@ -11,7 +11,7 @@ import { LifecycleReducer } from "../../sdk/kube/lifecycle.js";
 import type { KubeObject } from "../../sdk/kube/types.js";
 import { startCluster } from "../../sdk/cluster/start.js";
 import { createObject } from "../../sdk/kube/api-calls.js";
-import { runNopIterations } from "../../sdk/kube/nop-runner.js";
+import { runNopIterations } from "../../sdk/bench/nop-runner.js";
 
 const N = Number(process.env.ACTLAB_BENCH_WATCH_EVENTS ?? 100_000);
 

@@ -10,7 +10,7 @@ import { summarizeActuations } from "../../actuation/summary.js";
 import type { NopScenario } from "../../actuation/nop-result.js";
 import { nopOptionsFor } from "../../actuation/nop-context.js";
 import { parseEventLog } from "../../kube/event-log.js";
-import { readRunDir, writeAnalysis } from "../../kube/run-files.js";
+import { readRunDir, writeAnalysis } from "../../bench/run-files.js";
 import { parseCommandArgs, UsageError, type Command } from "../command.js";
 
 const usage = `Usage: actlab classify RUN_DIR [--out DIR]

@@ -36,7 +36,7 @@ import * as aq from "arquero";
 import { toArquero } from "../../frames/index.js";
 import { startCluster } from "../../cluster/start.js";
 import { createObject } from "../../kube/api-calls.js";
-import { runNopIterations } from "../../kube/nop-runner.js";
+import { runNopIterations } from "../../bench/nop-runner.js";
 import { summarizeActuations } from "../../actuation/summary.js";
 import type { KubeObject } from "../../kube/types.js";
 import { numberOption, parseCommandArgs, type Command } from "../command.js";

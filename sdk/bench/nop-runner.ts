@@ -5,7 +5,8 @@
  * `watchPods`) sees everything; `fma_actuation_seconds` is scraped around each iteration; after each
  * iteration the DPC log and the bound providers' logs are read and that iteration is classified,
  * so partial results exist as the run goes. Everything the analysis needs is kept in `RunRecord`
- * (and written to disk by the CLI as it arrives), so `analyzeRun` re-runs it offline.
+ * (and written to disk by the CLI as it arrives), so `analyzeRun` re-runs it offline. It drives a
+ * cluster through kube/ and classifies through actuation/, so it sits above both (sdk/bench/).
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.js";
@@ -14,10 +15,10 @@ import { analyzeRun } from "../actuation/analyze.js";
 import type { Actuation } from "../actuation/classify.js";
 import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
 import type { ActuationPath } from "../actuation/path.js";
-import { getDeployment, readMetricsText, readPodLog, scaleDeployment, type Workload } from "./api-calls.js";
-import { LifecycleReducer, type PodLifecycle } from "./lifecycle.js";
-import { watchPods, type WatchPodsOptions, type WatchStats } from "./watch.js";
-import type { WatchEvent } from "./types.js";
+import { getDeployment, readMetricsText, readPodLog, scaleDeployment, type Workload } from "../kube/api-calls.js";
+import { LifecycleReducer, type PodLifecycle } from "../kube/lifecycle.js";
+import { watchPods, type WatchPodsOptions, type WatchStats } from "../kube/watch.js";
+import type { WatchEvent } from "../kube/types.js";
 
 export interface RunRecord {
   events: WatchEvent[];

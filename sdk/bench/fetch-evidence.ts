@@ -2,22 +2,14 @@
  * Fetches the FMA evidence of a run from the cluster — the DPC pod's log, the logs of the providers
  * (launchers and direct providers) the requesters were bound to, and `fma_actuation_seconds` from
  * `/metrics` — and parses it for `classifyActuations`. Each piece is optional: what cannot be read
- * is listed in `missing`, and the classifier falls back to less precise evidence.
+ * is listed in `missing`, and the classifier falls back to less precise evidence. Parsing is
+ * actuation/fma-evidence.ts's; this file is the HTTP half, above both kube/ and actuation/.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { parseActuationMetric, parseDpcLog, parseVllmLog, type ActuationMetricSample, type DpcEvidence, type VllmEvent } from "../actuation/evidence.js";
+import { parseFmaEvidence, type FmaEvidence } from "../actuation/fma-evidence.js";
 import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
-import { readMetricsText, readPodLog } from "./api-calls.js";
-import type { PodLifecycle } from "./lifecycle.js";
-
-export interface FmaEvidence {
-  dpc?: DpcEvidence;
-  vllm: Map<string, VllmEvent[]>;
-  metric?: ActuationMetricSample[];
-  /** The raw texts, by source name (for recording next to an event log). */
-  texts: Map<string, string>;
-  missing: string[];
-}
+import { readMetricsText, readPodLog } from "../kube/api-calls.js";
+import type { PodLifecycle } from "../kube/lifecycle.js";
 
 export interface FetchEvidenceOptions {
   kubeConfig: KubeConfig;
@@ -29,23 +21,6 @@ export interface FetchEvidenceOptions {
   metrics?: boolean;
   /** Namespace of the DPC pod when it differs (found by label among `pods` otherwise). */
   dpcPod?: { namespace: string; name: string };
-}
-
-/** Parses already-fetched texts (an offline re-run uses the texts saved next to an event log). */
-export function parseFmaEvidence(texts: ReadonlyMap<string, string>, pods: readonly PodLifecycle[]): FmaEvidence {
-  const out: FmaEvidence = { vllm: new Map(), texts: new Map(texts), missing: [] };
-  // vLLM timestamps carry no year: take it from the pod (else from any pod seen), never from the local clock.
-  const year = new Map(pods.map((p) => [p.name, new Date(p.phases.created.server ?? 0).getUTCFullYear()]));
-  const anyYear = pods.find((p) => p.phases.created.server !== null)?.phases.created.server;
-  const fallbackYear = new Date(anyYear ?? 0).getUTCFullYear();
-  for (const [source, text] of texts) {
-    if (source.startsWith("dpc:")) out.dpc = parseDpcLog(text, source);
-    else if (source.startsWith("pod:")) {
-      const name = source.slice(4).split("/").pop()!;
-      out.vllm.set(name, parseVllmLog(text, { source, year: year.get(name) ?? fallbackYear }));
-    } else if (source === "metrics") out.metric = parseActuationMetric(text, source);
-  }
-  return out;
 }
 
 export async function fetchFmaEvidence(o: FetchEvidenceOptions): Promise<FmaEvidence> {

@@ -8,6 +8,8 @@
  *
  * and the analysis outputs (`writeAnalysis`, deterministic bytes): result.yaml (nop native),
  * benchmark_report.yaml (v0.1), actuations.json, actuations.csv, summary.json.
+ *
+ * It writes what the bench runner records and what actuation/ computes, so it sits in sdk/bench/ above both.
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -18,8 +20,8 @@ import type { Actuation } from "../actuation/classify.js";
 import { ACTUATION_CSV_COLUMNS, actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
 import { summarizeActuations } from "../actuation/summary.js";
 import type { RunInputs } from "../actuation/analyze.js";
-import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog } from "./event-log.js";
-import type { WatchEvent } from "./types.js";
+import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog } from "../kube/event-log.js";
+import type { WatchEvent } from "../kube/types.js";
 import type { RunRecord } from "./nop-runner.js";
 
 export class RunWriter {
