@@ -193,3 +193,19 @@ test("a planner replay without --out writes its reports where .gitignore keeps t
   const ignored = spawnSync("git", ["check-ignore", "-q", "planner_reports/summary.json"], { encoding: "utf8" });
   assert.equal(ignored.status, 0, "planner_reports/ (the planner config's default report_output_dir) is git-ignored");
 });
+
+test("guards: a 10⁹-run design (ten 8-level factors) is refused before it is built, naming the line, the limit and the flag (was 4.6 GB, then a crash)", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const factors = Array.from({ length: 10 }, (_, i) => `      - {name: f${i}, levels: [1, 2, 3, 4, 5, 6, 7, 8]}`).join("\n");
+  const file = join(dir, "huge.yaml");
+  writeFileSync(file, `experiment:\n  name: huge\ndesign:\n  type: full_factorial\n  run:\n    factors:\n${factors}\n  response_variables: [ttftP50Ms]\n`);
+  const r = actlab("experiment", file, "--plan");
+  assert.equal(r.status, 1, r.stdout);
+  assert.equal(firstLine(r), `actlab experiment: ${file}:7 (design.run.factors): at most 100000 run treatments from the full_factorial design (a guard against typos; raise it with --max-runs N), got 1073741824`);
+  // Raising the limit lets a design through that the default refuses (8^6 = 262,144 treatments).
+  writeFileSync(file, `experiment:\n  name: big\ndesign:\n  type: full_factorial\n  run:\n    factors:\n${factors.split("\n").slice(0, 6).join("\n")}\n  response_variables: [ttftP50Ms]\n`);
+  assert.equal(actlab("experiment", file, "--plan").status, 1);
+  const raised = actlab("experiment", file, "--plan", "--max-runs", "300000");
+  assert.equal(raised.status, 0, raised.stderr);
+});

@@ -34,7 +34,14 @@ export interface ParseOptions {
   strict?: boolean;
   /** Name when the file has no `experiment.name` (default: the file stem). */
   name?: string;
+  /**
+   * Most treatments a generative design may produce per section (default 1,000,000): a typo such
+   * as ten 8-level factors would otherwise fill memory (8^10 runs took 4.6 GB and then crashed).
+   */
+  maxTreatments?: number;
 }
+
+const DEFAULT_MAX_TREATMENTS = 1_000_000;
 
 type PathPart = string | number;
 
@@ -51,6 +58,7 @@ function fmtPath(parts: readonly PathPart[]): string {
 /** Validation context: where we are, and how to turn a path into a line number. */
 class Ctx {
   readonly warnings: ExperimentWarning[] = [];
+  maxTreatments = DEFAULT_MAX_TREATMENTS;
   constructor(readonly source: string, readonly strict: boolean, private readonly doc?: Document, private readonly lines?: LineCounter) {}
 
   line(path: readonly PathPart[]): number | undefined {
@@ -338,6 +346,12 @@ function generateTreatments(ctx: Ctx, design: ExperimentDesignOptions, factors: 
     if (nums.length < 2) throw ctx.error(legacy ? [section, "levels", f.name] : [...path, i], `a numeric range (or ≥ 2 numeric levels) for factor '${f.name}'`);
     return { name: f.name, min: Math.min(...nums), max: Math.max(...nums), integer: f.integer ?? nums.every(Number.isInteger) };
   });
+  // Counted before anything is built: a design too large to hold is refused, not attempted.
+  const count = type === "full_factorial" ? factors.reduce((n, f) => n * Math.max(1, f.levels?.length ?? 1), 1)
+    : type === "fractional_factorial" ? 2 ** Math.max(0, factors.length - (design.generators?.length ?? 0))
+    : type === "ofat" ? 1 + factors.reduce((n, f) => n + Math.max(0, (f.levels?.length ?? 1) - 1), 0)
+    : design.samples ?? 0;
+  if (count > ctx.maxTreatments) throw ctx.error(path, `at most ${ctx.maxTreatments} ${section} treatments from the ${type} design (a guard against typos; raise it with --max-runs N), got ${count}`);
   let d: Design;
   try {
     const seed = design.seed ?? 1;
@@ -497,6 +511,7 @@ export function parseExperiment(text: string, source = "<experiment>", options: 
   const lineCounter = new LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, schema: "core", merge: false });
   const ctx = new Ctx(source, options.strict ?? false, doc, lineCounter);
+  if (options.maxTreatments !== undefined) ctx.maxTreatments = options.maxTreatments;
   YAML.visit(doc, {
     Node(_key, node, path) {
       if (node.tag && !CORE_TAGS.has(node.tag)) {
@@ -550,6 +565,7 @@ export function readExperimentFile(path: string, options: ParseOptions = {}): Ex
  */
 export function experimentFromObject(spec: ExperimentSpec | Record<string, unknown>, options: ParseOptions & { source?: string } = {}): Experiment {
   const ctx = new Ctx(options.source ?? "<code>", options.strict ?? false);
+  if (options.maxTreatments !== undefined) ctx.maxTreatments = options.maxTreatments;
   return parseObject(ctx, JSON.parse(JSON.stringify(spec)) as unknown, options.name ?? "experiment");
 }
 

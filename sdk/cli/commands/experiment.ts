@@ -160,7 +160,8 @@ async function runLocal(values: Values, positionals: string[], podMode: boolean)
     const file = positionals[0];
     if (!file) throw new UsageError("expected an experiment FILE");
     if (positionals.length > 1 && !values.merge) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
-    const exp = readExperimentFile(file, { strict: values.strict ?? false });
+    const maxRuns = numberOption(values["max-runs"], "max-runs", 100_000, 1);
+    const exp = readExperimentFile(file, { strict: values.strict ?? false, maxTreatments: maxRuns });
     for (const w of exp.warnings) process.stderr.write(`warning: ${file} (${w.path}): expected ${w.message}\n`);
     if (values.yaml) {
       process.stdout.write(experimentToYaml(exp));
@@ -171,7 +172,6 @@ async function runLocal(values: Values, positionals: string[], podMode: boolean)
     const replicates = values.replicates !== undefined ? numberOption(values.replicates, "replicates", 1, 1, 1e6) : undefined;
     if (replicates !== undefined && !Number.isInteger(replicates)) throw new UsageError("--replicates expects an integer");
     // A typo like --replicates 1000000 would build millions of runs in memory; refuse it up front.
-    const maxRuns = numberOption(values["max-runs"], "max-runs", 100_000, 1);
     const planned = experimentSize(exp).total * (replicates ?? 1);
     if (planned > maxRuns) throw new UsageError(`${planned} runs (${experimentSize(exp).total} treatments × ${replicates ?? 1} replicates) exceed the limit of ${maxRuns}; raise it with --max-runs N`);
     const design = experimentDesign(exp, { replicates, randomize: values.randomize, seed });
