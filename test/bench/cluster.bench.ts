@@ -7,7 +7,27 @@ import { ClusterModel } from "../../sdk/cluster/model.js";
 import { startCluster } from "../../sdk/cluster/start.js";
 import { actuationDelayMs, getProfile } from "../../sdk/actuation/profiles.js";
 import { rng } from "../../sdk/core/rng.js";
-import { figure, peakRssMb, timeIt } from "./measure.js";
+import { figure, figureGoal, peakRssMb, timeIt } from "./measure.js";
+import { createObject } from "../../sdk/kube/api-calls.js";
+import { runNopIterations } from "../../sdk/bench/nop-runner.js";
+import type { KubeObject } from "../../sdk/kube/types.js";
+
+// First, while this process's peak RSS is still its own: the nop pipeline (issue 18's row). kube.bench.ts
+// runs it too, but after its 1e5-event watch section, whose history sets that file's peak.
+console.log("nop pipeline on the embedded cluster (time scale 5000, 2 nodes × 4 GPUs, 4 iterations × 8 requesters)");
+{
+  const before = peakRssMb();
+  const c = await startCluster({ seed: 1, nodes: 2, gpusPerNode: 4, timeScale: 5000 });
+  try {
+    await createObject(c.kubeConfig, "/apis/apps/v1/namespaces/default/deployments", c.model.requesterDeployment("req") as unknown as KubeObject);
+    const res = await runNopIterations({ kubeConfig: c.kubeConfig, namespace: "default", deployment: "req", iterations: 4, replicas: 8, timeoutMs: 60_000 });
+    figure("actuations classified", res.actuations.length, "", 0);
+    figure("peak RSS after importing (client-node, tsx, the SDK)", before, "MB", 0);
+    figureGoal("peak RSS through the nop pipeline", peakRssMb(), "MB", "≤ 300 MB", 0);
+  } finally {
+    await c.stop();
+  }
+}
 
 console.log("cluster: virtual-clock model");
 {
