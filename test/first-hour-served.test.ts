@@ -54,3 +54,35 @@ test("cluster serve prints the bench command with the template; run as printed i
   const summary = JSON.parse(readFileSync(join(dir, "bench", "summary.json"), "utf8")) as { unknown: number; classified: number };
   assert.deepEqual([summary.classified, summary.unknown], [2, 0]);
 });
+
+test("watch --record DIR on a served cluster, then classify DIR: every actuation classified (the event log alone leaves one unknown)", { timeout: 180_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-served-watch-"));
+  const kubeconfig = join(dir, "kubeconfig.yaml");
+  const { child, lines } = await serve(["--time-scale", "100", "--lifetime", "150", "--kubeconfig", kubeconfig]);
+  t.after(async () => { await stop(child); rmSync(dir, { recursive: true, force: true }); });
+  const record = join(dir, "recorded");
+  const watch = spawn(process.execPath, [BIN, "watch", "--kubeconfig", kubeconfig, "--record", record, "--duration", "12", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+  let watchErr = "";
+  watch.stderr!.on("data", (b: Buffer) => { watchErr += b.toString(); });
+  const watched = new Promise<number | null>((r) => watch.once("exit", r));
+  t.after(async () => { if (watch.exitCode === null) { watch.kill("SIGINT"); await watched; } });
+  await new Promise((r) => setTimeout(r, 1500)); // the watch lists before bench creates its requester
+  const args = lines.find((l) => l.startsWith("bench: "))!.slice("bench: actlab ".length).split(" ");
+  const b = spawnSync(process.execPath, [BIN, ...args, "--iterations", "2", "--out", join(dir, "bench")], { encoding: "utf8", timeout: 120_000 });
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(await watched, 0, watchErr);
+  assert.match(watchErr, /^evidence: dpc:default\/[\w-]+, pod:default\/launcher-[\w-]+, metrics → .*evidence\.jsonl$/m);
+  const full = spawnSync(process.execPath, [BIN, "classify", record, "--out", join(dir, "classified")], { encoding: "utf8", timeout: 120_000 });
+  assert.equal(full.status, 0, full.stderr);
+  assert.match(full.stdout, /^2 actuations: hot 1, warm 0, cold_launcher 1, cold 0, unknown 0 \(rates over 2 classified/);
+  const bare = spawnSync(process.execPath, [BIN, "classify", "--events", join(record, "events.jsonl"), "--out", join(dir, "bare")], { encoding: "utf8", timeout: 120_000 });
+  assert.equal(bare.status, 0, bare.stderr);
+  assert.match(bare.stdout, /unknown [1-9]/);
+  assert.match(bare.stdout, /^hint: .*dual-pods controller \(DPC\) log/m);
+});
+
+test("watch refuses --out and --record together (exit 2, one line)", () => {
+  const r = spawnSync(process.execPath, [BIN, "watch", "--out", "x.jsonl", "--record", "y"], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.split("\n")[0], "actlab watch: --out FILE and --record DIR both record the events; give one");
+});

@@ -1,8 +1,10 @@
 /**
  * `actlab watch`: pods (and optionally the FMA objects and Events) through the real Kubernetes
  * client, printed one line per event and recorded to a JSONL event log, against the embedded
- * cluster by default or a real one with --kubeconfig.
+ * cluster by default or a real one with --kubeconfig. --record DIR also reads the FMA evidence
+ * (DPC log, vLLM logs, /metrics) when the watch stops, so `actlab classify DIR` can decide paths.
  */
+import { join } from "node:path";
 import { startCluster, type RunningCluster } from "../../cluster/start.js";
 import { recordEvents } from "../../kube/event-log.js";
 import { createObject, scaleDeployment } from "../../kube/api-calls.js";
@@ -10,8 +12,9 @@ import { contextNamespace, loadKubeConfig } from "../../kube/kubeconfig.js";
 import { EVENTS, FMA_RESOURCES, PODS, type KubeObject, type WatchEvent } from "../../kube/types.js";
 import { watchPods } from "../../kube/watch.js";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { numberOption, parseCommandArgs, type Command } from "../command.js";
+import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
 import { reportWatch, WATCH_RETRY_FLAGS, WATCH_RETRY_USAGE, watchRetryOptions } from "../watch-options.js";
+import { recordWatchEvidence } from "../watch-evidence.js";
 
 const usage = `Usage: actlab watch [options]
 
@@ -25,6 +28,9 @@ retries an unreachable server forever unless --watch-max-attempts. Stops on SIGI
   --fma               also watch the FMA custom resources
   --events            also watch Kubernetes Events (µs scheduling times)
   --out FILE          record to a JSONL event log (replayable: actlab classify --events FILE)
+  --record DIR        record a run folder for 'actlab classify DIR': DIR/events.jsonl while watching
+                      and, when the watch stops, DIR/evidence.jsonl with the dual-pods controller's
+                      log, the launcher/provider vLLM logs and /metrics read from the cluster
   --duration S        stop after S wall seconds
   --quiet             no per-event lines
 ${WATCH_RETRY_USAGE}
@@ -47,10 +53,12 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
       kubeconfig: { type: "string" }, namespace: { type: "string" }, selector: { type: "string" }, fma: { type: "boolean" }, events: { type: "boolean" },
-      out: { type: "string" }, duration: { type: "string" }, quiet: { type: "boolean" }, "time-scale": { type: "string" }, seed: { type: "string" }, scale: { type: "string" },
+      out: { type: "string" }, record: { type: "string" }, duration: { type: "string" }, quiet: { type: "boolean" }, "time-scale": { type: "string" }, seed: { type: "string" }, scale: { type: "string" },
       ...WATCH_RETRY_FLAGS,
     }, false);
     const retry = watchRetryOptions(values);
+    if (values.out && values.record) throw new UsageError("--out FILE and --record DIR both record the events; give one");
+    const eventLog = values.record ? join(values.record, "events.jsonl") : values.out;
     const duration = values.duration === undefined ? undefined : numberOption(values.duration, "duration", 0, 0.01, 7 * 86_400);
     let cluster: RunningCluster | null = null;
     let kc: KubeConfig;
@@ -68,8 +76,9 @@ export const command: Command = {
     const resources = [PODS, ...(values.fma ? FMA_RESOURCES : []), ...(values.events ? [EVENTS] : [])];
     let stream: AsyncIterable<WatchEvent> = watchPods({ kubeConfig: kc, namespace, labelSelector: values.selector, resources, signal: ac.signal,
       ...retry, ...reportWatch((l) => process.stderr.write(l + "\n")) });
-    if (values.out) stream = recordEvents(stream, values.out, { source: { server: kc.getCurrentCluster()?.server ?? "", namespace, selector: values.selector ?? "", resources: resources.map((r) => r.plural) } });
+    if (eventLog) stream = recordEvents(stream, eventLog, { source: { server: kc.getCurrentCluster()?.server ?? "", namespace, selector: values.selector ?? "", resources: resources.map((r) => r.plural) } });
     let n = 0;
+    const seen: WatchEvent[] = [];
     try {
       if (cluster) {
         await createObject(kc, `/apis/apps/v1/namespaces/${namespace}/deployments`, cluster.model.requesterDeployment("demo") as unknown as KubeObject);
@@ -77,14 +86,22 @@ export const command: Command = {
       }
       for await (const e of stream) {
         n++;
+        if (values.record) seen.push(e);
         if (!values.quiet) process.stdout.write(line(e) + "\n");
+      }
+      // The evidence is read while the cluster (embedded or not) still serves the pods' logs.
+      if (values.record) {
+        const ev = await recordWatchEvidence(kc, namespace, seen, values.record);
+        process.stderr.write(`evidence: ${ev.sources.length ? ev.sources.join(", ") : "none"} → ${join(values.record, "evidence.jsonl")}\n`);
+        for (const m of ev.missing) process.stderr.write(`  missing ${m}\n`);
       }
     } finally {
       if (timer) clearTimeout(timer);
       process.removeListener("SIGINT", stop);
       await cluster?.stop();
     }
-    process.stderr.write(`${n} events${values.out ? `, recorded to ${values.out}` : ""}\n`);
+    process.stderr.write(`${n} events${eventLog ? `, recorded to ${eventLog}` : ""}\n`);
+    if (values.out) process.stderr.write(`hint: classify needs the dual-pods controller's log to tell hot from warm from cold_launcher; --record DIR reads it (and the vLLM logs) when the watch stops\n`);
     return 0;
   },
 };
