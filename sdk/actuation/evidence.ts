@@ -144,6 +144,15 @@ function knownKey(line: string, from: number, to: number, keys: readonly string[
   return null;
 }
 
+/**
+ * A copy of `s` that does not keep the line it was cut from: V8 represents a slice of 13+ characters
+ * as a view of its parent, so a kept URL or pod name would keep its whole log line alive.
+ */
+const detach = (s: string): string => (" " + s).slice(1);
+
+/** The DPC's call purposes, kept as these shared strings. */
+const PURPOSES = new Map(["wake", "create_instance", "relay_ready", "delete_instance", "query_sleeping", "sleep"].map((p) => [p, p]));
+
 /** The keys the DPC reader uses (the rest of a line is skipped over). */
 const DPC_KEYS = ["requesterName", "serverUID", "purpose", "httpCallStartTime", "statusCode", "err", "latencySecs", "url", "k8sCallStartTime", "pod"];
 
@@ -186,18 +195,18 @@ export class DpcLogReader {
     const msg = head.msg;
     const kv = klogValues(raw, head.end, DPC_KEYS);
     const where = { source: this.source, line: lineNo };
-    const name = kv.requesterName;
+    const name = kv.requesterName && detach(kv.requesterName);
     if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
-    const r = this.recordFor(name, kv.serverUID || null);
+    const r = this.recordFor(name, kv.serverUID ? detach(kv.serverUID) : null);
     if (msg === "HTTP call done") {
-      const purpose = kv.purpose;
+      const purpose = kv.purpose && (PURPOSES.get(kv.purpose) ?? detach(kv.purpose));
       if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
       const start = parseKubeTime(kv.httpCallStartTime);
       if (start === null) throw new InputError({ ...where, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${kv.httpCallStartTime ?? ""}'`);
       const statusCode = kv.statusCode !== undefined && /^\d+$/.test(kv.statusCode) ? Number(kv.statusCode) : null;
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (kv.err === undefined || kv.err === "null" || kv.err === "<nil>" || kv.err === "");
       const latency = kv.latencySecs !== undefined ? Number(kv.latencySecs) : NaN;
-      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url ?? null, line: lineNo });
+      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url === undefined ? null : detach(kv.url), line: lineNo });
       if (!ok) return;
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
       if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;
@@ -208,10 +217,10 @@ export class DpcLogReader {
     if (start === null) throw new InputError({ ...where, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${kv.k8sCallStartTime ?? ""}'`);
     if (msg === "Created launcher-based server-providing pod") {
       r.launcherCreateStart ??= start;
-      r.launcherPod ??= kv.pod ?? null;
+      r.launcherPod ??= kv.pod === undefined ? null : detach(kv.pod);
     } else {
       r.providerCreateStart ??= start;
-      r.providerPod ??= kv.pod ?? null;
+      r.providerPod ??= kv.pod === undefined ? null : detach(kv.pod);
     }
   }
 
