@@ -178,6 +178,8 @@ export class DpcLogReader {
   private readonly byName = new Map<string, DpcRecord>();
   private readonly records: DpcRecord[] = [];
   private lines = 0;
+  /** The previous line's requester: a DPC logs a requester's calls in runs, and this skips the maps then. */
+  private last: { name: string; uid: string | null; record: DpcRecord } | null = null;
 
   constructor(private readonly source = "<dpc-log>") {}
 
@@ -231,6 +233,9 @@ export class DpcLogReader {
   }
 
   private recordFor(name: string, uid: string | null): DpcRecord {
+    // Same name and UID as the line before: the maps already say this (byName → it, byUid → it).
+    const last = this.last;
+    if (last !== null && last.name === name && last.uid === uid) return last.record;
     let r = (uid ? this.byUid.get(uid) : undefined) ?? (uid ? undefined : this.byName.get(name));
     if (!r) {
       r = { requesterName: name, serverUID: uid, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
@@ -238,6 +243,7 @@ export class DpcLogReader {
       if (uid) this.byUid.set(uid, r);
     }
     this.byName.set(name, r); // a later requester with a reused name wins the name lookup
+    this.last = { name, uid, record: r };
     return r;
   }
 }

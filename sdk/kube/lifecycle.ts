@@ -173,12 +173,14 @@ export class LifecycleReducer {
     p.lastRv = rv;
     const phases = p.phases;
     // (`seen` is a plain function, not a closure: one closure per event was a fifth of this method's time.)
-    // Tracked labels/annotations: record every change against the previous state.
-    for (const key of this.labelKeys) this.change(p, e, "label", key, p.labels[key], labels[key]);
-    for (const key of this.annotationKeys) this.change(p, e, "annotation", key, p.annotations[key], annotations[key]);
-    // Copied only when they changed: most events of a pod repeat its metadata.
-    if (!sameRecord(p.labels, labels)) p.labels = { ...labels };
-    if (!sameRecord(p.annotations, annotations)) p.annotations = { ...annotations };
+    // Tracked labels/annotations: record every change against the previous state. Most events of a
+    // pod repeat its metadata: then there is nothing to compare key by key, and nothing to copy.
+    const sameLabels = sameRecord(p.labels, labels);
+    const sameAnnotations = sameRecord(p.annotations, annotations);
+    if (!sameLabels) for (const key of this.labelKeys) this.change(p, e, "label", key, p.labels[key], labels[key]);
+    if (!sameAnnotations) for (const key of this.annotationKeys) this.change(p, e, "annotation", key, p.annotations[key], annotations[key]);
+    if (!sameLabels) p.labels = { ...labels };
+    if (!sameAnnotations) p.annotations = { ...annotations };
 
     const spec = (e.object.spec ?? {}) as PodSpecLike;
     const status = (e.object.status ?? {}) as PodStatusLike;
