@@ -27,6 +27,9 @@ export const PEER_VERSIONS = {
   pmdarima: "2.1.1",
   filterpy: "2.0.0",
   prophet: "1.5.0",
+  /** 1.2.1's planner-in-the-loop replay (dynamo.planner.offline) imports these too, undeclared. */
+  plotly: "6.3.0",
+  prometheusApiClient: "0.6.0",
   inferencePerf: "0.7.0",
   /** BLIS (github.com/inference-sim/inference-sim); "latest" until the proxy lists a version. */
   blis: "latest",
@@ -152,7 +155,7 @@ export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: strin
   const dynamo = pipInstall(python.dynamo || undefined, v.dynamoPython, join(dir, "venv-dynamo"), [`ai-dynamo==${v.aiDynamo}`, `scikit-learn==${v.scikitLearn}`], v.aiDynamo, "import dynamo.replay", log);
   // The planner core of 1.6.1 imports aisimulate_core (only NVIDIA's own index serves it) and is a
   // different design; the differential runs against the pinned pure-Python core in its own venv.
-  const plannerSpec = [`ai-dynamo==${v.aiDynamoPlanner}`, `scikit-learn==${v.scikitLearn}`, `pandas==${v.pandas}`, `pmdarima==${v.pmdarima}`, `filterpy==${v.filterpy}`, `prophet==${v.prophet}`];
+  const plannerSpec = [`ai-dynamo==${v.aiDynamoPlanner}`, `scikit-learn==${v.scikitLearn}`, `pandas==${v.pandas}`, `pmdarima==${v.pmdarima}`, `filterpy==${v.filterpy}`, `prophet==${v.prophet}`, `plotly==${v.plotly}`, `prometheus-api-client==${v.prometheusApiClient}`];
   const plannerCore = pipInstall(python.dynamo || undefined, v.dynamoPython, join(dir, "venv-dynamo-planner"), plannerSpec, v.aiDynamoPlanner, "import dynamo.planner.core.state_machine", log);
   const inferencePerf = pipInstall(python.inferencePerf || undefined, v.inferencePerfPython, join(dir, "venv-inference-perf"), [`inference-perf==${v.inferencePerf}`], v.inferencePerf, "import inference_perf", log);
   const bin = join(dir, "bin");
