@@ -20,7 +20,9 @@ const { actuations } = analyzeRun(run);
 console.log("");
 toArquero(actuations.map((a) => ({ iteration: a.iteration, requester: a.requester.slice(-5), path: a.path, by: a.classified_by, t_wake: a.t_wake, t_wake_upper: a.t_wake_upper, t_cold_launcher: a.t_cold_launcher, T_actuation: a.T_actuation }))).print();
 const s = summarizeActuations(actuations);
-console.log(`hot_hit_rate ${s.hot_hit_rate.toFixed(3)}, warm_hit_rate ${s.warm_hit_rate.toFixed(3)}, cold_launcher_hit_rate ${s.cold_launcher_hit_rate.toFixed(3)} (over ${s.classified} classified actuations)`);
+// A rate over no classified actuation is null (undefined), printed as n/a.
+const rate = (x: number | null) => (x === null ? "n/a" : x.toFixed(3));
+console.log(`hot_hit_rate ${rate(s.hot_hit_rate)}, warm_hit_rate ${rate(s.warm_hit_rate)}, cold_launcher_hit_rate ${rate(s.cold_launcher_hit_rate)} (over ${s.classified} classified actuations)`);
 
 // Kubernetes start-up latencies of the requester pods, kube-burner style.
 const requesters = podLifecycles(run.events).filter((p) => p.annotations["dual-pods.llm-d.ai/inference-server-config"] !== undefined);

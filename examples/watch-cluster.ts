@@ -18,7 +18,8 @@ try {
   const agree = res.actuations.filter((a) => truth.get(a.requester_uid) === a.path).length;
   const s = summarizeActuations(res.actuations);
   console.log(`\n${res.record.events.length} watch events (${res.watchStats.resumes} resumes, ${res.watchStats.relists} relists); ${agree}/${res.actuations.length} actuations agree with ground truth`);
-  console.log(`hit rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(2)}, warm ${s.warm_hit_rate.toFixed(2)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(2)}`);
+  const rate = (x: number | null) => (x === null ? "n/a" : x.toFixed(2)); // null: nothing classified
+  console.log(`hit rates over ${s.classified} classified: hot ${rate(s.hot_hit_rate)}, warm ${rate(s.warm_hit_rate)}, cold_launcher ${rate(s.cold_launcher_hit_rate)}`);
   console.log(`t_wake p50 ${s.distributions.t_wake.p50.toFixed(3)} s, p90 ${s.distributions.t_wake.p90.toFixed(3)} s (DPC log: wake call start → readiness relay)`);
 } finally {
   await cluster.stop();

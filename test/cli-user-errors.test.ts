@@ -129,6 +129,9 @@ test("classify with no classified actuation prints no rates (not 0.000) and says
   const lines = r.stdout.split("\n");
   assert.equal(lines[0], "6 actuations: hot 0, warm 0, cold_launcher 0, cold 0, unknown 6 (no classified actuations, so no hit rates)");
   assert.doesNotMatch(r.stdout, /0\.000/);
+  // summary.json says the same: a rate over no classified actuation is null, not 0.
+  const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as Record<string, unknown>;
+  assert.deepEqual([summary.classified, summary.hot_hit_rate, summary.warm_hit_rate, summary.cold_launcher_hit_rate, summary.cold_hit_rate], [0, null, null, null, null]);
   assert.ok(lines.includes("hint: 6 unknown: the recording has no dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod) and no launcher/provider vLLM logs (--pod-log POD=FILE); add them to decide hot vs warm vs cold_launcher"), r.stdout);
   // With the recorded run's evidence (DPC log included) nothing is unknown and no hint is printed.
   const full = actlab("classify", "datasets/event-logs/hot-8b-h100", "--out", join(dir, "full"));

@@ -101,7 +101,7 @@ export interface NopIteration {
   warm_hit_rate: number;
   cold_launcher_hit_rate: number;
   /** Ours: rates over classified actuations (unknowns left out), with the counts. */
-  actlab?: Record<string, string | number>;
+  actlab?: Record<string, string | number | null>;
 }
 
 export interface NopResult {

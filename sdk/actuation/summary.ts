@@ -21,10 +21,11 @@ export interface HitRates {
   warm: number;
   cold_launcher: number;
   cold: number;
-  hot_hit_rate: number;
-  warm_hit_rate: number;
-  cold_launcher_hit_rate: number;
-  cold_hit_rate: number;
+  /** Each rate is null when no actuation was classified: a rate over nothing is undefined, not 0. */
+  hot_hit_rate: number | null;
+  warm_hit_rate: number | null;
+  cold_launcher_hit_rate: number | null;
+  cold_hit_rate: number | null;
   /** What the rates divide by. */
   denominator: "classified_actuations";
 }
@@ -34,7 +35,7 @@ export function hitRates(acts: readonly Actuation[]): HitRates {
   let unknown = 0;
   for (const a of acts) if (a.path === "unknown") unknown++; else n[a.path]++;
   const classified = acts.length - unknown;
-  const rate = (k: number) => (classified > 0 ? k / classified : 0);
+  const rate = (k: number) => (classified > 0 ? k / classified : null);
   return {
     total: acts.length, classified, unknown, ...n,
     hot_hit_rate: rate(n.hot), warm_hit_rate: rate(n.warm), cold_launcher_hit_rate: rate(n.cold_launcher), cold_hit_rate: rate(n.cold),

@@ -253,7 +253,7 @@ export const command: Command = {
         writeFileAtomic(join(out, "dual_pods_summary.json"), JSON.stringify(legacy, null, 2) + "\n");
         if (status === 0) {
           const s = summarizeActuations(final.actuations);
-          const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+          const pct = (x: number | null) => (x === null ? "n/a" : `${(100 * x).toFixed(1)}%`);
           process.stdout.write(`${s.total} actuations (${s.unknown} unknown): hot ${s.hot} (${pct(s.hot_hit_rate)}), warm ${s.warm} (${pct(s.warm_hit_rate)}), cold_launcher ${s.cold_launcher} (${pct(s.cold_launcher_hit_rate)}), cold ${s.cold}; rates over classified actuations\n`);
           for (const t of ["t_wake", "t_instance_create", "t_cold_launcher", "T_actuation"] as const) {
             const d = s.distributions[t];

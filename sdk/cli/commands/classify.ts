@@ -87,7 +87,7 @@ export const command: Command = {
     const files = writeAnalysis(out, actuations, nopOptionsFor({ ...inputs, use }, nopScenario));
     const s = summarizeActuations(actuations);
     // A rate over zero classified actuations is undefined, not 0.
-    const rates = s.classified === 0 ? "no classified actuations, so no hit rates" : `rates over ${s.classified} classified: hot ${s.hot_hit_rate.toFixed(3)}, warm ${s.warm_hit_rate.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate.toFixed(3)}`;
+    const rates = s.classified === 0 ? "no classified actuations, so no hit rates" : `rates over ${s.classified} classified: hot ${s.hot_hit_rate!.toFixed(3)}, warm ${s.warm_hit_rate!.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate!.toFixed(3)}`;
     process.stdout.write(`${s.total} actuations: hot ${s.hot}, warm ${s.warm}, cold_launcher ${s.cold_launcher}, cold ${s.cold}, unknown ${s.unknown} (${rates})\n`);
     for (const a of actuations.filter((x) => x.path === "unknown")) process.stdout.write(`  unknown ${a.requester}: ${a.reason}\n`);
     const hint = evidenceHint(inputs, s.unknown, { dpc: !values["no-dpc"], vllm: !values["no-vllm"] });
