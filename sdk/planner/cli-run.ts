@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ReplayOptions } from "../replay/options.js";
-import type { TraceRequest } from "../trace/types.js";
+import type { Trace, TraceRequest } from "../trace/types.js";
 import { InputError } from "../core/errors.js";
 import { readFileSync } from "node:fs";
 import { decodePlannerConfigText } from "./load-config.js";
@@ -34,13 +34,13 @@ function readConfig(spec: string): { text: string; source: string } {
 /** Scaling events printed; the rest are in scaling-events.csv. */
 const SHOWN_EVENTS = 10;
 
-export function runPlannerCli(requests: readonly TraceRequest[], configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
+export function runPlannerCli(trace: readonly TraceRequest[] | Trace, configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
   const out = options.write ?? ((s: string) => void process.stdout.write(s));
   const { text, source } = readConfig(configSpec);
   // The planner is one more replay option; its config is validated at the replay's start, against
   // the replay's engine capabilities, and errors name the file and key. Its mode and SLA win.
   const loop = planner(decodePlannerConfigText(text, source), { configSource: source });
-  const result = plannerResult(replayTrace(requests, { ...replay, controller: loop }), loop);
+  const result = plannerResult(replayTrace(trace, { ...replay, controller: loop }), loop);
   const dir = options.out ?? result.config.report_output_dir;
   const files = writePlannerReplayOutputs(dir, result);
   const s = result.summary;

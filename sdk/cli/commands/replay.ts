@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { toCsv, writeFileAtomic } from "../../core/rows.js";
 import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
 import { stepTimeProfile } from "../../engine/step-time-spec.js";
-import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "../../trace/types.js";
+import { DEFAULT_TRACE_BLOCK_SIZE, type Trace, type TraceRequest } from "../../trace/types.js";
 import type { ReplaySummary } from "../../replay/results.js";
 import type { EngineConfig } from "../../engine/config.js";
 import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
@@ -125,8 +125,10 @@ export const command: Command = {
     };
     const traceBlockSize = int("trace-block-size", values["trace-block-size"], DEFAULT_TRACE_BLOCK_SIZE);
     const format = (values.format ?? traceFormatOf(path)) as TraceFormat;
-    let { requests } = loadTrace(path, { format, traceBlockSize });
-    if (values.head !== undefined) requests = requests.slice(0, int("head", values.head, requests.length));
+    // The trace value carries its block size to the replay (not passed again in the options).
+    const loaded = loadTrace(path, { format, traceBlockSize });
+    const trace: Trace = values.head !== undefined ? { ...loaded, requests: loaded.requests.slice(0, int("head", values.head, loaded.requests.length)) } : loaded;
+    const requests = trace.requests;
     const options: ReplayOptions = {
       mode,
       workers: int("workers", values.workers, 1),
@@ -134,7 +136,6 @@ export const command: Command = {
       decodeWorkers: int("decode-workers", values["decode-workers"], 1),
       router,
       engine,
-      traceBlockSize,
       arrivalSpeedupRatio: numberOption(values.speedup, "speedup", 1, 1e-9),
       seed: numberOption(values.seed, "seed", 1),
       sla: { ttftMs: numberOption(values["ttft-sla"], "ttft-sla", 500, 0), itlMs: numberOption(values["itl-sla"], "itl-sla", 50, 0) },
@@ -156,11 +157,11 @@ export const command: Command = {
     if (values["kv-bytes-per-token"] !== undefined || values["kv-bandwidth-gbps"] !== undefined) {
       options.kvTransfer = { bytesPerToken: numberOption(values["kv-bytes-per-token"], "kv-bytes-per-token", 0, 0), bandwidthGBps: numberOption(values["kv-bandwidth-gbps"], "kv-bandwidth-gbps", 64, 1e-9) };
     }
-    if (values.planner !== undefined) return runPlannerCli(requests, values.planner, options, { out: values.out, json: values.json === true });
+    if (values.planner !== undefined) return runPlannerCli(trace, values.planner, options, { out: values.out, json: values.json === true });
     const progress = new Progress({ label: "replay", total: requests.length, mode: !values.json && process.stderr.isTTY ? "bar" : "silent" });
     let done = 0;
     options.onEvent = (e) => { if (e.type === "finish") { done++; if (done % 500 === 0) progress.tick(500); } };
-    const result = replayTrace(requests, options);
+    const result = replayTrace(trace, options);
     progress.finish();
     const s = result.summary;
     if (values.out) {
