@@ -23,24 +23,28 @@ export interface DynamoPlannerReplay {
   ticks: number;
   /** Dynamo's replay report keys (completed_requests, mean_ttft_ms, …). */
   summary: Record<string, number | string | null>;
+  /** Seconds around the `_run_planner_replay` call, in its process (imports excluded). */
+  wallSeconds: number;
 }
 
 const HARNESS_PY = String.raw`
-import json, sys, logging, os
+import json, sys, logging, os, time
 logging.disable(logging.CRITICAL)
 spec = json.load(sys.stdin)
 from dynamo.replay.main import _run_planner_replay
 devnull = os.open(os.devnull, os.O_WRONLY)
 saved = os.dup(2)
 os.dup2(devnull, 2)  # the Rust side logs to stderr; keep only our JSON on stdout
+t0 = time.perf_counter()
 try:
     rep = _run_planner_replay(spec["trace"], None, None, None, None, spec.get("num_workers", 1), 1, 1, spec.get("router_mode", "round_robin"), 1.0, spec.get("trace_block_size", 512), json.dumps(spec["config"]))
 finally:
     os.dup2(saved, 2)
+wall = time.perf_counter() - t0
 tr = rep.trace_report
 summary = tr.get("summary", tr) if isinstance(tr, dict) else {}
 events = [{"t": e.at_s, "component": e.component, "from": e.from_count, "to": e.to_count, "reason": e.reason} for e in rep.scaling_events]
-sys.stdout.write(json.dumps({"events": events, "ticks": rep.total_ticks, "summary": {k: v for k, v in summary.items() if isinstance(v, (int, float, str)) or v is None}}) + "\n")
+sys.stdout.write(json.dumps({"wallSeconds": wall, "events": events, "ticks": rep.total_ticks, "summary": {k: v for k, v in summary.items() if isinstance(v, (int, float, str)) or v is None}}) + "\n")
 `;
 
 /** Runs Dynamo 1.2.1's planner replay of `traceFile` under `config` (Dynamo's planner config keys). Throws when not installed. */

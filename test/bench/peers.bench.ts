@@ -4,12 +4,15 @@
  * with wall times and ratios. Dynamo's time is taken around `run_trace_replay` inside its own process
  * (interpreter start and imports excluded, which favours Dynamo); ours around `loadMooncake` of the same
  * file plus `replayTrace`, so both sides read and parse the trace. The goal
- * printed beside the ratio is the issue's: ours ≥ 10× faster at equal work. Nothing is asserted.
+ * printed beside the ratio is the issue's: ours ≥ 10× faster at equal work, planner in the loop included
+ * (its last row). Nothing is asserted.
  */
 import { loadMooncake } from "../../sdk/trace/mooncake.js";
 import { replayTrace } from "../../sdk/replay/replay.js";
 import { dynamoReplayPython, peersStatus, PEER_VERSIONS } from "../../sdk/peers/install.js";
 import { runDynamoReplay } from "../../sdk/peers/replay-peer.js";
+import { dynamoPlannerReplayAvailable, runDynamoPlannerReplay } from "../../sdk/peers/planner-replay-peer.js";
+import { runPlannerReplay } from "../../sdk/planner/run.js";
 import { CONFIGS, TRACE } from "../peers-replay-configs.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,7 +51,19 @@ try {
     console.log(`  ${c.run.name.padEnd(26)} ${o.toFixed(0).padStart(9)} ${cell}      ${blisCell}`);
   }
   if (!blis?.installed) console.log(`  BLIS: ${(blis?.error ?? "peers not installed; run: actlab peers install").split("\n").map((l) => l.trim()).join(" ")}`);
-  console.log("  planner in the loop: dynamo.replay.planner (1.6.1) imports aisimulate (ModuleNotFoundError; PyPI's package is a stub for NVIDIA's index): not run here");
+  // Planner in the loop: ai-dynamo 1.2.1's planner replay (1.6.1's imports aisimulate, a stub on PyPI for
+  // NVIDIA's index) vs runPlannerReplay, the load-scaling configuration of test/peers-planner-replay.test.ts.
+  const plannerConfig = { mode: "agg", optimization_target: "sla", ttft: 2500, itl: 50, enable_throughput_scaling: false, enable_load_scaling: true, load_adjustment_interval: 5, max_gpu_budget: 16, min_endpoint: 1 };
+  if (dynamoPlannerReplayAvailable()) {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      ours.push(timeIt(() => runPlannerReplay(loadMooncake(file).requests, { ...plannerConfig, actuation: { startup_time: 0 } }, { seed: 1, router: "round-robin" })).ms);
+      theirs.push(1000 * runDynamoPlannerReplay(file, plannerConfig).wallSeconds);
+    }
+    const o = median(ours), t = median(theirs);
+    console.log(`  ${"agg planner (load) RR".padEnd(26)} ${o.toFixed(0).padStart(9)} ${t.toFixed(0).padStart(17)} ${`${(t / o).toFixed(2)}×`.padStart(11)}  ${t / o >= 10 ? "met" : "NOT met"}   (dynamo ${PEER_VERSIONS.aiDynamoPlanner})`);
+  } else console.log("  planner in the loop: ai-dynamo 1.2.1's planner replay not installed (or lacks plotly/prometheus-api-client); run: actlab peers install --force");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
