@@ -17,12 +17,11 @@ import { sharedDataset } from "../sdk/core/paths.js";
 import { loadMooncake } from "../sdk/trace/mooncake.js";
 import { syntheticTrace } from "../sdk/trace/generate.js";
 import { timeWindow } from "../sdk/trace/transforms.js";
-import { PlannerController } from "../sdk/planner/controller.js";
 import { loadPlannerConfig } from "../sdk/planner/load-config.js";
 import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../sdk/planner/config.js";
 import { runPlannerReplay, type PlannerReplayResult } from "../sdk/planner/run.js";
 import { writePlannerReplayOutputs } from "../sdk/planner/write-outputs.js";
-import type { FleetControl, FleetObservations, Pool, WorkerInfo } from "../sdk/replay/control.js";
+import { drivenActuator } from "./helpers/driven-actuator.js";
 
 const engineCapabilities = { prefill: DEFAULT_ENGINE_CAPABILITIES, decode: DEFAULT_ENGINE_CAPABILITIES };
 
@@ -55,45 +54,11 @@ test("config: prewarmed_sleepers defaults to 0; errors name actuation.prewarmed_
   assert.deepEqual({ ...ex, report_filename: null, actuation: { ...ex.actuation, prewarmed_sleepers: 0 } }, { ...plain, report_filename: null });
 });
 
-/** A fleet where every worker is ready at once: only the controller's placement and paths matter here. */
-class InstantFleet implements FleetControl {
-  list: WorkerInfo[] = [];
-  next = 0;
-  constructor(pools: Pool[]) {
-    for (const p of pools) this.list.push({ id: `${p}-${this.next++}`, pool: p, state: "ready", requestedAt: 0, readyAt: 0 });
-  }
-  addWorker(pool: Pool): string {
-    const id = `${pool}-${this.next++}`;
-    this.list.push({ id, pool, state: "ready", requestedAt: 0, readyAt: 0 });
-    return id;
-  }
-  removeWorker(t: { id: string } | { pool: Pool }): string | undefined {
-    const victim = this.list.filter((w) => ("id" in t ? w.id === t.id : w.pool === t.pool)).pop();
-    if (!victim) return undefined;
-    this.list = this.list.filter((w) => w !== victim);
-    return victim.id;
-  }
-  workers(): WorkerInfo[] {
-    return this.list.map((w) => ({ ...w }));
-  }
-  obs(now: number): FleetObservations {
-    const count = (p: Pool) => this.list.filter((w) => w.pool === p).length;
-    const c = { agg: count("agg"), prefill: count("prefill"), decode: count("decode") };
-    return { now, passes: [], active: c, total: c, drainTraffic: () => ({ durationS: 5, numReq: 0, avgIsl: Number.NaN, avgOsl: Number.NaN, avgTtftMs: Number.NaN, avgItlMs: Number.NaN, avgKvHitRate: 0 }) };
-  }
-}
-
-type Driven = { scaleUp(p: Pool, t: number, f: FleetControl): void; scaleDown(p: Pool, f: FleetControl, w: readonly WorkerInfo[]): void };
-
-/** A controller after its first tick (which places the initial workers and the pre-warmed sleepers), driven directly. */
+/** The config's actuator after the controller's first tick (initial workers and pre-warmed sleepers placed), driven through the seam. */
 function driven(raw: Record<string, unknown>, seed = 1) {
   const cfg = parsePlannerConfig({ mode: "agg", max_gpu_budget: -1, ...raw }, { engineCapabilities });
-  const ctl = new PlannerController({ config: cfg, seed, configSource: "cfg.json" });
-  const pools: Pool[] = cfg.mode === "agg" ? ["agg"] : ["prefill", "decode"];
-  const fleet = new InstantFleet(pools);
-  ctl.tick(fleet.obs(5_000), fleet);
-  const d = ctl as unknown as Driven;
-  return { ctl, fleet, up: (pool: Pool = "agg") => d.scaleUp(pool, 5, fleet), down: (pool: Pool = "agg") => d.scaleDown(pool, fleet, fleet.workers()) };
+  const run = drivenActuator(cfg, seed, "cfg.json");
+  return { ctl: run, up: run.up, down: run.down };
 }
 
 test("the first N scale-ups wake the pre-warmed sleepers (hot) and pay the hot path's draws; then warm, then cold_launcher", () => {

@@ -13,44 +13,20 @@ import { rng } from "../sdk/core/rng.js";
 import { sharedDataset } from "../sdk/core/paths.js";
 import { loadMooncake } from "../sdk/trace/mooncake.js";
 import { timeWindow } from "../sdk/trace/transforms.js";
-import { PlannerController } from "../sdk/planner/controller.js";
 import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../sdk/planner/config.js";
 import { runPlannerReplay } from "../sdk/planner/run.js";
-import type { FleetControl, Pool, WorkerInfo } from "../sdk/replay/control.js";
+import { drivenActuator } from "./helpers/driven-actuator.js";
 
 const caps = { prefill: DEFAULT_ENGINE_CAPABILITIES, decode: DEFAULT_ENGINE_CAPABILITIES };
-
-/** A fleet where every worker is ready at once; only the controller's actuation bookkeeping matters here. */
-class InstantFleet implements FleetControl {
-  list: WorkerInfo[] = [{ id: "agg-0", pool: "agg", state: "ready", requestedAt: 0, readyAt: 0 }];
-  next = 1;
-  addWorker(pool: Pool): string {
-    const id = `${pool}-${this.next++}`;
-    this.list.push({ id, pool, state: "ready", requestedAt: 0, readyAt: 0 });
-    return id;
-  }
-  removeWorker(): string | undefined {
-    const victim = this.list.pop();
-    return victim?.id;
-  }
-  workers(): WorkerInfo[] {
-    return this.list.map((w) => ({ ...w }));
-  }
-}
-
-type Driven = { scaleUp(p: Pool, t: number, f: FleetControl): void; scaleDown(p: Pool, f: FleetControl, w: readonly WorkerInfo[]): void };
 
 test("sleep pool: no sleeper exists before the first scale-down, so the ramp pays the same warm draws as without one", () => {
   const run = (sleep_pool: boolean) => {
     const cfg = parsePlannerConfig({ mode: "agg", max_gpu_budget: -1, actuation: { profile: "8b-h100", sleep_pool, sleeper_limit: 1 } }, { engineCapabilities: caps });
-    const ctl = new PlannerController({ config: cfg, seed: 1 });
-    const fleet = new InstantFleet();
-    ctl.tick({ now: 5_000, passes: [], active: { agg: 1, prefill: 0, decode: 0 }, total: { agg: 1, prefill: 0, decode: 0 }, drainTraffic: () => ({ durationS: 5, numReq: 0, avgIsl: NaN, avgOsl: NaN, avgTtftMs: NaN, avgItlMs: NaN, avgKvHitRate: 0 }) }, fleet);
-    const d = ctl as unknown as Driven;
-    for (let i = 0; i < 3; i++) d.scaleUp("agg", 5, fleet); // the ramp: 1 → 4 replicas
-    d.scaleDown("agg", fleet, fleet.workers()); // the first scale-down: with a sleep pool, a sleeper
-    d.scaleUp("agg", 300, fleet);
-    return ctl.actuations;
+    const run = drivenActuator(cfg, 1);
+    for (let i = 0; i < 3; i++) run.up(); // the ramp: 1 → 4 replicas
+    run.down(); // the first scale-down: with a sleep pool, a sleeper
+    run.up();
+    return run.actuations;
   };
   const withPool = run(true);
   const without = run(false);
