@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { Plot, renderPlot, toPng, sharedDataset, runPlannerReplay } from "actuation-lab";
 import { writeFileAtomic, toCsv, type Row } from "actuation-lab/core";
+import { fixedStartup, fmaPaths, type Actuator } from "actuation-lab/actuation";
 import { loadMooncake, timeWindow } from "actuation-lab/trace";
 
 const fast = process.env.ACTLAB_FAST === "1";
@@ -40,13 +41,14 @@ const config = {
 const rows: Row[] = [];
 for (const sc of scenarios) {
   console.log(`${sc.name}: ${sc.requests.length} requests, agg, SLA TTFT 2500 ms / ITL 50 ms`);
-  const run = (label: string, actuation: Record<string, unknown>) => {
-    const s = runPlannerReplay(sc.requests, { ...config, actuation }, { seed: 1, router: "kv", arrivalSpeedupRatio: sc.speedup }).summary;
-    rows.push({ scenario: sc.name, startup: label, startup_s: typeof actuation.startup_time === "number" ? actuation.startup_time : null, sla_attainment: s.slaAttainment, ttft_p50_ms: s.ttftP50Ms, ttft_p99_ms: s.ttftP99Ms, replica_transitions: s.replicaTransitions, replica_seconds: Math.round(s.replicaSeconds), gpu_hours: Number(s.gpuHours.toFixed(3)), actuations: s.actuations, hot_hit_rate: s.hot_hit_rate, warm_hit_rate: s.warm_hit_rate, cold_launcher_hit_rate: s.cold_launcher_hit_rate, mean_actuation_s: s.meanActuationDelayS });
+  // What a scale-up costs is one value, the actuator; the planner config stays the same.
+  const run = (label: string, actuator: Actuator) => {
+    const s = runPlannerReplay(sc.requests, config, { seed: 1, router: "kv", arrivalSpeedupRatio: sc.speedup, actuator }).summary;
+    rows.push({ scenario: sc.name, startup: label, startup_s: actuator.kind === "fixed-startup" ? actuator.startupS : null, sla_attainment: s.slaAttainment, ttft_p50_ms: s.ttftP50Ms, ttft_p99_ms: s.ttftP99Ms, replica_transitions: s.replicaTransitions, replica_seconds: Math.round(s.replicaSeconds), gpu_hours: Number(s.gpuHours.toFixed(3)), actuations: s.actuations, hot_hit_rate: s.hot_hit_rate, warm_hit_rate: s.warm_hit_rate, cold_launcher_hit_rate: s.cold_launcher_hit_rate, mean_actuation_s: s.meanActuationDelayS });
     console.log(`  ${label.padEnd(18)} SLA attainment ${(100 * (s.slaAttainment ?? 0)).toFixed(1).padStart(5)}%  TTFT p99 ${((s.ttftP99Ms ?? 0) / 1000).toFixed(1).padStart(6)} s  replica-s ${Math.round(s.replicaSeconds)}  actuations ${s.actuations}`);
   };
-  for (const st of startups) run(`fixed ${st} s`, { startup_time: st });
-  run("FMA 8b-h100+sleep", { startup_time: null, profile: "8b-h100", sleep_pool: true });
+  for (const st of startups) run(`fixed ${st} s`, fixedStartup(st));
+  run("FMA 8b-h100+sleep", fmaPaths("8b-h100", { sleepPool: true }));
   // Where attainment falls fastest between consecutive start-up times.
   const fixed = rows.filter((r) => r.scenario === sc.name && r.startup_s !== null);
   let cliff = { from: 0, to: 0, drop: -Infinity };
