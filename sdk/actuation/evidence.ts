@@ -14,6 +14,7 @@
  * InputError naming the source and line.
  */
 import { InputError } from "../core/errors.js";
+import { appendSmall } from "../core/append-small.js";
 import { parseKubeTime } from "../kube/time.js";
 import type { ActuationPath } from "./path.js";
 
@@ -208,7 +209,7 @@ export class DpcLogReader {
       const statusCode = kv.statusCode !== undefined && /^\d+$/.test(kv.statusCode) ? Number(kv.statusCode) : null;
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (kv.err === undefined || kv.err === "null" || kv.err === "<nil>" || kv.err === "");
       const latency = kv.latencySecs !== undefined ? Number(kv.latencySecs) : NaN;
-      r.calls.push({ purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url === undefined ? null : detach(kv.url), line: lineNo });
+      r.calls = appendSmall(r.calls, { purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url === undefined ? null : detach(kv.url), line: lineNo });
       if (!ok) return;
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
       if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;

@@ -12,6 +12,7 @@
  */
 import type { KubeObject, WatchEvent } from "./types.js";
 import { parseKubeTime } from "./time.js";
+import { appendSmall } from "../core/append-small.js";
 
 export interface PhaseTime {
   /** Server timestamp, epoch ms (1 s resolution for metav1.Time); null when the server gives none. */
@@ -228,7 +229,8 @@ export class LifecycleReducer {
 
   private change(p: PodLifecycle, e: WatchEvent, kind: "label" | "annotation", key: string, before: string | undefined, after: string | undefined): void {
     if (before === after) return;
-    p.changes.push({ kind, key, value: after ?? null, seq: e.seq, rv: e.object.metadata?.resourceVersion ?? null, receivedWall: e.receivedWallMs, receivedMono: e.receivedMonoMs });
+    const c: MetaChange = { kind, key, value: after ?? null, seq: e.seq, rv: e.object.metadata?.resourceVersion ?? null, receivedWall: e.receivedWallMs, receivedMono: e.receivedMonoMs };
+    p.changes = appendSmall(p.changes, c);
   }
 
   private addKubeEvent(o: KubeObject): void {
@@ -310,8 +312,12 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   return i === keys.length;
 }
 
+/** The one empty first-seen record (frozen): most pods are first seen without any tracked key. */
+const NONE: Record<string, string> = Object.freeze({});
+
 function pick(rec: Record<string, string>, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) if (rec[k] !== undefined) out[k] = rec[k]!;
-  return out;
+  let out: Record<string, string> | null = null;
+  for (const k of keys) if (rec[k] !== undefined) (out ??= {})[k] = rec[k]!;
+  return out ?? NONE;
 }
+

@@ -60,10 +60,19 @@ function generate(from: number, n: number, ctr: { seq: number; rv: number }): { 
 /** Expected path of actuation i (the generator's mix). */
 const want = (i: number) => (i % 10 === 0 ? "cold_launcher" : i % 10 < 4 ? "warm" : "hot");
 
-interface Run { gen: number; reduce: number; parse: number; classify: number; summary: number; wall: number; events: number; lines: number; acts: Actuation[] }
+interface Run { gen: number; reduce: number; parse: number; classify: number; summary: number; wall: number; events: number; lines: number; total: number; totalWall: number; genOnly: number; genOnlyWall: number; acts: Actuation[] }
+
+/** The workload alone, made and dropped: what `once` spends that is not the pipeline's. */
+function generateOnly(): { cpuMs: number; ms: number } {
+  const at = { seq: 0, rv: 1 };
+  const t = timeCpu(() => { let n = 0; for (let from = 0; from < N; from += CHUNK) n += generate(from, Math.min(CHUNK, N - from), at).events.length; return n; });
+  return { cpuMs: t.cpuMs, ms: t.ms };
+}
 
 /** One end-to-end pass; stage figures are CPU ms (wall in `wall`), generation excluded. */
-function once(): Run {
+function once(): Omit<Run, "genOnly" | "genOnlyWall"> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   const reducer = new LifecycleReducer();
   const reader = new DpcLogReader("dpc.log");
   const at = { seq: 0, rv: 1 };
@@ -83,7 +92,8 @@ function once(): Run {
   const sum = timeCpu(() => summarizeActuations(cls.value));
   r.reduce += pods.cpuMs; r.parse += ev.cpuMs; r.classify = cls.cpuMs; r.summary = sum.cpuMs;
   r.wall += pods.ms + ev.ms + cls.ms + sum.ms;
-  return { ...r, acts: cls.value };
+  const c = process.cpuUsage(c0);
+  return { ...r, total: (c.user + c.system) / 1000, totalWall: performance.now() - t0, acts: cls.value };
 }
 
 console.log(`actuation classification, ${N.toExponential(0)} actuations streamed in chunks of ${CHUNK}, median of ${REPS} runs (CPU ms: user + system, all threads)`);
@@ -91,8 +101,10 @@ const runs: Run[] = [];
 const gc = (globalThis as { gc?: () => void }).gc; // npm run bench passes --expose-gc
 for (let i = 0; i < REPS; i++) {
   gc?.(); // the previous run's lifecycles are garbage: collect them so peak RSS is one run's
+  const g = generateOnly();
+  gc?.();
   const r = once();
-  runs.push({ ...r, acts: i === REPS - 1 ? r.acts : [] });
+  runs.push({ ...r, genOnly: g.cpuMs, genOnlyWall: g.ms, acts: i === REPS - 1 ? r.acts : [] });
 }
 const med = (k: Exclude<keyof Run, "acts">) => median(runs.map((r) => r[k]));
 const acts = runs[REPS - 1]!.acts;
@@ -105,9 +117,12 @@ figure("  lines/s", runs[0]!.lines / (med("parse") / 1000), "lines/s", 0);
 figure("classification", med("classify"), "ms CPU");
 figure("  actuations/s", N / (med("classify") / 1000), "actuations/s", 0);
 figure("summary (rates, distributions)", med("summary"), "ms CPU");
-const e2e = runs.map((r) => r.reduce + r.parse + r.classify + r.summary);
-figureGoal("end to end, CPU (reduce + parse + classify + sum)", median(e2e), "ms", "≤ 1500 ms", 0);
-figureGoal("end to end, wall", med("wall"), "ms", "≤ 1500 ms", 0);
+// The stages above also pay for collecting the generator's garbage; net of a generate-only pass they do not.
+figure("streamed pass, CPU (generation included)", med("total"), "ms CPU", 0);
+figure("generate-only pass, CPU", med("genOnly"), "ms CPU", 0);
+figureGoal("end to end, CPU (streamed − generate-only)", median(runs.map((r) => r.total - r.genOnly)), "ms", "≤ 1500 ms", 0);
+figureGoal("end to end, wall (streamed − generate-only)", median(runs.map((r) => r.totalWall - r.genOnlyWall)), "ms", "≤ 1500 ms", 0);
+figure("  sum of the stages' CPU (includes generator GC)", median(runs.map((r) => r.reduce + r.parse + r.classify + r.summary)), "ms CPU", 0);
 figure("misclassified (should be 0)", acts.filter((a) => a.path !== want(Number(a.requester.slice(4)))).length, "", 0);
 figureGoal("peak RSS through classification", peakRssMb(), "MB", "≤ 400 MB", 0);
 
