@@ -6,6 +6,11 @@
 // Without the peer the comparisons SKIP with the install command; the reader's own checks always run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadMooncake } from "../sdk/trace/mooncake.js";
 import { inferencePerfPython, PEER_VERSIONS } from "../sdk/peers/install.js";
 import { inferencePerfRequests, type InferencePerfRequest } from "../sdk/peers/inference-perf-peer.js";
 import { inferencePerfTrace, parseInferencePerfConfig, readInferencePerfConfig } from "../sdk/trace/inference-perf.js";
@@ -170,4 +175,25 @@ test("precise-prefix-cache-aware.yaml's run factors (num_groups, system_prompt_l
   assert.ok(reuse[0]! > reuse[1]! && reuse[1]! > reuse[2]! && reuse[2]! > 0, `prefix reuse ${reuse.join(", ")}`);
   assert.throws(() => replayTreatment({ factors: { num_groups: 3 }, seed: 1 }), /\(factors\.num_groups\): params\.workload/);
   assert.throws(() => replayTreatment({ factors: { num_groups: 2.5 }, seed: 1, params: { workload } }), /\(factors\.num_groups\): an integer ≥ 1, got 2\.5/);
+});
+
+test("actlab trace inference-perf CONFIG --out FILE writes the trace inferencePerfTrace gives; usage errors exit 2, a bad key exits 1 naming it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-ip-cli-"));
+  try {
+    const cfg = join(dir, "w.yaml");
+    writeFileSync(cfg, "api: {type: completion}\ndata:\n  type: shared_prefix\n  shared_prefix: {num_groups: 3, num_prompts_per_group: 4, system_prompt_len: 1100, question_len: 60, output_len: 9}\nload:\n  type: poisson\n  stages: [{rate: 2, duration: 10}]\n");
+    const out = join(dir, "t.jsonl");
+    const cli = (...a: string[]) => spawnSync(process.execPath, ["bin/actlab.js", "trace", "inference-perf", ...a], { encoding: "utf8", timeout: 60_000 });
+    const r = cli(cfg, "--out", out, "--seed", "4", "--trace-block-size", "64");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /20 requests/);
+    const want = inferencePerfTrace(parseInferencePerfConfig(readFileSync(cfg, "utf8"), cfg), { seed: 4, traceBlockSize: 64 });
+    assert.deepEqual(loadMooncake(out, { traceBlockSize: 64 }).requests, want);
+    assert.equal(cli(cfg).status, 2);
+    writeFileSync(cfg, "data: {type: shared_prefix, shared_prefix: {groups: 3}}\nload: {stages: [{rate: 1, duration: 2}]}\n");
+    const bad = cli(cfg, "--out", out);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /w\.yaml \(data\.shared_prefix\.groups\): one of num_groups/);
+    assert.equal(bad.stderr.trim().split("\n").length, 1, "one line, no stack");
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

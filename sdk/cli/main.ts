@@ -35,6 +35,7 @@ const REGISTRY: Record<string, LazyCommand[]> = {
     lazyCommand("testbed up", "run the real control plane on 127.0.0.1 with simulated GPU nodes (kubectl works)", () => import("./commands/testbed.js")),
   ],
   "trace.ts": [lazyCommand("trace stats", "statistics of a trace (counts, rates, ISL/OSL, ideal prefix reuse)", () => import("./commands/trace.js"))],
+  "trace-inference-perf.ts": [lazyCommand("trace inference-perf", "turn an inference-perf workload config into a Mooncake trace (same semantics)", () => import("./commands/trace-inference-perf.js"))],
   "watch.ts": [lazyCommand("watch", "watch pods through the real Kubernetes client; record a replayable event log", () => import("./commands/watch.js"))],
 };
 
