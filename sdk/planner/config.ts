@@ -22,7 +22,7 @@ export interface EngineCapabilities {
   max_kv_tokens: number;
 }
 
-/** The engine's own defaults (engine/config.ts, written once there): MBT 8192, 256 sequences, 16384 × 64 KV tokens. */
+/** The engine's own defaults (engine/defaults.ts, written once there): MBT 8192, 256 sequences, 16384 × 64 KV tokens. */
 export const DEFAULT_ENGINE_CAPABILITIES: EngineCapabilities = {
   max_num_batched_tokens: DEFAULT_ENGINE_CONFIG.maxNumBatchedTokens,
   max_num_seqs: DEFAULT_ENGINE_CONFIG.maxNumSeqs,

@@ -5,6 +5,7 @@
  */
 import { describe, type Distribution, type QuantileMethod } from "../core/quantile.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "./types.js";
+import { DEFAULT_ENGINE_CONFIG } from "../engine/defaults.js";
 
 export interface IdealPrefixReuse {
   engineBlockSize: number;
@@ -29,7 +30,7 @@ export function arrivalOrder(requests: readonly TraceRequest[]): number[] {
  */
 export function idealPrefixReuse(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; order?: readonly number[] } = {}): IdealPrefixReuse {
   const T = options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
-  const B = options.engineBlockSize ?? 64;
+  const B = options.engineBlockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
   const covered = new Map<string, number>(); // prefix key → engine blocks seen full under it (max j + 1)
   let inputTokens = 0;
   let reused = 0;

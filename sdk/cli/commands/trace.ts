@@ -1,6 +1,8 @@
 /** `actlab trace stats TRACE [--json]`: statistics of a Mooncake JSONL or Azure CSV trace. */
 import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
 import { traceStats } from "../../trace/stats.js";
+import { DEFAULT_TRACE_BLOCK_SIZE } from "../../trace/types.js";
+import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
 
 const usage = `Usage: actlab trace stats TRACE [--json] [--format mooncake|azure] [--trace-block-size N] [--engine-block-size N] [--interval S] [--lenient]
@@ -9,8 +11,8 @@ Counts, duration, arrival rate, ISL/OSL percentiles (linear), hash-block totals 
 reuse of an unbounded cache on one worker, for a Mooncake JSONL (default) or Azure CSV (.csv) trace.
   --json                 print the statistics as JSON (rate series included)
   --format F             mooncake | azure (default: by extension)
-  --trace-block-size N   tokens per hash id (default 512)
-  --engine-block-size N  KV block size for the ideal reuse (default 64)
+  --trace-block-size N   tokens per hash id (default ${DEFAULT_TRACE_BLOCK_SIZE})
+  --engine-block-size N  KV block size for the ideal reuse (default ${DEFAULT_ENGINE_CONFIG.blockSize})
   --interval S           width of the rate series, seconds (default 60)
   --lenient              skip bad lines and report them instead of failing`;
 
@@ -33,8 +35,8 @@ export const command: Command = {
     const path = positionals[0]!;
     const format = (values.format ?? traceFormatOf(path)) as TraceFormat;
     if (format !== "mooncake" && format !== "azure") throw new UsageError(`--format expects mooncake or azure, got '${values.format}'`);
-    const traceBlockSize = numberOption(values["trace-block-size"], "trace-block-size", 512, 1);
-    const engineBlockSize = numberOption(values["engine-block-size"], "engine-block-size", 64, 1);
+    const traceBlockSize = numberOption(values["trace-block-size"], "trace-block-size", DEFAULT_TRACE_BLOCK_SIZE, 1);
+    const engineBlockSize = numberOption(values["engine-block-size"], "engine-block-size", DEFAULT_ENGINE_CONFIG.blockSize, 1);
     const intervalS = numberOption(values.interval, "interval", 60, 0.001);
     const { requests, report } = loadTrace(path, { format, traceBlockSize, lenient: values.lenient ?? false });
     const s = traceStats(requests, { traceBlockSize, engineBlockSize, intervalS });
