@@ -20,7 +20,7 @@ import type { Actuation } from "../actuation/classify.js";
 import { ACTUATION_CSV_COLUMNS, actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
 import { summarizeActuations } from "../actuation/summary.js";
 import type { RunInputs } from "../actuation/analyze.js";
-import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog } from "../kube/event-log.js";
+import { EVENT_LOG_FORMAT, EVENT_LOG_VERSION, parseEventLog, tornTail, type TornTail } from "../kube/event-log.js";
 import type { WatchEvent } from "../kube/types.js";
 import type { RunRecord } from "./nop-runner.js";
 
@@ -71,15 +71,24 @@ export class RunWriter {
   }
 }
 
-/** Reads a run folder back as analysis inputs (InputErrors name the file and line). */
-export function readRunDir(dir: string): RunInputs & { options: Record<string, unknown> } {
+/**
+ * Reads a run folder back as analysis inputs (InputErrors name the file and line). A run killed
+ * mid-write leaves a partial last line in events.jsonl or evidence.jsonl: the whole lines are read
+ * and `torn` says where each file was cut.
+ */
+export function readRunDir(dir: string): RunInputs & { options: Record<string, unknown>; torn: TornTail[] } {
   const ev = join(dir, "events.jsonl");
   if (!existsSync(ev)) throw new InputError({ source: dir }, "a run folder with events.jsonl (written by actlab bench or actlab watch --out)");
-  const { events } = parseEventLog(readFileSync(ev, "utf8"), ev);
+  const parsed = parseEventLog(readFileSync(ev, "utf8"), ev);
+  const { events } = parsed;
+  const torn: TornTail[] = parsed.torn ? [parsed.torn] : [];
   const evidence: { source: string; text: string }[] = [];
   const evPath = join(dir, "evidence.jsonl");
   if (existsSync(evPath)) {
-    readFileSync(evPath, "utf8").split("\n").forEach((line, i) => {
+    const text = readFileSync(evPath, "utf8");
+    const cut = tornTail(text, evPath);
+    if (cut) torn.push(cut);
+    (cut ? text.slice(0, text.lastIndexOf("\n") + 1) : text).split("\n").forEach((line, i) => {
       if (!line.trim()) return;
       let v: { source?: unknown; text?: unknown };
       try { v = JSON.parse(line); } catch (err) { throw new InputError({ source: evPath, line: i + 1 }, `a JSON {source, text} chunk (${(err as Error).message})`); }
@@ -97,7 +106,7 @@ export function readRunDir(dir: string): RunInputs & { options: Record<string, u
     iterations = options.iterations as Record<string, number> | undefined;
     metricDeltas = options.metricDeltas as RunInputs["metricDeltas"];
   }
-  return { events, evidence, iterations, metricDeltas, options };
+  return { events, evidence, iterations, metricDeltas, options, torn };
 }
 
 /** Writes the analysis outputs for `acts` into `dir`; returns the file names. Same actuations → same bytes. */

@@ -9,7 +9,7 @@ import { analyzeRun, type RunInputs } from "../../actuation/analyze.js";
 import { summarizeActuations } from "../../actuation/summary.js";
 import type { NopScenario } from "../../actuation/nop-result.js";
 import { nopOptionsFor } from "../../actuation/nop-context.js";
-import { parseEventLog } from "../../kube/event-log.js";
+import { describeTorn, parseEventLog } from "../../kube/event-log.js";
 import { readRunDir, writeAnalysis } from "../../bench/run-files.js";
 import { parseCommandArgs, UsageError, type Command } from "../command.js";
 
@@ -64,6 +64,7 @@ export const command: Command = {
     let out: string;
     if (positionals.length) {
       const run = readRunDir(positionals[0]!);
+      for (const t of run.torn) process.stderr.write(`warning: ${describeTorn(t)}\n`);
       inputs = run;
       nopScenario = run.options.nopScenario as NopScenario | undefined;
       out = outFolder(values.out, positionals[0]!, basename(resolve(positionals[0]!)));
@@ -79,7 +80,9 @@ export const command: Command = {
         if (eq <= 0) throw new UsageError(`--pod-log expects POD=FILE, got '${spec}'`);
         evidence.push({ source: `pod:${spec.slice(0, eq)}`, text: readText(spec.slice(eq + 1)) });
       }
-      inputs = { events: parseEventLog(text, file).events, evidence };
+      const log = parseEventLog(text, file);
+      if (log.torn) process.stderr.write(`warning: ${describeTorn(log.torn)}\n`);
+      inputs = { events: log.events, evidence };
       out = outFolder(values.out, dirname(file), basename(file).replace(/\.jsonl(\.gz)?$/, ""));
     }
     const use = { dpc: !values["no-dpc"], vllm: !values["no-vllm"] };
