@@ -12,10 +12,10 @@ import { createServer as createHttpServer, request as httpRequest, type Server }
 import { createServer as createHttpsServer } from "node:https";
 import { readFileSync } from "node:fs";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
-import { kubeRequest } from "../kube/kubeconfig.js";
 import { rng, type Rng } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
 import { createProcessRuntime, type ProcessRuntimeOptions, type RunningPod } from "./process-runtime.js";
+import { keepAliveClient } from "./api-client.js";
 import { createFmaHardware, type FmaImages } from "./fma-hardware.js";
 import type { FmaPod } from "./fma-http.js";
 import type { LatencyProfile } from "../actuation/profiles.js";
@@ -114,10 +114,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const pods = new Map<string, PodState>();
   let stopped = false;
-  const call = async (method: string, path: string, body?: { contentType: string; text: string }, query: Record<string, string> = {}) => {
-    const res = await kubeRequest(kc, method, path, query, body);
-    return res;
-  };
+  const api = await keepAliveClient(kc);
+  const call = (method: string, path: string, body?: { contentType: string; text: string }, query: Record<string, string> = {}) => api.request(method, path, query, body);
 
   // The kubelet API: one HTTPS server per node address, all on one port.
   const tls = { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) };
@@ -393,6 +391,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       req?.abort();
       for (const key of [...pods.keys()]) await forget(key);
       await Promise.all(nodes.map((n) => new Promise<void>((r) => { if (!n.kubelet) return r(); n.kubelet.closeAllConnections(); n.kubelet.close(() => r()); })));
+      api.close();
     },
   };
 }
