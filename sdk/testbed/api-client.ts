@@ -5,7 +5,9 @@
  * dominated the API server's and the agent's CPU. Here one pooled agent carries every call.
  */
 import https from "node:https";
-import http from "node:http";
+import http, { type IncomingMessage } from "node:http";
+import { once } from "node:events";
+import { text } from "node:stream/consumers";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { RawResponse } from "../kube/kubeconfig.js";
 
@@ -34,16 +36,10 @@ export async function keepAliveClient(kc: KubeConfig, maxSockets = 32): Promise<
       // Content-Length always: Node frames a DELETE body neither chunked nor with a length, and on a
       // kept-alive connection the server then reads those bytes as the next request (400).
       if (body) { h["Content-Type"] = body.contentType; h["Content-Length"] = String(Buffer.byteLength(body.text)); }
-      return new Promise<RawResponse>((resolve, reject) => {
-        const req = (plain ? http : https).request(url, { method, headers: h, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
-        });
-        req.on("error", reject);
-        req.end(body?.text);
-      });
+      const req = (plain ? http : https).request(url, { method, headers: h, agent });
+      const answered = once(req, "response") as Promise<[IncomingMessage]>;
+      req.end(body?.text);
+      return answered.then(async ([res]) => ({ status: res.statusCode ?? 0, body: await text(res) }));
     },
     close: () => agent.destroy(),
   };
