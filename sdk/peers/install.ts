@@ -56,6 +56,8 @@ export interface PeerComponent {
 
 export interface PeersStamp {
   key: string;
+  /** The pins this install used; a stamp with other pins (or none) is installed again. */
+  pins?: typeof PEER_VERSIONS;
   dir: string;
   python: { dynamo: string; inferencePerf: string };
   installedAt: string;
@@ -144,10 +146,14 @@ export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: strin
   const log = opts.log ?? (() => {});
   const dir = peersDir(env);
   const existing = peersStatus(env);
-  if (existing && !opts.force) {
+  // A pin added to PEER_VERSIONS (an undeclared import found later) must reach machines whose
+  // cache predates it; pip keeps what is already satisfied, so a re-install costs little.
+  const samePins = JSON.stringify(existing?.pins) === JSON.stringify(PEER_VERSIONS);
+  if (existing && samePins && !opts.force) {
     log(`peers already installed in ${dir} (stamp ${existing.installedAt}); nothing to do`);
     return existing;
   }
+  if (existing && !samePins) log(`the pinned peer versions changed since ${existing.installedAt}; installing again`);
   const t0 = Date.now();
   mkdirSync(dir, { recursive: true });
   const v = PEER_VERSIONS;
@@ -166,6 +172,7 @@ export function peersInstall(opts: { env?: NodeJS.ProcessEnv; log?: (line: strin
   const blis: PeerComponent = g.ok && blisBin ? { installed: true, version: v.blis, path: join(bin, blisBin) } : { installed: false, version: v.blis, error: g.out };
   const stamp: PeersStamp = {
     key: dir.split("/").pop()!,
+    pins: PEER_VERSIONS,
     dir,
     python,
     installedAt: new Date().toISOString(),
