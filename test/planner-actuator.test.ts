@@ -12,8 +12,10 @@ import { rng } from "../sdk/core/rng.js";
 import { planner } from "../sdk/planner/loop.js";
 import { plannerResult, runPlannerReplay } from "../sdk/planner/run.js";
 import { replayTrace } from "../sdk/replay/replay.js";
+import { scheduledController } from "../sdk/replay/schedule.js";
 import { loadMooncake } from "../sdk/trace/mooncake.js";
 import { timeWindow } from "../sdk/trace/transforms.js";
+import { syntheticTrace } from "../sdk/trace/generate.js";
 
 const tracePath = sharedDataset("mooncake/conversation_trace.jsonl");
 const skip = tracePath ? false : "the Mooncake conversation trace is not available";
@@ -67,4 +69,16 @@ test("planner(config) in the replay options is replay + summary: the same bytes 
   }
   // The actuator matters: a fixed 120 s start-up and FMA paths give different runs.
   assert.notEqual(bytes(runPlannerReplay(reqs, CONFIG, { seed: 2, router: "kv", actuator: fixedStartup(120) })), bytes(viaRun));
+});
+
+test("a planner wrapped by scheduledController still sets the fleet up (mode, initial workers, SLA) and steers it", () => {
+  const reqs = syntheticTrace({ seed: 5, arrivals: { kind: "poisson", rateRps: 8 }, count: 600, inputTokens: 3000, outputTokens: 150 });
+  const cfg = { mode: "disagg", optimization_target: "throughput", min_endpoint: 2, ttft: 800, itl: 40, max_gpu_budget: -1 };
+  const loop = planner(cfg);
+  const r = replayTrace(reqs, { seed: 1, controller: scheduledController([{ atMs: 10_000, add: "decode" }], loop) });
+  assert.equal(r.summary.mode, "disagg");
+  assert.deepEqual([r.summary.slaTtftMs, r.summary.slaItlMs], [800, 40]);
+  assert.deepEqual(r.fleet.filter((c) => c.atMs === 0 && c.change === "ready").map((c) => c.pool), ["prefill", "prefill", "decode", "decode"]);
+  assert.ok(r.fleet.some((c) => c.atMs === 10_000 && c.change === "requested" && c.pool === "decode"), "the schedule's own change");
+  assert.ok(loop.controller.snapshots.length > 0, "the planner ticked");
 });

@@ -3,7 +3,7 @@
  * virtual times, with start-up delays) — for what-if studies without writing a controller. It can
  * wrap another controller, which then also ticks on its own cadence.
  */
-import type { FleetControl, FleetObservations, Pool, ReplayController } from "./control.js";
+import type { FleetControl, FleetObservations, FleetSetup, Pool, ReplayController } from "./control.js";
 
 export type FleetChangeStep =
   | { atMs: number; add: Pool; count?: number; startupDelayMs?: number }
@@ -15,6 +15,8 @@ export function scheduledController(steps: readonly FleetChangeStep[], inner?: R
   let k = 0;
   let innerNext: number | undefined;
   return {
+    // A wrapped controller (e.g. a planner) decides the fleet's setup as if it steered alone.
+    ...(inner?.setup ? { setup: (options: Readonly<FleetSetup>) => inner.setup!(options) } : {}),
     firstTickAt() {
       innerNext = inner?.firstTickAt();
       const own = plan.length > 0 ? plan[0]!.atMs : undefined;
