@@ -138,7 +138,15 @@ function firstSeenBoundTo(p: PodLifecycle, req: PodLifecycle): boolean {
   return (ann !== undefined && ann.split(" ")[0] === req.uid) || p.firstSeen.labels[FMA_KEYS.dual] === req.name;
 }
 
-/** Classifies every requester in `input.pods`; output ordered by iteration, creation time, name. */
+/**
+ * Classifies every requester in `input.pods`; output ordered by iteration, creation time, name.
+ *
+ * @example
+ * ```ts
+ * const acts = classifyActuations({ pods: podLifecycles(events), dpc: parseDpcLog(dpcLogText, "dpc") });
+ * console.log(acts.map((a) => a.path));
+ * ```
+ */
 export function classifyActuations(input: ClassifyInput): Actuation[] {
   const byName = new Map<string, PodLifecycle>();
   const byRequesterAnn = new Map<string, PodLifecycle>();
@@ -321,7 +329,8 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
       : dual !== null && created !== null ? round6(S(dual - created)) : null,
     vllm_wake_seconds: vllmWake?.seconds ?? null,
   };
-  bounds.set(act, { fromBaseline: round6(upperBound(ready, pad, baseline)), baselineSource: upperSource, fromLauncher: round6(upperBound(ready, pad, provCreated)) });
+  // Kept only for resolveByMetric, which runs only with metric deltas (1e5 of these were ~11 MB).
+  if (input.metricDeltas) bounds.set(act, { fromBaseline: round6(upperBound(ready, pad, baseline)), baselineSource: upperSource, fromLauncher: round6(upperBound(ready, pad, provCreated)) });
   return act;
 }
 
