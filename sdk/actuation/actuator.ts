@@ -83,6 +83,9 @@ export interface StartActuatorOptions {
   delayMs?: (path: ActuationPath, r: Rng) => number;
 }
 
+/**
+ * Starts an actuator for one run: its launcher pool, sleepers and the seeded delay draws of each scale-up.
+ */
 export function startActuator(actuator: Actuator, options: StartActuatorOptions): RunningActuator {
   const source = options.source ?? "actuator";
   if (!listProfiles().includes(actuator.profile)) {

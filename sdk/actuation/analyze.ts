@@ -46,6 +46,15 @@ export function evidenceTexts(inputs: Pick<RunInputs, "evidence" | "use">): Map<
   return texts;
 }
 
+/**
+ * Classifies every actuation of a recorded run (watch events plus DPC/vLLM/metrics evidence) and says which evidence was used.
+ *
+ * @example
+ * ```ts
+ * const { actuations } = analyzeRun(readRunDir("datasets/event-logs/hot-8b-h100"));
+ * console.log(hitRates(actuations).hot_hit_rate);
+ * ```
+ */
 export function analyzeRun(inputs: RunInputs): RunAnalysis {
   const lifecycles = podLifecycles(inputs.events);
   const ev = parseFmaEvidence(evidenceTexts(inputs), lifecycles);

@@ -43,6 +43,9 @@ export interface DualPodsSummary {
   all_results: DualPodsResult[];
 }
 
+/**
+ * The dual-pods tool's summary over several benchmark runs (per-run results and the pooled rates).
+ */
 export function dualPodsSummary(runs: readonly DualPodsRun[]): DualPodsSummary {
   const all: DualPodsResult[] = [];
   for (const r of runs) for (const a of r.actuations) {

@@ -197,6 +197,9 @@ const PROFILES: Record<string, LatencyProfile> = {
   },
 };
 
+/**
+ * Names of the latency profiles the cluster model and the planner's FMA actuation know (e.g. 8b-h100).
+ */
 export function listProfiles(): string[] {
   return Object.keys(PROFILES).sort();
 }

@@ -30,6 +30,15 @@ export interface HitRates {
   denominator: "classified_actuations";
 }
 
+/**
+ * Counts of actuations per path and the hit rates over the classified ones (null when none was classified).
+ *
+ * @example
+ * ```ts
+ * const { actuations } = analyzeRun(readRunDir("datasets/event-logs/hot-8b-h100"));
+ * const r = hitRates(actuations); // r.hot_hit_rate, r.classified, r.unknown
+ * ```
+ */
 export function hitRates(acts: readonly Actuation[]): HitRates {
   const n: Record<ActuationPath, number> = { hot: 0, warm: 0, cold_launcher: 0, cold: 0 };
   let unknown = 0;
@@ -59,6 +68,9 @@ export interface RunSummary extends HitRates {
   quantile_method: "linear";
 }
 
+/**
+ * Hit rates overall and per iteration plus the timing distributions (t_wake, t_instance_create, …) of a run's actuations.
+ */
 export function summarizeActuations(acts: readonly Actuation[]): RunSummary {
   const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);
   const iterations = its.map((it) => ({ iteration: it, ...hitRates(acts.filter((a) => a.iteration === it)) }));

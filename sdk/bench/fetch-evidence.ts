@@ -23,6 +23,9 @@ export interface FetchEvidenceOptions {
   dpcPod?: { namespace: string; name: string };
 }
 
+/**
+ * Reads the DPC log, the launcher/provider vLLM logs and /metrics from a cluster for the pods seen; what cannot be read is listed as missing.
+ */
 export async function fetchFmaEvidence(o: FetchEvidenceOptions): Promise<FmaEvidence> {
   const texts = new Map<string, string>();
   const missing: string[] = [];

@@ -61,7 +61,15 @@ export interface NopRunResult {
   watchStats: WatchStats;
 }
 
-/** Runs the iterations; resolves with everything seen. An interrupted run (signal) resolves with what it has. */
+/**
+ * Runs the iterations; resolves with everything seen. An interrupted run (signal) resolves with what it has.
+ *
+ * @example
+ * ```ts
+ * const res = await runNopIterations({ kubeConfig: cluster.kubeConfig, namespace: "default", deployment: "req", iterations: 3 });
+ * console.log(hitRates(res.actuations));
+ * ```
+ */
 export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> {
   const { kubeConfig: kc, namespace } = o;
   const kind = o.workload ?? "deployments";

@@ -74,6 +74,15 @@ export function kubeconfigYaml(url: string, opts: { token?: string; namespace?: 
   });
 }
 
+/**
+ * Starts the embedded FMA cluster simulation as a Kubernetes API on 127.0.0.1, with a kubeconfig for real clients.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startCluster({ seed: 1, timeScale: 100 });
+ * try { console.log(cluster.kubeconfigPath); } finally { await cluster.stop(); }
+ * ```
+ */
 export async function startCluster(options: StartClusterOptions = {}): Promise<RunningCluster> {
   const { timeScale, faults, token, insecure, watchBufferBytes, requestTimeoutMs, maxConnections, warn, host, port, kubeconfigPath, contextNamespace, manualClock, ...config } = options;
   const model = new ClusterModel(config);

@@ -32,6 +32,11 @@ export function sharedDatasetsDir(cwd = process.cwd()): string | undefined {
 /**
  * Path of a file in the datasets folder, trying `relativePath` then `relativePath.gz`
  * (the bundled copies are gzip-compressed); undefined when absent.
+ *
+ * @example
+ * ```ts
+ * const path = sharedDataset("mooncake/conversation_trace.jsonl"); // the bundled .gz, or $ACTLAB_SHARED_DATASETS
+ * ```
  */
 export function sharedDataset(relativePath: string): string | undefined {
   const dir = sharedDatasetsDir();

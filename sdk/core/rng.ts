@@ -164,7 +164,15 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** A root generator for `seed`. */
+/**
+ * A root generator for `seed`.
+ *
+ * @example
+ * ```ts
+ * const r = rng(7).split("arrivals");
+ * console.log(r.random());
+ * ```
+ */
 export function rng(seed: Seed): Rng {
   return new Rng(seed);
 }

@@ -31,12 +31,18 @@ function csvCell(v: Cell | undefined): string {
   return /[",\n\r]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * Rows as CSV text with a header line (the given columns, default every column seen); an empty table keeps its header.
+ */
 export function toCsv(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): string {
   const lines = [columns.map((c) => csvCell(c)).join(",")];
   for (const r of rows) lines.push(columns.map((c) => csvCell(cellOf(r, c))).join(","));
   return lines.join("\n") + "\n";
 }
 
+/**
+ * Values as JSON Lines text, one per line.
+ */
 export function toJsonl(rows: readonly unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
 }
@@ -108,6 +114,9 @@ function typeCell(s: string): Cell {
 /** Write a file atomically (temp file + fsync + rename), creating parent folders: see atomic-write.ts. */
 export { writeFileAtomic } from "./atomic-write.js";
 
+/**
+ * Reads a CSV file into rows (numbers parsed); errors name the file and line.
+ */
 export function readCsvFile(path: string): Row[] {
   return parseCsv(readFileSync(path, "utf8"), path);
 }

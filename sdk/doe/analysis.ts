@@ -31,6 +31,16 @@ export interface FactorAnalysisOptions extends AnovaOptions {
   alpha?: number;
 }
 
+/**
+ * Main effects, interactions and the ANOVA of one response over the named factors of a results table.
+ *
+ * @example
+ * ```ts
+ * const rows = readCsvFile("out/experiments/router-study/results.csv");
+ * const a = analyzeFactors(rows, "ttftP50Ms", ["workers", "router", "speedup"]);
+ * console.log(a.anova.r2);
+ * ```
+ */
 export function analyzeFactors(rows: readonly RowLike[], response: string, factors: readonly string[], options: FactorAnalysisOptions = {}): FactorAnalysis {
   const { rows: kept } = analysisRows(rows, response);
   const table = anova(kept, response, factors, options);

@@ -74,6 +74,15 @@ function rssOf(rows: readonly RowLike[], y: readonly number[], terms: readonly T
   return r.reduce((s, v) => s + v * v, 0);
 }
 
+/**
+ * The analysis-of-variance table of a response over factors (main effects and interactions up to `order`), with R².
+ *
+ * @example
+ * ```ts
+ * const table = anova(rows, "sla_attainment", ["model", "sleep_pool", "speedup"], { order: 2 });
+ * console.log(table.rows.map((r) => `${r.term} p=${r.p}`));
+ * ```
+ */
 export function anova(rows: readonly RowLike[], response: string, factors: readonly string[], options: AnovaOptions = {}): AnovaTable {
   if (factors.length === 0) throw new RangeError("anova: at least one factor is needed");
   const { rows: kept, y } = analysisRows(rows, response);

@@ -548,7 +548,15 @@ function yamlPathOf(path: readonly unknown[], node: unknown): string | undefined
   return fmtPath(parts) || undefined;
 }
 
-/** Read and parse an experiment file. */
+/**
+ * Read and parse an experiment file.
+ *
+ * @example
+ * ```ts
+ * const exp = readExperimentFile("datasets/experiments/router-study.yaml");
+ * console.log(expandExperiment(exp).length);
+ * ```
+ */
 export function readExperimentFile(path: string, options: ParseOptions = {}): Experiment {
   let text: string;
   try {

@@ -138,7 +138,14 @@ function overridesOf(section: ExperimentSection | undefined, t: ExperimentTreatm
 
 const implicit: ExperimentTreatment = { name: "default", values: {} };
 
-/** All runs: every setup treatment × every run treatment, setup-major (llm-d-benchmark's nesting). */
+/**
+ * All runs: every setup treatment × every run treatment, setup-major (llm-d-benchmark's nesting).
+ *
+ * @example
+ * ```ts
+ * const runs = expandExperiment(readExperimentFile("datasets/experiments/router-study.yaml"));
+ * ```
+ */
 export function expandExperiment(exp: Experiment): ExperimentRun[] {
   const setupNames = sectionFactorNames(exp.setup);
   const runNames = sectionFactorNames(exp.run);

@@ -59,6 +59,9 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The Kubernetes Indexed Job that runs a sweep's shards, one completion index per shard.
+ */
 export function indexedJobManifest(o: IndexedJobOptions): V1Job {
   if (!DNS_LABEL.test(o.name)) throw new RangeError(`indexedJobManifest: name '${o.name}' is not a DNS label (lowercase letters, digits, '-', ≤ 63)`);
   if (!Number.isInteger(o.shards) || o.shards < 1) throw new RangeError(`indexedJobManifest: shards must be a positive integer, got ${o.shards}`);

@@ -23,6 +23,9 @@ export function parseShard(text: string, source = "--shard"): Shard {
   return { index, count };
 }
 
+/**
+ * The runs of a design that belong to one shard (run i goes to shard i mod count).
+ */
 export function shardRuns(runs: readonly DesignRun[], shard: Shard): DesignRun[] {
   if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {
     throw new RangeError(`shard ${shard.index}/${shard.count}: need integers 0 ≤ i < N`);

@@ -55,6 +55,9 @@ export interface LatinHypercubeOptions {
   name?: string;
 }
 
+/**
+ * A seeded Latin hypercube design of n points over numeric factor ranges (maximin when asked).
+ */
 export function latinHypercube(ranges: readonly NumericRange[], n: number, options: LatinHypercubeOptions): Design {
   checkRanges(ranges, "latinHypercube");
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`latinHypercube: n must be a positive integer, got ${n}`);

@@ -27,6 +27,9 @@ export interface CacheKeyParts {
   codeVersion: string;
 }
 
+/**
+ * The sweep cache's key of one run: a hash of its treatment, seed, module and code version.
+ */
 export function cacheKey(parts: CacheKeyParts): string {
   return createHash("sha256").update(canonicalJson({ v: 1, ...parts })).digest("hex");
 }

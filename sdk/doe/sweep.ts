@@ -128,6 +128,12 @@ function baseRow(u: Unit, repeats: number): Row {
  * worker threads). The output folder (else the cache folder) is locked while it runs: a second
  * sweep on it throws SweepLockedError naming the holder's pid. A write that fails (full disk, no
  * permission) stops the sweep with an OutputError; the runs already cached are kept for a resume.
+ *
+ * @example
+ * ```ts
+ * const design = experimentDesign(readExperimentFile("datasets/experiments/router-study.yaml"));
+ * const result = await runSweep(design, "sdk/doe/replay-treatment.ts", { outDir: "out/sweep" });
+ * ```
  */
 export async function runSweep(design: Design, fn: TreatmentFn | string, options: SweepOptions = {}): Promise<SweepResult> {
   const lockDir = options.outDir ?? options.cacheDir;

@@ -23,6 +23,9 @@ function shift(name: string, value: Cell): number {
   return ((hash32(`${name}=${String(value)}`) % 2001) - 1000) / 100;
 }
 
+/**
+ * A deterministic made-up response of a treatment, for testing sweeps without running a replay.
+ */
 export function syntheticResponse(input: SyntheticInput): Promise<Record<string, number>> | Record<string, number> {
   // Experiment runs carry their overrides as params.setup / params.run; flatten them.
   const raw = input.params ?? {};

@@ -62,6 +62,9 @@ export interface EngineCapabilities {
   stepTime: StepTimeModel;
 }
 
+/**
+ * What an engine configuration can hold (batched tokens, sequences, KV tokens) and its step-time model, as the planner reads them.
+ */
 export function engineCapabilities(config: Partial<EngineConfig> = {}): EngineCapabilities {
   const c = engineConfig(config);
   return {

@@ -38,6 +38,9 @@ export const STEP_TIME_PROFILES: Readonly<Record<string, Exclude<StepTimeSpec, s
   "dynamo-polynomial-decode-2x": Object.freeze({ kind: "polynomial" as const, decodeSpeedupRatio: 2 }),
 });
 
+/**
+ * Names of the built-in step-time profiles an engine config can name.
+ */
 export function stepTimeProfileNames(): string[] {
   return Object.keys(STEP_TIME_PROFILES);
 }

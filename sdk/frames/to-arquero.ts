@@ -5,6 +5,15 @@ import { cellOf, columnsOf, type Row, type RowLike } from "../core/rows.js";
 
 export type { ColumnTable };
 
+/**
+ * Rows as an arquero table (columns in the given order).
+ *
+ * @example
+ * ```ts
+ * const t = toArquero([{ path: "hot", n: 3 }, { path: "warm", n: 1 }]);
+ * t.orderby("n").print();
+ * ```
+ */
 export function toArquero(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): ColumnTable {
   // Build column arrays ourselves: aq.from() takes names from the first object only, which would
   // drop a column that the first row lacks.

@@ -36,6 +36,15 @@ function dtypeOf(values: readonly unknown[]): "float32" | "int32" | "string" | "
   return kind ?? "float32";
 }
 
+/**
+ * Rows as a danfo.js DataFrame (loads danfo/TensorFlow on first use).
+ *
+ * @example
+ * ```ts
+ * const df = await toDanfo([{ x: 1, y: 2 }, { x: 2, y: 4 }]);
+ * df.print();
+ * ```
+ */
 export async function toDanfo(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): Promise<DataFrame> {
   const dfd = await loadDanfo();
   const data: Record<string, unknown[]> = {};

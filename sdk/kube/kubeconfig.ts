@@ -17,7 +17,14 @@ export function kubeConfigSource(kc: KubeConfig): string {
   return cluster?.server ? `kubeconfig context '${kc.getCurrentContext()}' (${cluster.server})` : `kubeconfig context '${kc.getCurrentContext() || "<none>"}'`;
 }
 
-/** Reads a kubeconfig file (or $KUBECONFIG / ~/.kube/config when no path is given) and checks it. */
+/**
+ * Reads a kubeconfig file (or $KUBECONFIG / ~/.kube/config when no path is given) and checks it.
+ *
+ * @example
+ * ```ts
+ * const kc = await loadKubeConfig("~/.kube/config"); // or the default lookup with no argument
+ * ```
+ */
 export async function loadKubeConfig(path?: string): Promise<KubeConfig> {
   const { KubeConfig } = await loadClientNode();
   const kc = new KubeConfig();

@@ -71,6 +71,9 @@ function matches(selector: string | null, labels: Record<string, string>): boole
   });
 }
 
+/**
+ * Starts a small in-memory Kubernetes API (pods, watch) on 127.0.0.1 for tests and examples.
+ */
 export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<MemoryApi> {
   const namespaces = new Set(options.namespaces ?? ["default"]);
   const historyLimit = options.historyLimit ?? 10_000;

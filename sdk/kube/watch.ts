@@ -146,7 +146,14 @@ class HttpStatusError extends Error {
   }
 }
 
-/** Watch pods (and optionally other resources) as one AsyncIterable of typed, time-stamped events. */
+/**
+ * Watch pods (and optionally other resources) as one AsyncIterable of typed, time-stamped events.
+ *
+ * @example
+ * ```ts
+ * for await (const e of watchPods({ kubeConfig: await loadKubeConfig(), namespace: "default", signal })) console.log(e.type, e.object.metadata?.name);
+ * ```
+ */
 export function watchPods(options: WatchPodsOptions): WatchStream {
   const kc = options.kubeConfig;
   const server = checkKubeConfig(kc, kubeConfigSource(kc));

@@ -34,6 +34,9 @@ function readConfig(spec: string): { text: string; source: string } {
 /** Scaling events printed; the rest are in scaling-events.csv. */
 const SHOWN_EVENTS = 10;
 
+/**
+ * `actlab replay TRACE --planner CONFIG`: runs the planner replay, writes its outputs and prints the summary; returns the exit status.
+ */
 export function runPlannerCli(trace: readonly TraceRequest[] | Trace, configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
   const out = options.write ?? ((s: string) => void process.stdout.write(s));
   const { text, source } = readConfig(configSpec);

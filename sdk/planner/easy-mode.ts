@@ -10,6 +10,9 @@ export const EASY_THRESHOLDS = {
   latency: { prefillUp: 0.1, prefillDown: 0, decodeUp: 0.4, decodeDown: 0.1 },
 } as const;
 
+/**
+ * Dynamo's easy-mode replica decision for a throughput or latency target from the workers' forward-pass metrics.
+ */
 export function easyDecision(kind: "prefill" | "decode" | "agg", target: "throughput" | "latency", fpm: readonly WorkerFpm[], caps: EngineCapabilities, n: number): number | undefined {
   if (fpm.length === 0) return undefined;
   const th = EASY_THRESHOLDS[target];

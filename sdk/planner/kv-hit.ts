@@ -5,6 +5,9 @@
  */
 export const MAX_KV_HIT_RATE_DISCOUNT = 0.95;
 
+/**
+ * A KV hit rate clamped to [0, MAX_KV_HIT_RATE_DISCOUNT] (missing → 0), as the planner uses it.
+ */
 export function clampKvHitRate(h: number | null | undefined): number {
   if (h === null || h === undefined || Number.isNaN(h)) return 0;
   return Math.min(MAX_KV_HIT_RATE_DISCOUNT, Math.max(0, h));

@@ -4,6 +4,15 @@ import { parse as parseYaml } from "yaml";
 import { InputError } from "../core/errors.js";
 import { parsePlannerConfig, type ParseOptions, type PlannerConfig } from "./config.js";
 
+/**
+ * Reads and validates a planner config file (JSON or YAML); errors name the file and key.
+ *
+ * @example
+ * ```ts
+ * const config = loadPlannerConfig("datasets/planner/agg-sla.json");
+ * const result = runPlannerReplay(loadTrace(sharedDataset("mooncake/conversation_trace.jsonl")!), config);
+ * ```
+ */
 export function loadPlannerConfig(path: string, options: Omit<ParseOptions, "source"> = {}): PlannerConfig {
   let text: string;
   try {

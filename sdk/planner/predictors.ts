@@ -196,6 +196,9 @@ export class ArimaPredictor extends BasePredictor {
   }
 }
 
+/**
+ * A load predictor by name (constant, arima, kalman) for the planner's next-interval forecasts.
+ */
 export function makePredictor(name: LoadPredictorName, options: PredictorOptions = {}): LoadPredictor {
   switch (name) {
     case "constant":

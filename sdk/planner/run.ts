@@ -62,6 +62,16 @@ export interface PlannerReplayResult {
   report: DiagnosticsReportInput;
 }
 
+/**
+ * Replays a trace with a Dynamo-style planner in the loop; returns the replay, the planner's records, a summary and the diagnostics report input.
+ *
+ * @example
+ * ```ts
+ * const trace = loadTrace(sharedDataset("mooncake/conversation_trace.jsonl")!);
+ * const r = runPlannerReplay(trace, { mode: "agg", ttft: 2500, itl: 50, actuation: { profile: "8b-h100", sleep_pool: true } });
+ * console.log(r.summary.slaAttainment, r.summary.flaps);
+ * ```
+ */
 export function runPlannerReplay(trace: readonly TraceRequest[] | Trace, config: unknown, options: PlannerReplayOptions = {}): PlannerReplayResult {
   const { configSource, warmupTrace, actuator, delayMs, ...replayOptions } = options;
   const loop = planner(config, { configSource, warmupTrace, actuator, delayMs });

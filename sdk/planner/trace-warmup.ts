@@ -12,6 +12,9 @@ export interface TraceInterval {
   osl: number;
 }
 
+/**
+ * A trace cut into fixed intervals with each interval's request count and mean ISL/OSL (the planner's warm-up input).
+ */
 export function traceIntervals(requests: readonly TraceRequest[], intervalS: number): TraceInterval[] {
   if (!(intervalS > 0)) throw new RangeError(`traceIntervals: interval must be > 0 s, got ${intervalS}`);
   const buckets = new Map<number, { n: number; isl: number; osl: number }>();

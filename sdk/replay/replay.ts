@@ -80,6 +80,13 @@ function isRequestList(t: readonly TraceRequest[] | Trace): t is readonly TraceR
 /**
  * Replay a trace (a `Trace` value, e.g. `loadTrace(path)`, or bare Mooncake-shaped requests) against
  * a simulated fleet and return rows, series and summary.
+ *
+ * @example
+ * ```ts
+ * const { requests } = loadTrace("datasets/traces/public/mooncake/conversation_trace.jsonl.gz");
+ * const r = replayTrace(requests.slice(0, 500), { workers: 4, router: "kv" });
+ * console.log(r.summary.ttftP50Ms);
+ * ```
  */
 export function replayTrace(trace: readonly TraceRequest[] | Trace, replayOptions: ReplayOptions = {}): ReplayResult {
   const [requests, given] = unpackTrace(trace, replayOptions);

@@ -106,6 +106,9 @@ export interface ReplaySummary {
 
 const nn = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/**
+ * One row per request of a replay (arrival, TTFT, ITL, E2E, worker, KV reuse).
+ */
 export function requestRows(requests: readonly TraceRequest[], tracks: readonly (Track | undefined)[]): RequestRow[] {
   return requests.map((r, i) => {
     const t = tracks[i];
@@ -155,6 +158,9 @@ function stats(values: number[]): { mean: number | null; p50: number | null; p90
   return { mean: sum / s.length, p50: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9), p99: quantileSorted(s, 0.99), max: s[s.length - 1]! };
 }
 
+/**
+ * The summary of a replay: completions, throughput, TTFT/ITL/TPOT/E2E percentiles, prefix reuse and SLA attainment.
+ */
 export function summarize(sim: ReplaySim, rows: readonly RequestRow[], passes: number): ReplaySummary {
   const done = rows.filter((r) => r.completed);
   let duration = 0;
@@ -209,6 +215,9 @@ export function summarize(sim: ReplaySim, rows: readonly RequestRow[], passes: n
   };
 }
 
+/**
+ * Per-interval rows of a replay (arrivals, completions, latency, fleet size) for time-series plots.
+ */
 export function intervalRows(rows: readonly RequestRow[], changes: readonly FleetChange[], intervalS: number): IntervalRow[] {
   if (!(intervalS > 0)) throw new RangeError(`intervalS must be > 0, got ${intervalS}`);
   const width = intervalS * 1000;

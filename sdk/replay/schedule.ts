@@ -9,6 +9,9 @@ export type FleetChangeStep =
   | { atMs: number; add: Pool; count?: number; startupDelayMs?: number }
   | { atMs: number; remove: Pool; count?: number };
 
+/**
+ * A replay controller that adds or removes workers at fixed times, optionally around another controller.
+ */
 export function scheduledController(steps: readonly FleetChangeStep[], inner?: ReplayController): ReplayController {
   const plan = [...steps].sort((a, b) => a.atMs - b.atMs);
   for (const s of plan) if (!(s.atMs >= 0) || !Number.isFinite(s.atMs)) throw new RangeError(`scheduledController: atMs must be finite and ≥ 0, got ${s.atMs}`);

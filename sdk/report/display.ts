@@ -157,6 +157,11 @@ function showChart(html: string, svg: string): Promise<void> {
  * Show whatever fits: PNG bytes as an image; a rendered plot, markup, or an object with `toHTML()`
  * as HTML (an SVG string shows inline in the HTML, the way Plot charts are embedded in pages).
  * Charts (a rendered plot, an SVG document) carry an `image/png` of themselves in the same output.
+ *
+ * @example
+ * ```ts
+ * await show(renderFigure({ marks: [Plot.lineY([1, 3, 2])] })); // HTML + PNG in a notebook, a text stand-in elsewhere
+ * ```
  */
 export function show(value: Showable): Promise<void> {
   if (value instanceof Uint8Array) return showPng(value);

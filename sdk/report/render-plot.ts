@@ -55,7 +55,14 @@ function plotOnce(spec: PlotOptions): { el: DomElement; svgEl: DomElement } {
 type Side = keyof typeof PLOT_DEFAULT_MARGIN;
 const MARGIN_KEY = { top: "marginTop", right: "marginRight", bottom: "marginBottom", left: "marginLeft" } as const;
 
-/** Render a Plot spec server-side. `spec.document` is supplied for you. */
+/**
+ * Render a Plot spec server-side. `spec.document` is supplied for you.
+ *
+ * @example
+ * ```ts
+ * const { svg, html } = renderFigure({ color: { legend: true }, marks: [Plot.dot(rows, { x: "x", y: "y", fill: "k" })] });
+ * ```
+ */
 export function renderFigure(spec: PlotOptions, options: RenderOptions = {}): RenderedPlot {
   let current = spec;
   let { el, svgEl } = plotOnce(current);
@@ -83,7 +90,14 @@ export function renderFigure(spec: PlotOptions, options: RenderOptions = {}): Re
   return { svg, html: el.outerHTML };
 }
 
-/** Render a Plot spec to a standalone SVG string. */
+/**
+ * Render a Plot spec to a standalone SVG string.
+ *
+ * @example
+ * ```ts
+ * const svg = renderPlot({ marks: [Plot.lineY([1, 3, 2])] });
+ * ```
+ */
 export function renderPlot(spec: PlotOptions, options: RenderOptions = {}): string {
   return renderFigure(spec, options).svg;
 }

@@ -8,6 +8,15 @@ export interface PngOptions {
   background?: string;
 }
 
+/**
+ * An SVG rendered to PNG bytes with resvg (DejaVu Sans, white background), at the SVG's size or a given width.
+ *
+ * @example
+ * ```ts
+ * const png = toPng(renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] }), { width: 1280 });
+ * writeFileSync("chart.png", png);
+ * ```
+ */
 export function toPng(svg: string, options: PngOptions = {}): Uint8Array {
   const r = new Resvg(svg, {
     background: options.background ?? "white",

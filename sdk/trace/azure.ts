@@ -77,16 +77,25 @@ export class AzureLineParser {
   }
 }
 
+/**
+ * Parses Azure LLM inference trace CSV text into requests, with a report of what was read.
+ */
 export function parseAzure(text: string, options: TraceReadOptions = {}): TraceLoad {
   const parser = new AzureLineParser(options);
   const { requests, report } = parseLines(parser, text);
   return { requests, report, traceBlockSize: parser.blockSize, provenance: { source: report.source, format: "azure" } };
 }
 
+/**
+ * Streams an Azure LLM inference trace (text or byte chunks, gzip or not) as requests.
+ */
 export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest, void, undefined> {
   yield* streamLines((source) => new AzureLineParser({ ...options, source }), input, options);
 }
 
+/**
+ * Reads an Azure LLM inference trace CSV file (.csv or .csv.gz) into requests.
+ */
 export function loadAzure(path: string, options: TraceReadOptions = {}): TraceLoad {
   return parseAzure(readTextFile(path), { ...options, source: options.source ?? path });
 }

@@ -25,6 +25,9 @@ function openLoopArrivals(requests: readonly TraceRequest[]): number[] {
   });
 }
 
+/**
+ * Requests as Vidur's trace rows (arrival time, prefill and decode tokens).
+ */
 export function toVidurRows(requests: readonly TraceRequest[]): VidurRow[] {
   const at = openLoopArrivals(requests);
   const t0 = Math.min(...at);

@@ -99,7 +99,14 @@ export interface SyntheticTraceOptions {
   traceBlockSize?: number;
 }
 
-/** Independent requests, each with its own hash ids (no prefix sharing). */
+/**
+ * Independent requests, each with its own hash ids (no prefix sharing).
+ *
+ * @example
+ * ```ts
+ * const requests = syntheticTrace({ seed: 1, count: 100, arrivals: { kind: "poisson", rateRps: 2 }, inputTokens: 2000, outputTokens: 200 });
+ * ```
+ */
 export function syntheticTrace(o: SyntheticTraceOptions): TraceRequest[] {
   const root = makeRng(o.seed);
   const T = o.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;

@@ -90,6 +90,16 @@ export interface TraceStats {
   rate: RatePoint[];
 }
 
+/**
+ * A trace's shape: request count, duration and rate, ISL/OSL percentiles, prefix reuse and the rate over time.
+ *
+ * @example
+ * ```ts
+ * const { requests } = loadTrace("datasets/traces/public/mooncake/conversation_trace.jsonl.gz");
+ * const s = traceStats(requests);
+ * console.log(s.requests, s.durationMs, s.meanRateRps);
+ * ```
+ */
 export function traceStats(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; intervalS?: number; method?: QuantileMethod } = {}): TraceStats {
   const method = options.method ?? "linear";
   const intervalS = options.intervalS ?? 60;

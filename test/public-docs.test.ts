@@ -1,0 +1,54 @@
+// The API reference (issue 16): TypeDoc over every public entry point (`npm run docs`, typedoc.json) documents each exported function with a summary, and each front-door verb with an example.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+interface Comment { summary?: { text: string }[]; blockTags?: { tag: string }[] }
+interface Reflection { name: string; kind: number; children?: Reflection[]; signatures?: { comment?: Comment }[]; sources?: { fileName: string; line: number }[] }
+
+const FUNCTION = 64;
+const CONTAINERS = new Set([1, 2, 4]); // project, module, namespace
+
+/** Every function reachable from the entry points, once per declaration. */
+function functions(root: Reflection): Map<string, { where: string; summary: string; example: boolean }> {
+  const out = new Map<string, { where: string; summary: string; example: boolean }>();
+  const walk = (n: Reflection, path: string[]) => {
+    for (const c of n.children ?? []) {
+      if (c.kind === FUNCTION) {
+        const src = c.sources?.[0];
+        const key = `${src?.fileName}:${c.name}`;
+        if (out.has(key)) continue;
+        const comments = (c.signatures ?? []).map((s) => s.comment).filter((x): x is Comment => !!x);
+        out.set(key, {
+          where: [...path, c.name].join("/"),
+          summary: comments.flatMap((m) => m.summary ?? []).map((p) => p.text).join("").trim(),
+          example: comments.some((m) => (m.blockTags ?? []).some((t) => t.tag === "@example")),
+        });
+      } else if (CONTAINERS.has(c.kind)) walk(c, [...path, c.name]);
+    }
+  };
+  walk(root, []);
+  return out;
+}
+
+test("npm run docs: every public function has a one-line summary; every front-door verb has an example", { timeout: 300_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-docs-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const json = join(dir, "api.json");
+  const r = spawnSync(process.execPath, ["node_modules/typedoc/bin/typedoc", "--json", json, "--out", join(dir, "html")], { encoding: "utf8", timeout: 280_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const fns = functions(JSON.parse(readFileSync(json, "utf8")) as Reflection);
+  assert.ok(fns.size > 300, `${fns.size} public functions`);
+  const missing = [...fns.values()].filter((f) => !f.summary).map((f) => f.where);
+  assert.deepEqual(missing, [], "functions without a summary");
+  // The front door's verbs (sdk/index.ts), each with an @example.
+  const verbs = [...readFileSync("sdk/index.ts", "utf8").matchAll(/^export \{ ([^}]+) \} from/gm)].flatMap((m) => m[1]!.split(",").map((s) => s.trim()));
+  const front = [...fns.values()].filter((f) => f.where.startsWith("index/") && verbs.includes(f.where.slice("index/".length)));
+  assert.ok(front.length >= 25, `${front.length} front-door functions`);
+  assert.deepEqual(front.filter((f) => !f.example).map((f) => f.where), [], "front-door verbs without an example");
+  const withExample = [...fns.values()].filter((f) => f.example).length;
+  t.diagnostic(`${fns.size} public functions, all with a summary; ${withExample} with an example (every front-door verb; the rest not yet)`);
+});
