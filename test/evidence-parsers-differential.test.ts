@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rng } from "../sdk/core/rng.js";
-import { parseDpcLog, parseKlog } from "../sdk/actuation/evidence.js";
+import { parseDpcLog, parseKlog, parseVllmLog } from "../sdk/actuation/evidence.js";
 import { parseKubeTime } from "../sdk/kube/time.js";
 
 // ── The reference readers: the regex versions, kept here only to pin the fast ones to their answers. ──
@@ -98,4 +98,19 @@ test("parseKubeTime: the digit reader agrees with the regex + Date.parse reader 
     if (want !== null) valid++;
   }
   assert.ok(valid > 10_000, `only ${valid} valid timestamps generated`);
+});
+
+test("parseVllmLog: substring tests on the raw line pick the lines and types the regex cascade picked after the prefix", () => {
+  const markers = ["It took 1.5 seconds to wake up.", "It took 2 seconds to fall asleep.", "non-default args: {}", "Model loading took 3 GB and 4.5 seconds", "Accepted request to create vLLM instance with id=x", "seconds to wake", "Model loading", "args:"];
+  const refType = (line: string) => /seconds to wake up/.test(line) ? "wake" : /seconds to fall asleep/.test(line) ? "sleep" : /non-default args:/.test(line) ? "start" : /Model loading took/.test(line) ? "load" : /Accepted request to create vLLM instance/.test(line) ? "create_accepted" : null;
+  let typed = 0;
+  for (let i = 0; i < 3_000; i++) {
+    const prefix = pick(["", "2026-11-23T09:00:00.5Z ", "2026-11-23Tnon-default_args:Z ", "2026-11-23Tnon-defaultZ "]);
+    const line = `${prefix}INFO 11-23 09:00:0${i % 10}.${i} ${randomTail()}${pick(markers)}${randomTail().replace(/[\r\u2028]/g, "")}`;
+    const want = refType(line.replace(/^(\d{4}-\d{2}-\d{2}T\S+Z) /, ""));
+    const got = parseVllmLog([line], { year: 2026 })[0]?.type ?? null;
+    assert.equal(got, want, JSON.stringify(line));
+    if (want) typed++;
+  }
+  assert.ok(typed > 1_000, `only ${typed} typed lines`);
 });

@@ -314,21 +314,22 @@ const ISO_PREFIX = /^(\d{4}-\d{2}-\d{2}T\S+Z) /;
  */
 export function parseVllmLog(text: string | readonly string[], options: { source?: string; year: number }): VllmEvent[] {
   const source = options.source ?? "<vllm-log>";
-  const lines = typeof text === "string" ? text.split("\n") : text;
   const out: VllmEvent[] = [];
-  lines.forEach((raw, idx) => {
+  eachLine(text, (raw, idx) => {
+    // Plain substring tests first (most lines of a vLLM log are none of these: five scans, no regex).
+    // No marker contains "Z ", so a `kubectl logs --timestamps` prefix cannot change what they find.
+    const type: VllmEventType | null =
+      raw.includes("seconds to wake up") ? "wake"
+      : raw.includes("seconds to fall asleep") ? "sleep"
+      : raw.includes("non-default args:") ? "start"
+      : raw.includes("Model loading took") ? "load"
+      : raw.includes("Accepted request to create vLLM instance") ? "create_accepted"
+      : null;
+    if (type === null) return;
     let line = raw;
     let t: number | null = null;
     const iso = ISO_PREFIX.exec(line); // kubectl logs --timestamps
     if (iso) { line = line.slice(iso[0].length); }
-    const type: VllmEventType | null =
-      /seconds to wake up/.test(line) ? "wake"
-      : /seconds to fall asleep/.test(line) ? "sleep"
-      : /non-default args:/.test(line) ? "start"
-      : /Model loading took/.test(line) ? "load"
-      : /Accepted request to create vLLM instance/.test(line) ? "create_accepted"
-      : null;
-    if (type === null) return;
     const v = VLLM_TS.exec(line);
     const l = LAUNCHER_TS.exec(line);
     if (v) {
