@@ -17,6 +17,8 @@ import { runNopIterations, type NopRunResult } from "../sdk/bench/nop-runner.js"
 import { analyzeRun } from "../sdk/actuation/analyze.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 import { hitRates } from "../sdk/actuation/summary.js";
+import { nopOptionsFor } from "../sdk/actuation/nop-context.js";
+import type { NopScenario } from "../sdk/actuation/nop-result.js";
 import { readRunDir, RunWriter, writeAnalysis } from "../sdk/bench/run-files.js";
 import { watchPods } from "../sdk/kube/watch.js";
 import { collectEvents } from "../sdk/kube/event-log.js";
@@ -236,11 +238,15 @@ test("fault injection (dropped streams, 410s, delays, 5xx/429) changes nothing: 
 test("a recorded run replays to byte-identical classification output (library and actlab classify)", { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "actlab-run-"));
   const { res } = await runScenario({ name: "replay", cluster: { nodes: 1, gpusPerNode: 4 }, iterations: 3, replicas: 2, dir });
+  // The recorded run also gives what result.yaml carries beyond classification (vllm_metrics, pod IPs,
+  // engines, model), as actlab classify reads it: the same options for every writer compared here.
+  const recorded = readRunDir(dir);
+  const nopOptions = nopOptionsFor(recorded, recorded.options.nopScenario as NopScenario | undefined);
   const live = join(dir, "live");
-  writeAnalysis(live, res.actuations);
-  const replayed = analyzeRun(readRunDir(dir));
+  writeAnalysis(live, res.actuations, nopOptions);
+  const replayed = analyzeRun(recorded);
   const again = join(dir, "replayed");
-  writeAnalysis(again, replayed.actuations);
+  writeAnalysis(again, replayed.actuations, nopOptions);
   for (const f of ["result.yaml", "benchmark_report.yaml", "actuations.json", "actuations.csv", "summary.json"]) {
     assert.equal(readFileSync(join(again, f), "utf8"), readFileSync(join(live, f), "utf8"), `${f} differs after replay`);
   }
