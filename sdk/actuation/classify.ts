@@ -48,6 +48,7 @@ import type { PodLifecycle } from "../kube/lifecycle.js";
 import { dpcRecordFor, type DpcEvidence, type DpcRecord, type VllmEvent } from "./evidence.js";
 import { FMA_KEYS, INFERENCE_SERVER_CONTAINER, podRole } from "./fma-keys.js";
 import type { ActuationClass, ActuationMode, ActuationPath } from "./path.js";
+import { serverClockOf } from "./server-clock.js";
 
 export type ClassificationSource = "dpc" | "vllm_log" | "kube_created_bound" | "kube_order" | "kube_timestamps" | "provider_name" | "fma_metric" | "none";
 export type TimingSource = "dpc" | "kube_container_start" | "kube_pod_create" | "none";
@@ -162,6 +163,10 @@ export function classifyActuations(input: ClassifyInput): Actuation[] {
   const bounds = new Map<Actuation, Bounds>();
   const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn, bounds));
   if (input.metricDeltas) resolveByMetric(out, input.metricDeltas, bounds);
+  // The dual label's time is known only on the watch's clock: put it on the server's, as every other timestamp.
+  const toServer = serverClockOf(input.pods);
+  const byUid = new Map(requesters.map((r) => [r.uid, r]));
+  for (const a of out) if (a.dual_label_timestamp !== null) a.dual_label_timestamp = Math.round(toServer(a.dual_label_timestamp * 1000, byUid.get(a.requester_uid))) / 1000;
   // A fixed order that does not depend on how events arrived (a relist reorders them).
   return out.sort((a, b) => a.iteration - b.iteration || (a.creation_timestamp ?? Infinity) - (b.creation_timestamp ?? Infinity) || (a.requester < b.requester ? -1 : a.requester > b.requester ? 1 : 0));
 }

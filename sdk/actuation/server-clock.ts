@@ -1,0 +1,68 @@
+/**
+ * One clock for a run's timestamps: Kubernetes gives server times (creation, conditions, container
+ * starts), but when the dual label appeared is known only from when the watch received it, on this
+ * machine's wall clock. On the embedded cluster (a virtual clock, time-scaled) the two differ by
+ * weeks and run at different speeds, so result.yaml mixed clocks (issue 16 item 10). The map comes
+ * from the run itself: every phase of a pod created while watching that carries a server time,
+ * paired with when its event arrived. For a pod's own event it interpolates between that pod's
+ * phases around it (a time-scaled clock turns 0.1 s of receive jitter into 10 s, so a run-wide fit
+ * alone can put a label before the pod's creation); elsewhere a least-squares line over the run.
+ */
+import type { PodLifecycle, PodPhase } from "../kube/lifecycle.js";
+
+const PHASES: readonly PodPhase[] = ["created", "scheduled", "readyToStartContainers", "initialized", "running", "containersStarted", "containersReady", "ready"];
+// Server times are whole seconds (RFC 3339 without fraction): the event came on average half a second later.
+const QUANTUM_MS = 1000;
+
+interface Pair { w: number; s: number }
+
+function pairsOf(p: PodLifecycle): Pair[] {
+  if (!p.createdWhileWatching) return [];
+  const out: Pair[] = [];
+  for (const ph of PHASES) {
+    const t = p.phases[ph];
+    if (t.server === null || t.receivedWall === null) continue;
+    out.push({ w: t.receivedWall, s: t.server % QUANTUM_MS === 0 ? t.server + QUANTUM_MS / 2 : t.server });
+  }
+  return out.sort((a, b) => a.w - b.w);
+}
+
+/** Receive time (wall ms) → server clock (ms), interpolated within `pod`'s own phases when given; the identity with too few points. */
+export type ServerClock = (receivedWallMs: number, pod?: PodLifecycle) => number;
+
+export function serverClockOf(pods: readonly PodLifecycle[]): ServerClock {
+  const fit = lineOf(pods.flatMap(pairsOf));
+  return (x, pod) => {
+    const own = pod ? pairsOf(pod) : [];
+    if (own.length >= 2 && x >= own[0]!.w && x <= own[own.length - 1]!.w) {
+      const i = own.findIndex((q) => q.w >= x);
+      const hi = own[i]!;
+      const lo = own[Math.max(0, i - 1)]!;
+      const v = hi.w === lo.w ? (lo.s + hi.s) / 2 : lo.s + ((x - lo.w) / (hi.w - lo.w)) * (hi.s - lo.s);
+      return Math.min(Math.max(v, Math.min(lo.s, hi.s)), Math.max(lo.s, hi.s));
+    }
+    const v = fit(x);
+    // Outside the pod's phases, never on the wrong side of them.
+    if (own.length && x > own[own.length - 1]!.w) return Math.max(v, own[own.length - 1]!.s);
+    if (own.length && x < own[0]!.w) return Math.min(v, own[0]!.s);
+    return v;
+  };
+}
+
+function lineOf(pairs: readonly Pair[]): (x: number) => number {
+  const w = pairs.map((p) => p.w);
+  const s = pairs.map((p) => p.s);
+  if (w.length < 2) return (x) => x;
+  // Centred sums: epoch milliseconds squared would lose precision.
+  const mw = w.reduce((a, b) => a + b, 0) / w.length;
+  const ms = s.reduce((a, b) => a + b, 0) / s.length;
+  let sww = 0;
+  let sws = 0;
+  for (let i = 0; i < w.length; i++) {
+    sww += (w[i]! - mw) ** 2;
+    sws += (w[i]! - mw) * (s[i]! - ms);
+  }
+  // All events in one instant (or a slope no clock runs at): keep the offset only.
+  const b = sww > 0 && sws / sww > 0 ? sws / sww : 1;
+  return (x) => ms + b * (x - mw);
+}
