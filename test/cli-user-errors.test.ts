@@ -212,3 +212,18 @@ test("guards: a 10⁹-run design (ten 8-level factors) is refused before it is b
   const raised = actlab("experiment", file, "--plan", "--max-runs", "300000");
   assert.equal(raised.status, 0, raised.stderr);
 });
+
+test("option mistakes are one line in the CLI's style, exit 2: unknown option (with the near one), missing value, value to a switch, stray argument", () => {
+  const cases: [string[], string][] = [
+    [["replay", TRACE, "--minutes", "3"], "actlab replay: unknown option --minutes (the options are listed below)"],
+    [["replay", TRACE, "--worker", "3"], "actlab replay: unknown option --worker; did you mean --workers? (the options are listed below)"],
+    [["replay", TRACE, "--workers"], "actlab replay: --workers expects a value"],
+    [["replay", TRACE, "--json=3"], "actlab replay: --json takes no value (it is a switch)"],
+    [["watch", "extra"], "actlab watch: unexpected argument 'extra' (this command takes none)"],
+  ];
+  for (const [args, line] of cases) {
+    const r = actlab(...args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.equal(firstLine(r), line);
+  }
+});

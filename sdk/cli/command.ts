@@ -54,8 +54,38 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(argsMessage(err as Error & { code?: string }, Object.keys(options)));
   }
+}
+
+/** Edit distance, for "did you mean" on a mistyped option. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * parseArgs' errors in this CLI's one-line style (its own text for an unknown option is a
+ * paragraph about positionals after '--'), with the closest option name when one is near.
+ */
+function argsMessage(err: Error & { code?: string }, names: readonly string[]): string {
+  const quoted = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+  if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const given = quoted.replace(/^-+/, "");
+    const near = names.map((n) => ({ n, d: distance(given, n) })).filter((x) => x.d <= Math.max(1, Math.floor(given.length / 3))).sort((a, b) => a.d - b.d)[0];
+    return `unknown option ${quoted}${near ? `; did you mean --${near.n}?` : ""} (the options are listed below)`;
+  }
+  if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const flag = quoted.split(" ")[0]!;
+    return /argument missing/.test(err.message) ? `${flag} expects a value` : `${flag} takes no value (it is a switch)`;
+  }
+  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument '${quoted}' (this command takes none)`;
+  return err.message;
 }
 
 /**
