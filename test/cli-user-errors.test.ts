@@ -132,7 +132,7 @@ test("classify with no classified actuation prints no rates (not 0.000) and says
   // summary.json says the same: a rate over no classified actuation is null, not 0.
   const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as Record<string, unknown>;
   assert.deepEqual([summary.classified, summary.hot_hit_rate, summary.warm_hit_rate, summary.cold_launcher_hit_rate, summary.cold_hit_rate], [0, null, null, null, null]);
-  assert.ok(lines.includes("hint: 6 unknown: the recording has no dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod) and no launcher/provider vLLM logs (--pod-log POD=FILE); add them to decide hot vs warm vs cold_launcher"), r.stdout);
+  assert.ok(lines.includes("hint: 6 unknown: the recording has no dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod) and no launcher/provider vLLM logs (--pod-log POD=FILE); add them to decide hot vs warm vs cold_launcher (actlab watch --record DIR records them all)"), r.stdout);
   // With the recorded run's evidence (DPC log included) nothing is unknown and no hint is printed.
   const full = actlab("classify", "datasets/event-logs/hot-8b-h100", "--out", join(dir, "full"));
   assert.equal(full.status, 0, full.stderr);

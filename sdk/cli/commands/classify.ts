@@ -43,7 +43,7 @@ function evidenceHint(inputs: RunInputs, unknown: number, use: { dpc: boolean; v
   const missing: string[] = [];
   if (use.dpc && !sources.some((s) => s.startsWith("dpc"))) missing.push("dual-pods controller (DPC) log (--dpc-log FILE; from a cluster: kubectl logs of the dual-pods-controller pod)");
   if (use.vllm && !sources.some((s) => s.startsWith("pod"))) missing.push("launcher/provider vLLM logs (--pod-log POD=FILE)");
-  return missing.length ? `${unknown} unknown: the recording has no ${missing.join(" and no ")}; add them to decide hot vs warm vs cold_launcher` : undefined;
+  return missing.length ? `${unknown} unknown: the recording has no ${missing.join(" and no ")}; add them to decide hot vs warm vs cold_launcher (actlab watch --record DIR records them all)` : undefined;
 }
 
 export const command: Command = {
