@@ -14,6 +14,7 @@ import { testbedInstalled } from "../sdk/testbed/versions.js";
 import { kubeRequest } from "../sdk/kube/kubeconfig.js";
 import { untilDefaultServiceAccount } from "./helpers/jobs-study.js";
 import { untilTrue } from "./helpers/testbed-pods.js";
+import { standInDpc } from "./helpers/stand-in-dpc.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -128,4 +129,26 @@ test("actlab bench --kubeconfig runs the nop iteration on the test bed; with no 
   // The events came from the real API server: the scheduler's binding is in them.
   const events = readFileSync(join(out, "events.jsonl"), "utf8").trim().split("\n").slice(1).map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.object?.spec?.nodeName === tb.agent.nodes[0]), "a requester bound to the simulated node");
+});
+
+test("actlab bench --kubeconfig with a stand-in DPC: cold_launcher then hot, classified from Kubernetes objects and the launcher's vLLM log", { skip: !installed && SKIP }, async () => {
+  // What the previous test left scaled up (its requester was never bound) goes first.
+  await kubeRequest(tb.kubeconfig, "DELETE", "/apis/apps/v1/namespaces/default/deployments/fma-requester", { propagationPolicy: "Foreground" });
+  await untilTrue("no requester left", async () => JSON.parse((await kubeRequest(tb.kubeconfig, "GET", "/api/v1/namespaces/default/pods")).body).items.length === 0, 60_000);
+  const dpc = standInDpc(tb.kubeconfig, "default");
+  const out = join(dir, "bench-dpc");
+  try {
+    const b = await actlab(["bench", "--kubeconfig", tb.kubeconfigPath, "--namespace", "default", "--deployment", "req-dpc", "--yaml", join(dir, "requester.yaml"), "--iterations", "2", "--timeout", "90", "--out", out]);
+    assert.equal(b.code, 0, `${b.stderr}\n${dpc.actions.join("\n")}`);
+  } finally {
+    await dpc.stop();
+  }
+  assert.deepEqual(dpc.actions.map((a) => a.split(" ")[0]), ["cold_launcher", "slept", "hot", "slept"], dpc.actions.join("\n"));
+  const acts = JSON.parse(readFileSync(join(out, "actuations.json"), "utf8"));
+  assert.deepEqual(acts.map((a: any) => [a.iteration, a.path, a.classified_by, a.outcome]), [[1, "cold_launcher", "kube_created_bound", "ready"], [2, "hot", "vllm_log", "ready"]]);
+  // The same GPU both times (the device plugin hands out the lowest free one), so the same instance.
+  assert.equal(acts[0].instance_id, acts[1].instance_id);
+  assert.ok(acts[1].vllm_wake_seconds > 0, "the wake line's duration read from the launcher's log");
+  const result = readFileSync(join(out, "result.yaml"), "utf8");
+  assert.match(result, /cold_launcher/);
 });
