@@ -76,10 +76,8 @@ interface Slot {
 /**
  * Young generation per worker, MB (V8's default is ~48 at this heap size). Replay treatments allocate
  * a run's state in bursts that outlive a small nursery, so it was promoted and marked again: with 192
- * MB a 64-run replay sweep scavenged 120 times instead of 394 and used 5–12% less CPU. GC is the
- * part of a run that does not scale with workers — with one worker V8's GC helper threads use the
- * idle core, with two they take it from the other worker — so less of it is a better ratio too.
- * Committed only as used; CPU-bound treatments that allocate little are unaffected.
+ * MB a 64-run replay sweep scavenged 120 times instead of 394 and used 5–12 % less CPU. Committed only
+ * as used; CPU-bound treatments that allocate little are unaffected.
  */
 export const WORKER_YOUNG_GENERATION_MB = 192;
 
