@@ -227,3 +227,18 @@ test("option mistakes are one line in the CLI's style, exit 2: unknown option (w
     assert.equal(firstLine(r), line);
   }
 });
+
+test("replay --lenient skips a bad trace line and says so on standard error (line and reason); without it the line stops the replay (exit 1)", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-usererr-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const row = (ts: number | string, h: number) => `{"timestamp":${ts},"input_length":10,"output_length":10,"hash_ids":[${h}]}\n`;
+  const file = join(dir, "bad.jsonl");
+  writeFileSync(file, row(0, 1) + row("1e300", 1) + row(5, 2));
+  const strict = actlab("replay", file);
+  assert.equal(strict.status, 1);
+  assert.equal(firstLine(strict), `actlab replay: ${file}:2 (timestamp): a number of ms in [0, 2^53), got 1e+300`);
+  const lenient = actlab("replay", file, "--lenient", "--json");
+  assert.equal(lenient.status, 0, lenient.stderr);
+  assert.equal(lenient.stderr, `warning: ${file}: skipped 1 bad line (--lenient)\n  line 2: a number of ms in [0, 2^53), got 1e+300\n`);
+  assert.equal(JSON.parse(lenient.stdout).completed, 2);
+});

@@ -24,7 +24,7 @@ test("every recorded run: each dual label lies between its requester's creation 
 /** A pod with the given (received wall ms, server ms) phases; only what serverClockOf reads. */
 function pod(pairs: [received: number, server: number][], watched = true): PodLifecycle {
   const names = ["created", "scheduled", "containersStarted", "ready"] as const;
-  const phases = Object.fromEntries(names.map((n, i) => [n, { server: pairs[i]?.[1] ?? null, receivedWall: pairs[i]?.[0] ?? null }]));
+  const phases: Record<string, { server: number | null; receivedWall: number | null }> = Object.fromEntries(names.map((n, i) => [n, { server: pairs[i]?.[1] ?? null, receivedWall: pairs[i]?.[0] ?? null }]));
   for (const n of ["readyToStartContainers", "initialized", "running", "containersReady"]) phases[n] = { server: null, receivedWall: null };
   return { createdWhileWatching: watched, phases } as unknown as PodLifecycle;
 }

@@ -40,6 +40,7 @@ Replays a Mooncake JSONL (or Azure CSV) trace against a simulated vLLM-style fle
   --seed N                     router tie-break seed (default 1)
   --out DIR                    also write requests.csv, intervals.csv, summary.json there
   --json                       print the summary as JSON
+  --lenient                    skip the trace's bad lines (named on standard error) instead of failing
   --max-workers N              refuse fleets larger than N workers (default 4096, a guard against typos)
   --planner CONFIG             steer the fleet with the Dynamo-style planner (JSON/YAML file or inline JSON);
                                writes summary.json, decisions.jsonl, scaling-events.csv, actuations.csv and the
@@ -71,6 +72,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       mode: { type: "string" },
+      lenient: { type: "boolean" },
       workers: { type: "string" },
       "prefill-workers": { type: "string" },
       "decode-workers": { type: "string" },
@@ -126,7 +128,12 @@ export const command: Command = {
     const traceBlockSize = int("trace-block-size", values["trace-block-size"], DEFAULT_TRACE_BLOCK_SIZE);
     const format = (values.format ?? traceFormatOf(path)) as TraceFormat;
     // The trace value carries its block size to the replay (not passed again in the options).
-    const loaded = loadTrace(path, { format, traceBlockSize });
+    const loaded = loadTrace(path, { format, traceBlockSize, lenient: values.lenient ?? false });
+    // Lenient reading keeps going, but never silently: how many lines, and the first ones, by number.
+    if (loaded.report.skipped > 0) {
+      process.stderr.write(`warning: ${path}: skipped ${loaded.report.skipped} bad line${loaded.report.skipped === 1 ? "" : "s"} (--lenient)\n`);
+      for (const p of loaded.report.problems.slice(0, 3)) process.stderr.write(`  line ${p.line}: ${p.message}\n`);
+    }
     const trace: Trace = values.head !== undefined ? { ...loaded, requests: loaded.requests.slice(0, int("head", values.head, loaded.requests.length)) } : loaded;
     const requests = trace.requests;
     const options: ReplayOptions = {
