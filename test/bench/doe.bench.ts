@@ -58,7 +58,7 @@ if (sharedDataset("mooncake/conversation_trace.jsonl")) {
   // What the ratio is made of: CPU the whole process spent (workers, V8's GC helpers, the main thread).
   figure("  process CPU, 1 worker", median(cpu[1]), "ms");
   figure("  process CPU, 2 workers", median(cpu[2]), "ms");
-  figure("  CPU of 1 worker per wall second (> 1: GC helpers use the idle core)", median(cpu[1]) / median(wall[1]), "cores", 2);
+  figure("  CPU of 1 worker per wall second (> 1: more than one thread busy)", median(cpu[1]) / median(wall[1]), "cores", 2);
   figure("  1-minute load average while measuring (2 cores)", loadavg()[0]!, "", 1);
   if (failures) console.log(`  (failures: ${failures})`);
 } else {
