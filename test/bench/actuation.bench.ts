@@ -100,6 +100,7 @@ function once(): Omit<Run, "genOnly" | "genOnlyWall"> {
 }
 
 console.log(`actuation classification, ${N.toExponential(0)} actuations streamed in chunks of ${CHUNK}, median of ${REPS} runs (CPU ms: user + system, all threads)`);
+figure("peak RSS after importing (tsx, the SDK, yaml)", peakRssMb(), "MB", 0);
 const runs: Run[] = [];
 const gc = (globalThis as { gc?: () => void }).gc; // npm run bench passes --expose-gc
 for (let i = 0; i < REPS; i++) {
