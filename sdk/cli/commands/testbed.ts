@@ -35,7 +35,9 @@ const up: Command = {
 Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler (built by 'actlab testbed
 install') on 127.0.0.1 with locally generated certificates, and a node agent playing N GPU nodes;
 prints 'kubeconfig: PATH' and 'kubectl: PATH', runs until SIGINT/SIGTERM or --lifetime, then stops
-every process it started.
+every process it started. Each pod gets its own 127.x.y.z; pods of the FMA launcher, requester and
+vLLM images serve those components' HTTP contracts there (launcher REST API on 8001, vLLM
+sleep/wake_up/is_sleeping/metrics, the requester SPI), backed by the simulated hardware.
   --nodes N            simulated nodes (default 2)
   --gpus-per-node N    GPUs per node (default 8)
   --gpu-product NAME   nvidia.com/gpu.product label (default NVIDIA-H100-80GB-HBM3)
