@@ -59,6 +59,9 @@ if (sharedDataset("mooncake/conversation_trace.jsonl")) {
   figure("  process CPU, 1 worker", median(cpu[1]), "ms");
   figure("  process CPU, 2 workers", median(cpu[2]), "ms");
   figure("  CPU of 1 worker per wall second (> 1: more than one thread busy)", median(cpu[1]) / median(wall[1]), "cores", 2);
+  // What a machine with both cores free would give if one worker's CPU ran on one core and two
+  // workers' on two (an upper bound: one worker also keeps GC threads busy beside it).
+  figure("  2 × CPU(1 worker) / CPU(2 workers), the ratio's ceiling here", (2 * median(cpu[1])) / median(cpu[2]), "×", 2);
   figure("  1-minute load average while measuring (2 cores)", loadavg()[0]!, "", 1);
   if (failures) console.log(`  (failures: ${failures})`);
 } else {
