@@ -80,13 +80,14 @@ async function main(): Promise<void> {
     line("testbed up (50 nodes registered, control plane healthy)", `${upS.toFixed(1)} s`, "≤ 60 s");
 
     // One watch (the SDK's own: resumes dropped streams) records when each pod is first Ready and when it is gone.
-    const created = new Map<string, number>(), bound = new Map<string, number>(), running = new Map<string, number>(), ready = new Map<string, number>(), gone = new Map<string, number>();
+    const created = new Map<string, number>(), bound = new Map<string, number>(), seen = new Map<string, number>(), running = new Map<string, number>(), ready = new Map<string, number>(), gone = new Map<string, number>();
     const stream = watchPods({ kubeConfig: kc, namespace: "default", labelSelector: "bench=testbed" });
     const pump = (async () => {
       for await (const e of stream) {
         const pod = e.object as any, name = pod?.metadata?.name as string;
         if (e.type === "DELETED") { if (!gone.has(name)) gone.set(name, e.receivedMonoMs); continue; }
         if (!bound.has(name) && pod.spec?.nodeName) bound.set(name, e.receivedMonoMs);
+        if (!seen.has(name) && pod.status?.hostIP) seen.set(name, e.receivedMonoMs); // the node agent's first status write
         if (!running.has(name) && pod.status?.phase === "Running") running.set(name, e.receivedMonoMs);
         if (!ready.has(name) && pod.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) ready.set(name, e.receivedMonoMs);
       }
@@ -141,7 +142,8 @@ async function main(): Promise<void> {
     line("create → Ready p50", `${quantile(lat, 0.5, "nearest-rank").toFixed(2)} s`, "—");
     line("create → Ready p99 (incl. ~1.5 s simulated start)", `${quantile(lat, 0.99, "nearest-rank").toFixed(2)} s`, "≤ 5 s (Kubernetes' pod start-up SLO)");
     line("  p50 create → bound (the real scheduler)", `${step(bound, created).toFixed(2)} s`, "—");
-    line("  p50 bound → Running (node agent: watch, start delay)", `${step(running, bound).toFixed(2)} s`, "— (simulated start ~1.5 s)");
+    line("  p50 bound → the node agent's first status write", `${step(seen, bound).toFixed(2)} s`, "—");
+    line("  p50 that → Running (simulated start, servers open)", `${step(running, seen).toFixed(2)} s`, "— (simulated start ~1.5 s)");
     line("  p50 Running → Ready (first readiness probe)", `${step(ready, running).toFixed(2)} s`, "—");
     line("node agent status writes refused (HTTP ≠ 200)", `${statusErrors}`, "0");
     line("pods/s deleted (first DELETE → last gone)", `${(PODS / goneS).toFixed(1)} pods/s`, "≥ 20 pods/s");
