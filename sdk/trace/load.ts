@@ -1,7 +1,7 @@
 /** Pick the reader by file extension: `.csv` (or `.csv.gz`) → Azure, anything else → Mooncake JSONL. */
-import { loadAzure } from "./azure.js";
-import { loadMooncake } from "./mooncake.js";
-import type { TraceLoad, TraceReadOptions } from "./types.js";
+import { loadAzure, readAzure } from "./azure.js";
+import { loadMooncake, readMooncake } from "./mooncake.js";
+import { DEFAULT_TRACE_BLOCK_SIZE, type TraceLoad, type TraceReadOptions, type TraceReadReport, type TraceRequest } from "./types.js";
 
 export type TraceFormat = "mooncake" | "azure";
 
@@ -23,4 +23,17 @@ export function traceFormatOf(path: string): TraceFormat {
  */
 export function loadTrace(path: string, options: TraceReadOptions & { format?: TraceFormat } = {}): TraceLoad {
   return (options.format ?? traceFormatOf(path)) === "azure" ? loadAzure(path, options) : loadMooncake(path, options);
+}
+
+/**
+ * `loadTrace` for files of any size: streams the file (gzip too) line by line, so no whole-file
+ * string is ever built (a 605 MB trace cannot be one JavaScript string); only the requests are kept.
+ */
+export async function readTraceFile(path: string, options: TraceReadOptions & { format?: TraceFormat } = {}): Promise<TraceLoad> {
+  const format = options.format ?? traceFormatOf(path);
+  let report: TraceReadReport | undefined;
+  const opts = { ...options, source: options.source ?? path, onReport: (r: TraceReadReport) => { report = r; } };
+  const requests: TraceRequest[] = [];
+  for await (const r of format === "azure" ? readAzure(path, opts) : readMooncake(path, opts)) requests.push(r);
+  return { requests, report: report!, traceBlockSize: options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, provenance: { source: report!.source, format } };
 }

@@ -6,6 +6,7 @@
 import { describe, type Distribution, type QuantileMethod } from "../core/quantile.js";
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "./types.js";
 import { DEFAULT_ENGINE_CONFIG } from "../engine/defaults.js";
+import { PrefixTrie } from "./prefix-trie.js";
 
 export interface IdealPrefixReuse {
   engineBlockSize: number;
@@ -31,7 +32,11 @@ export function arrivalOrder(requests: readonly TraceRequest[]): number[] {
 export function idealPrefixReuse(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; order?: readonly number[] } = {}): IdealPrefixReuse {
   const T = options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
   const B = options.engineBlockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
-  const covered = new Map<string, number>(); // prefix key → engine blocks seen full under it (max j + 1)
+  // The trace-hash prefixes form a trie (a node per distinct prefix, found from its parent by the
+  // next hash id): a request costs O(trace blocks), where whole-prefix string keys cost
+  // O(blocks²) time and memory (111 s and 2.2 GB on 1e6 Mooncake lines).
+  const trie = new PrefixTrie();
+  let covered = new Int32Array(1 << 12); // node → engine blocks seen full under that prefix (max j + 1)
   let inputTokens = 0;
   let reused = 0;
   let ratioSum = 0;
@@ -39,22 +44,23 @@ export function idealPrefixReuse(requests: readonly TraceRequest[], options: { t
   for (const i of options.order ?? arrivalOrder(requests)) {
     const r = requests[i]!;
     const nFull = Math.floor(r.input_length / B);
-    const keys: string[] = [];
-    let key = "";
+    let node = 0;
     let hits = 0;
     let leading = true;
-    for (let j = 0; j < nFull; j++) {
-      const tb = Math.floor(((j + 1) * B - 1) / T);
-      while (keys.length <= tb) {
-        key = `${key}/${r.hash_ids[keys.length]}`;
-        keys.push(key);
+    // Engine blocks [j, jEnd) end inside trace block tb (jEnd = ⌊(tb+1)·T/B⌋): they share the node
+    // of the prefix up to tb, so a whole run is settled at once, O(trace blocks) per request.
+    for (let tb = 0, j = 0; j < nFull; tb++) {
+      node = trie.child(node, r.hash_ids[tb]!);
+      if (node >= covered.length) { const grown = new Int32Array(covered.length * 2); grown.set(covered); covered = grown; }
+      const jEnd = Math.min(nFull, Math.floor(((tb + 1) * T) / B));
+      if (jEnd <= j) continue;
+      const c = covered[node]!;
+      if (leading) {
+        hits += Math.max(0, Math.min(c, jEnd) - j);
+        if (c < jEnd) leading = false;
       }
-      if (leading && (covered.get(keys[tb]!) ?? 0) > j) hits++;
-      else leading = false;
-    }
-    for (let j = 0; j < nFull; j++) {
-      const k = keys[Math.floor(((j + 1) * B - 1) / T)]!;
-      if ((covered.get(k) ?? 0) < j + 1) covered.set(k, j + 1);
+      if (c < jEnd) covered[node] = jEnd;
+      j = jEnd;
     }
     inputTokens += r.input_length;
     reused += Math.min(hits * B, r.input_length);

@@ -1,5 +1,5 @@
 /** `actlab trace stats TRACE [--json]`: statistics of a Mooncake JSONL or Azure CSV trace. */
-import { loadTrace, traceFormatOf, type TraceFormat } from "../../trace/load.js";
+import { readTraceFile, traceFormatOf, type TraceFormat } from "../../trace/load.js";
 import { traceStats } from "../../trace/stats.js";
 import { DEFAULT_TRACE_BLOCK_SIZE } from "../../trace/types.js";
 import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
@@ -14,7 +14,10 @@ reuse of an unbounded cache on one worker, for a Mooncake JSONL (default) or Azu
   --trace-block-size N   tokens per hash id (default ${DEFAULT_TRACE_BLOCK_SIZE})
   --engine-block-size N  KV block size for the ideal reuse (default ${DEFAULT_ENGINE_CONFIG.blockSize})
   --interval S           width of the rate series, seconds (default 60)
-  --lenient              skip bad lines and report them instead of failing`;
+  --lenient              skip bad lines and report them (the first 10 listed, then a count) instead of failing`;
+
+/** Bad lines listed in text mode before the count of the rest. */
+const SHOWN_PROBLEMS = 10;
 
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
 
@@ -38,7 +41,7 @@ export const command: Command = {
     const traceBlockSize = numberOption(values["trace-block-size"], "trace-block-size", DEFAULT_TRACE_BLOCK_SIZE, 1);
     const engineBlockSize = numberOption(values["engine-block-size"], "engine-block-size", DEFAULT_ENGINE_CONFIG.blockSize, 1);
     const intervalS = numberOption(values.interval, "interval", 60, 0.001);
-    const { requests, report } = loadTrace(path, { format, traceBlockSize, lenient: values.lenient ?? false });
+    const { requests, report } = await readTraceFile(path, { format, traceBlockSize, lenient: values.lenient ?? false });
     const s = traceStats(requests, { traceBlockSize, engineBlockSize, intervalS });
     if (values.json) {
       process.stdout.write(JSON.stringify({ source: path, format, read: report, ...s }, null, 2) + "\n");
@@ -54,6 +57,10 @@ export const command: Command = {
       `  ideal prefix reuse  ${fmt(100 * s.idealPrefixReuse.tokenRatio)}% of input tokens; mean per-request hit rate ${fmt(100 * s.idealPrefixReuse.meanRequestRatio)}% (unbounded cache, ${engineBlockSize}-token blocks)`,
       `  percentiles         ${s.percentileMethod}`,
     ];
+    // Lenient reads name their bad lines here too, not only in --json: the first few, then a count.
+    const shown = report.problems.slice(0, SHOWN_PROBLEMS);
+    if (shown.length) lines.push(`  bad lines (first ${shown.length} of ${report.skipped}):`, ...shown.map((p) => `    ${path}:${p.line}: ${p.message}`));
+    if (report.skipped > shown.length) lines.push(`    … and ${report.skipped - shown.length} more${report.problems.length > shown.length ? ` (--json lists the first ${report.problems.length})` : ""}`);
     process.stdout.write(lines.join("\n") + "\n");
     return 0;
   },

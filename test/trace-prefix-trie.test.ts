@@ -1,0 +1,56 @@
+// The ideal prefix reuse on a typed-array trie (sdk/trace/prefix-trie.ts) equals the plain
+// definition with whole-prefix string keys (the reference below, O(blocks²)) on random traces.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { PrefixTrie } from "../sdk/trace/prefix-trie.js";
+import { idealPrefixReuse } from "../sdk/trace/stats.js";
+import type { TraceRequest } from "../sdk/trace/types.js";
+
+/** The definition: engine block j hits when an earlier request had block j full under the same trace-hash prefix (a leading run). */
+function reference(requests: readonly TraceRequest[], T: number, B: number) {
+  const covered = new Map<string, number>();
+  let inputTokens = 0, reused = 0, ratioSum = 0, ratioN = 0;
+  const order = requests.map((_, i) => i).sort((a, b) => requests[a]!.timestamp - requests[b]!.timestamp || a - b);
+  for (const i of order) {
+    const r = requests[i]!;
+    const nFull = Math.floor(r.input_length / B);
+    const key = (j: number) => r.hash_ids.slice(0, Math.floor(((j + 1) * B - 1) / T) + 1).join("/");
+    let hits = 0;
+    while (hits < nFull && (covered.get(key(hits)) ?? 0) > hits) hits++;
+    for (let j = 0; j < nFull; j++) covered.set(key(j), Math.max(covered.get(key(j)) ?? 0, j + 1));
+    inputTokens += r.input_length;
+    reused += Math.min(hits * B, r.input_length);
+    const blocks = Math.ceil(r.input_length / B);
+    if (blocks > 0) { ratioSum += hits / blocks; ratioN++; }
+  }
+  return { engineBlockSize: B, inputTokens, reusedTokens: reused, tokenRatio: inputTokens > 0 ? reused / inputTokens : 0, meanRequestRatio: ratioN > 0 ? ratioSum / ratioN : 0 };
+}
+
+test("PrefixTrie: one node per distinct (parent, id), stable across growth, any numeric id", () => {
+  const trie = new PrefixTrie(16);
+  const seen = new Map<string, number>();
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (let k = 0; k < 50_000; k++) {
+    const parent = next() % Math.max(1, trie.size);
+    const id = [next() % 50, 2 ** 40 + (next() % 3), -1, 0.5][k % 4]!;
+    const node = trie.child(parent, id);
+    const want = seen.get(`${parent}/${id}`);
+    if (want === undefined) { assert.equal(node, trie.size - 1); seen.set(`${parent}/${id}`, node); }
+    else assert.equal(node, want);
+  }
+  assert.equal(trie.size, seen.size + 1);
+});
+
+test("idealPrefixReuse on the trie equals the string-key definition on 600 random traces", () => {
+  const req = fc.record({ timestamp: fc.nat(100), isl: fc.integer({ min: 0, max: 3000 }), ids: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 3 }), cut: fc.nat(40) });
+  let withReuse = 0;
+  fc.assert(fc.property(fc.array(req, { maxLength: 25 }), fc.constantFrom(16, 64, 100, 512), fc.constantFrom(16, 32, 64, 128, 700), (rs, T, B) => {
+    const requests: TraceRequest[] = rs.map((r) => ({ timestamp: r.timestamp, input_length: r.isl, output_length: 1, hash_ids: Array.from({ length: Math.ceil(r.isl / T) }, (_, k) => (k < r.cut ? r.ids[k % r.ids.length]! : 1000 + k)) }));
+    const want = reference(requests, T, B);
+    if (want.reusedTokens > 0) withReuse++;
+    assert.deepEqual(idealPrefixReuse(requests, { traceBlockSize: T, engineBlockSize: B }), want);
+  }), { seed: 1, numRuns: 600 });
+  assert.ok(withReuse > 200, `enough traces with reuse to mean something: ${withReuse}`);
+});
