@@ -27,7 +27,7 @@ const fitPlain = median(() => renderPlot(plain));
 figure("renderPlot, nothing to fit: ratio (goal ≤ 1.3)", fitPlain / rawPlain, "×", 2);
 figure("renderChart with title + 3-item legend", median(() => renderChart(needs, { title: "A title", legend: [{ label: "a", color: "red" }, { label: "b", color: "blue", mark: "dash" }, { label: "SLA", color: "black", mark: "target" }] })), "ms");
 
-const rows = [];
+const rows: Record<string, string | number>[] = [];
 for (const a of ["low", "high"]) for (const b of [1, 2, 4]) for (const c of ["x", "y"]) for (const rep of [1, 2]) rows.push({ a, b, c, rep, y: (a === "low" ? 1 : 3) * b + (c === "x" ? 0 : 0.5) + rep * 0.1 });
 figure("mainEffectsPlot (3 factors, replicated: CIs)", median(() => mainEffectsPlot(rows, "y", ["a", "b", "c"])), "ms");
 figure("interactionPlotMatrix (3 factors)", median(() => interactionPlotMatrix(rows, "y", ["a", "b", "c"])), "ms");
