@@ -11,11 +11,11 @@
  *
  * It writes what the bench runner records and what actuation/ computes, so it sits in sdk/bench/ above both.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { columnsOf, toCsv, writeFileAtomic } from "../core/rows.js";
-import { OutputError } from "../core/atomic-write.js";
+import { makeDirs, OutputError } from "../core/atomic-write.js";
 import type { Actuation } from "../actuation/classify.js";
 import { ACTUATION_CSV_COLUMNS, actuationRows, toBenchmarkReport, toNopResult, toYamlText, type NopResultOptions } from "../actuation/nop-result.js";
 import { summarizeActuations } from "../actuation/summary.js";
@@ -32,7 +32,7 @@ export class RunWriter {
   /** Output failures (a file where the folder should be, no permission, a full disk) are one-line OutputErrors naming the path. */
   constructor(readonly dir: string, source: Record<string, string | number | boolean | null> = {}) {
     const events = join(dir, "events.jsonl");
-    try { mkdirSync(dir, { recursive: true }); } catch (err) { throw new OutputError(dir, err); }
+    try { makeDirs(dir); } catch (err) { throw new OutputError(dir, err); }
     try { this.eventsFd = openSync(events, "w"); } catch (err) { throw new OutputError(events, err); }
     this.write(events, () => writeSync(this.eventsFd, JSON.stringify({ format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, source }) + "\n"));
     for (const f of ["evidence.jsonl", "actuations.jsonl"]) writeFileAtomic(join(dir, f), "");
@@ -75,6 +75,12 @@ export class RunWriter {
  * Reads a run folder back as analysis inputs (InputErrors name the file and line). A run killed
  * mid-write leaves a partial last line in events.jsonl or evidence.jsonl: the whole lines are read
  * and `torn` says where each file was cut.
+ *
+ * @example
+ * ```ts
+ * const run = readRunDir("datasets/event-logs/hot-8b-h100");
+ * const { actuations } = analyzeRun(run);
+ * ```
  */
 export function readRunDir(dir: string): RunInputs & { options: Record<string, unknown>; torn: TornTail[] } {
   const ev = join(dir, "events.jsonl");
@@ -109,7 +115,14 @@ export function readRunDir(dir: string): RunInputs & { options: Record<string, u
   return { events, evidence, iterations, metricDeltas, options, torn };
 }
 
-/** Writes the analysis outputs for `acts` into `dir`; returns the file names. Same actuations → same bytes. */
+/**
+ * Writes the analysis outputs for `acts` into `dir`; returns the file names. Same actuations → same bytes.
+ *
+ * @example
+ * ```ts
+ * writeAnalysis("out/classified", analyzeRun(readRunDir("datasets/event-logs/hot-8b-h100")).actuations);
+ * ```
+ */
 export function writeAnalysis(dir: string, acts: readonly Actuation[], nopOptions: NopResultOptions = {}): string[] {
   const nop = toNopResult(acts, nopOptions);
   const files: [string, string][] = [

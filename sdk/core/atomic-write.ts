@@ -5,8 +5,8 @@
  * idea): once the journal is on disk the set rolls forward on the next `recoverFiles`, before it
  * nothing changed. A failing write leaves no temp behind and says, in one line, which path and why.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "./errors.js";
 
 /** An output that cannot be written (full disk, no permission, a folder in the way): one line naming the path. */
@@ -60,10 +60,33 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * `mkdir -p` one level at a time. Node's `mkdirSync(…, { recursive: true })` loops forever where
+ * mkdir answers ENOENT under an existing folder (/proc/x); this one fails with that ENOENT, and
+ * with EEXIST when a file stands where the folder should be.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  for (;;) {
+    let isDir: boolean | undefined;
+    try { isDir = statSync(d).isDirectory(); } catch (err) { if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err; }
+    if (isDir === false) throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${d}'`), { code: "EEXIST", path: d });
+    if (isDir) break;
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing.reverse()) {
+    try { mkdirSync(m); } catch (err) { if ((err as NodeJS.ErrnoException).code !== "EEXIST" || !statSync(m).isDirectory()) throw err; }
+  }
+}
+
 /** Writes `data` to a temp file beside `path`, fsynced; returns the temp path. Throws OutputError (temp removed) on failure. */
 function writeTemp(path: string, data: string | Uint8Array, opts: AtomicWriteOptions): string {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
   } catch (err) {
     throw new OutputError(path, err);
   }

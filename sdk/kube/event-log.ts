@@ -4,7 +4,8 @@
  * run saw. Recording writes each event as it arrives (synchronously, to an open file), so when the
  * source fails, every event received so far is already on disk; the end line says how it ended.
  */
-import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { makeDirs } from "../core/atomic-write.js";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { InputError } from "../core/errors.js";
@@ -37,7 +38,7 @@ export interface RecordOptions {
  * line is written.
  */
 export async function* recordEvents(events: AsyncIterable<WatchEvent>, path: string, options: RecordOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const fd = openSync(path, "w");
   const header: EventLogHeader = { format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, ...(options.source ? { source: options.source } : {}) };
   writeSync(fd, JSON.stringify(header) + "\n");
@@ -154,6 +155,11 @@ export function describeTorn(t: TornTail): string {
 /**
  * Parses a whole event log held in memory (same checks as replayEventLog). A torn last line (see
  * `tornTail`) is not an error: the whole lines are parsed and `torn` says where the file was cut.
+ *
+ * @example
+ * ```ts
+ * const { events } = parseEventLog(readFileSync("datasets/event-logs/hot-8b-h100/events.jsonl", "utf8"));
+ * ```
  */
 export function parseEventLog(text: string, source = "<event-log>"): { header: EventLogHeader; events: WatchEvent[]; end: EventLogEnd | null; torn: TornTail | null } {
   const torn = tornTail(text, source);

@@ -35,6 +35,8 @@ const OUTPUT_CASES: [string, string, RegExp][] = [
   ["--out is below a file", join(root, "a-file", "sub"), /a-file\/sub: a writable output file.*\(ENOTDIR\)/],
   ["--out holds a folder named events.jsonl", join(root, "holds-dir"), /events\.jsonl: a writable output file.*\(EISDIR\)/],
   ...(asRoot ? [] : [["--out is read-only", join(root, "read-only", "run"), /read-only\/run: a writable output file.*\(EACCES\)/] as [string, string, RegExp]]),
+  // mkdir answers ENOENT under /proc, where Node's recursive mkdirSync loops forever.
+  ...(existsSync("/proc/self") ? [["--out under /proc", "/proc/actlab-no-such-folder", /\/proc\/actlab-no-such-folder: a writable output file.*\(ENOENT\)/] as [string, string, RegExp]] : []),
 ];
 
 test(`actlab bench on an unwritable --out: exit 1, one line naming the path, embedded cluster stopped, no temp folder left (${OUTPUT_CASES.length} cases${asRoot ? "; the read-only case needs a non-root user" : ""})`, { timeout: 240_000 }, () => {
