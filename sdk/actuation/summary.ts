@@ -70,6 +70,12 @@ export interface RunSummary extends HitRates {
 
 /**
  * Hit rates overall and per iteration plus the timing distributions (t_wake, t_instance_create, …) of a run's actuations.
+ *
+ * @example
+ * ```ts
+ * const s = summarizeActuations(analyzeRun(readRunDir("datasets/event-logs/hot-8b-h100")).actuations);
+ * console.log(s.hot_hit_rate, s.distributions.t_wake.p50);
+ * ```
  */
 export function summarizeActuations(acts: readonly Actuation[]): RunSummary {
   const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);

@@ -91,6 +91,11 @@ function renumber(runs: DesignRun[]): DesignRun[] {
  * True replication: every treatment `n` times, each replicate a separate run (its own seed, its own
  * place in the run order). Replicate k > 1 gets id `<id>-r<k>`. Runs are ordered replicate by
  * replicate (randomize afterwards to interleave them).
+ *
+ * @example
+ * ```ts
+ * const twice = replicate(fullFactorial([{ name: "x", levels: [1, 2] }]), 2);
+ * ```
  */
 export function replicate(design: Design, n: number): Design {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`replicate: n must be a positive integer, got ${n}`);

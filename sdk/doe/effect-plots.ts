@@ -58,7 +58,14 @@ function ciNote(err: { s: number; df: number } | null): string | undefined {
   return err ? `CI from the replicate error: pooled s = ${err.s.toPrecision(3)}, df ${err.df}` : undefined;
 }
 
-/** Mean response per level, one panel per factor, with the grand mean dashed and 95% CIs when replicated. */
+/**
+ * Mean response per level, one panel per factor, with the grand mean dashed and 95% CIs when replicated.
+ *
+ * @example
+ * ```ts
+ * await show(mainEffectsPlot(rows, "sla_attainment", ["model", "sleep_pool", "speedup"]));
+ * ```
+ */
 export function mainEffectsPlot(rows: readonly RowLike[], response: string, factors: readonly string[]): string {
   const me = mainEffects(rows, response, factors);
   const err = pureError(rows, response, factors);
@@ -96,6 +103,11 @@ export function mainEffectsPlot(rows: readonly RowLike[], response: string, fact
  * For every ordered pair of factors (a, b): mean response across a's levels (columns, labelled
  * under each panel), one line per level of b (rows; colours in the legend), 95% CIs when
  * replicated. No label sits beside a point, so nothing overprints however close the means are.
+ *
+ * @example
+ * ```ts
+ * await show(interactionPlotMatrix(rows, "sla_attainment", ["model", "sleep_pool", "speedup"]));
+ * ```
  */
 export function interactionPlotMatrix(rows: readonly RowLike[], response: string, factors: readonly string[]): string {
   const cells = interactionMeans(rows, response, factors);
@@ -141,7 +153,14 @@ export interface StandardizedEffect {
   standardized: number;
 }
 
-/** Pareto chart: |standardized effect| bars, largest first, with a reference line (e.g. t critical, or ME/PSE). */
+/**
+ * Pareto chart: |standardized effect| bars, largest first, with a reference line (e.g. t critical, or ME/PSE).
+ *
+ * @example
+ * ```ts
+ * const svg = paretoPlot([{ label: "A", standardized: 4.1 }, { label: "AB", standardized: -1.2 }], { value: 2.306, label: "t(0.975, 8)" });
+ * ```
+ */
 export function paretoPlot(effects: readonly StandardizedEffect[], reference: { value: number; label: string }, title = "Pareto chart of standardized effects"): string {
   // Long term names are shortened unless that would make two of them read the same.
   const clipped = effects.map((e) => clipText(e.label, 160, 10));
@@ -162,7 +181,14 @@ export function paretoPlot(effects: readonly StandardizedEffect[], reference: { 
   }, { title, legend: [{ label: "positive", color: "steelblue", mark: "square" }, { label: "negative", color: "#e15759", mark: "square" }, { label: reference.label, color: TARGET_STYLE.stroke, mark: "target" }] });
 }
 
-/** Half-normal probability plot of |effects|; effects beyond Lenth's ME are labelled; ME and SME drawn. */
+/**
+ * Half-normal probability plot of |effects|; effects beyond Lenth's ME are labelled; ME and SME drawn.
+ *
+ * @example
+ * ```ts
+ * const svg = halfNormalPlot(lenth(twoLevelEffects(rows, "y", ["A", "B", "C", "D"]).effects));
+ * ```
+ */
 export function halfNormalPlot(result: LenthResult, title = "Half-normal plot of effects (Lenth)"): string {
   const sorted = [...result.effects].map((e) => ({ ...e, abs: Math.abs(e.effect) })).sort((a, b) => a.abs - b.abs);
   const m = sorted.length;
@@ -189,7 +215,14 @@ export function halfNormalPlot(result: LenthResult, title = "Half-normal plot of
   });
 }
 
-/** Residuals against fitted values, or against run order (to spot drift over time). */
+/**
+ * Residuals against fitted values, or against run order (to spot drift over time).
+ *
+ * @example
+ * ```ts
+ * const svg = residualsPlot(anova(rows, "y", ["A", "B"]), "order");
+ * ```
+ */
 export function residualsPlot(table: Pick<AnovaTable, "fitted" | "residuals" | "runOrder" | "response">, vs: "fitted" | "order" = "fitted"): string {
   const data = table.residuals.map((r, i) => ({ residual: r, fitted: table.fitted[i]!, order: table.runOrder[i]! }));
   const x = vs === "fitted" ? "fitted" : "order";
@@ -206,7 +239,14 @@ export function residualsPlot(table: Pick<AnovaTable, "fitted" | "residuals" | "
   }, { title: `Residuals vs ${vs === "fitted" ? "fitted values" : "run order"} (${table.response})`, legend: [{ label: "run", color: "steelblue", mark: "dot" }, { label: "zero", color: "#888", mark: "line" }] });
 }
 
-/** Write `<name>.svg` and `<name>.png` into `dir`; returns both paths. */
+/**
+ * Write `<name>.svg` and `<name>.png` into `dir`; returns both paths.
+ *
+ * @example
+ * ```ts
+ * const { svg, png } = writePlot("out/plots", "main-effects", mainEffectsPlot(rows, "ttftP50Ms", ["workers", "router"]));
+ * ```
+ */
 export function writePlot(dir: string, name: string, svg: string): { svg: string; png: string } {
   const paths = { svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`) };
   writeFileAtomic(paths.svg, svg);

@@ -27,7 +27,14 @@ function meanSd(values: readonly number[]): { mean: number; sd: number | null } 
   return { mean, sd: Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) };
 }
 
-/** Mean response at each level of each factor. */
+/**
+ * Mean response at each level of each factor.
+ *
+ * @example
+ * ```ts
+ * const means = mainEffects(rows, "ttftP50Ms", ["workers", "router"]); // [{ factor, level, n, mean, sd }]
+ * ```
+ */
 export function mainEffects(rows: readonly RowLike[], response: string, factors: readonly string[]): LevelMean[] {
   const { rows: kept, y } = analysisRows(rows, response);
   const out: LevelMean[] = [];
@@ -174,6 +181,12 @@ export interface LenthResult {
 /**
  * Lenth's method (Technometrics 31(4), 1989) for unreplicated two-level designs: effects that
  * are aliased with an earlier one are left out.
+ *
+ * @example
+ * ```ts
+ * const l = lenth(twoLevelEffects(rows, "y", ["A", "B", "C", "D"]).effects);
+ * console.log(l.me, l.effects.filter((e) => e.active).map((e) => e.label));
+ * ```
  */
 export function lenth(effects: readonly Pick<Effect, "term" | "label" | "effect" | "aliasOf">[], alpha = 0.05): LenthResult {
   const used = effects.filter((e) => !e.aliasOf);

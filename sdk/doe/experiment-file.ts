@@ -604,7 +604,14 @@ export interface ExperimentFactorSpec {
   description?: string;
 }
 
-/** Typed construction in code (current format), validated like a file. */
+/**
+ * Typed construction in code (current format), validated like a file.
+ *
+ * @example
+ * ```ts
+ * const exp = defineExperiment({ experiment: { name: "tiny" }, design: { type: "full_factorial", run: { factors: [{ name: "workers", levels: [2, 4] }] } } });
+ * ```
+ */
 export function defineExperiment(spec: ExperimentSpec, options: ParseOptions = {}): Experiment {
   return experimentFromObject(spec, { ...options, name: options.name ?? spec.experiment?.name ?? "experiment" });
 }

@@ -192,6 +192,11 @@ export interface ExperimentDesignOverrides {
  * randomization the order is split-plot: setup treatments are shuffled, and run treatments within
  * each (a stack is stood up once per setup treatment, as llm-d-benchmark does). Each replicate is
  * a block when the design block says `blocks: replicate`.
+ *
+ * @example
+ * ```ts
+ * const design = experimentDesign(readExperimentFile("datasets/experiments/router-study.yaml"), { replicates: 3, seed: 7 });
+ * ```
  */
 export function experimentDesign(exp: Experiment, overrides: ExperimentDesignOverrides = {}): Design {
   const runs = expandExperiment(exp);

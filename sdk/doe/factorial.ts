@@ -28,7 +28,14 @@ function checkFactors(factors: readonly { name: string }[], where: string): void
   }
 }
 
-/** Every combination of levels (mixed levels allowed), first factor fastest. */
+/**
+ * Every combination of levels (mixed levels allowed), first factor fastest.
+ *
+ * @example
+ * ```ts
+ * const design = fullFactorial([{ name: "workers", levels: [2, 4] }, { name: "router", levels: ["kv", "round-robin"] }]);
+ * ```
+ */
 export function fullFactorial(factors: readonly FactorLevels[], name = "full factorial"): Design {
   checkFactors(factors, "fullFactorial");
   for (const f of factors) if (f.levels.length === 0) throw new RangeError(`fullFactorial: factor '${f.name}' has no levels`);
@@ -70,6 +77,11 @@ function parseGenerator(g: string, k: number): { letter: string; word: string; s
  * `D=ABC`, `E=-AB`) defines one factor as the product of base factors. Also returns the defining
  * relation (all products of the generator words), resolution, and aliases of every effect up to
  * `aliasOrder` letters (default 2: main effects and two-factor interactions).
+ *
+ * @example
+ * ```ts
+ * const half = fractionalFactorial(["A", "B", "C", "D"].map((name) => ({ name, low: -1, high: 1 })), ["D=ABC"]);
+ * ```
  */
 export function fractionalFactorial(factors: readonly TwoLevelFactor[], generators: readonly string[], options: { aliasOrder?: number; name?: string } = {}): Design {
   checkFactors(factors, "fractionalFactorial");

@@ -269,7 +269,15 @@ export class LifecycleReducer {
   }
 }
 
-/** One-shot: the lifecycles of all pods in `events` (stream order). */
+/**
+ * One-shot: the lifecycles of all pods in `events` (stream order).
+ *
+ * @example
+ * ```ts
+ * const pods = podLifecycles(parseEventLog(readFileSync("datasets/event-logs/hot-8b-h100/events.jsonl", "utf8")).events);
+ * console.log(pods.map((p) => p.name));
+ * ```
+ */
 export function podLifecycles(events: Iterable<WatchEvent>, options: LifecycleOptions = {}): PodLifecycle[] {
   const r = new LifecycleReducer(options);
   for (const e of events) r.add(e);

@@ -238,6 +238,11 @@ export interface ParseOptions {
  * Validate a raw (JSON/YAML-decoded) planner config and fill defaults. Throws InputError naming
  * the key and the expected value for unknown keys, wrong types, out-of-range or inconsistent
  * values. As in Dynamo, a non-`sla` target forces load scaling on and throughput scaling off.
+ *
+ * @example
+ * ```ts
+ * const cfg = parsePlannerConfig({ mode: "agg", ttft: 2500, itl: 50, scale_down_stabilization_window: 300 }, { source: "inline" });
+ * ```
  */
 export function parsePlannerConfig(raw: unknown, options: ParseOptions = {}): PlannerConfig {
   const ctx: Ctx = { source: options.source ?? "planner config" };

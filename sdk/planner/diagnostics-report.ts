@@ -245,7 +245,14 @@ function build(input: DiagnosticsReportInput): { charts: DiagnosticsChart[]; mar
   return { charts, margins };
 }
 
-/** The report's charts as standalone SVGs (same order as in the HTML). */
+/**
+ * The report's charts as standalone SVGs (same order as in the HTML).
+ *
+ * @example
+ * ```ts
+ * for (const c of diagnosticsCharts(runPlannerReplay(requests, config).report)) writeFileSync(`${c.id}.svg`, c.svg);
+ * ```
+ */
 export function diagnosticsCharts(input: DiagnosticsReportInput): DiagnosticsChart[] {
   return build(input).charts;
 }
@@ -260,7 +267,14 @@ export function replicaTransitions(snaps: readonly PlannerSnapshot[]): number {
   return n;
 }
 
-/** The whole report as one self-contained HTML document (no network). */
+/**
+ * The whole report as one self-contained HTML document (no network).
+ *
+ * @example
+ * ```ts
+ * writeFileSync("report.html", renderDiagnosticsReport(runPlannerReplay(requests, config).report));
+ * ```
+ */
 export function renderDiagnosticsReport(input: DiagnosticsReportInput): string {
   const { charts, margins } = build(input);
   const s = input.snapshots;

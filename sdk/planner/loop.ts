@@ -86,7 +86,15 @@ export class PlannerLoop implements ReplayController {
   }
 }
 
-/** The planner as a value for `ReplayOptions.controller`. */
+/**
+ * The planner as a value for `ReplayOptions.controller`.
+ *
+ * @example
+ * ```ts
+ * const loop = planner({ mode: "agg", ttft: 2500, itl: 50 });
+ * const result = plannerResult(replayTrace(requests, { controller: loop }), loop);
+ * ```
+ */
 export function planner(config: unknown, options: PlannerOptions = {}): PlannerLoop {
   return new PlannerLoop(config, options);
 }

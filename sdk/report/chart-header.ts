@@ -110,6 +110,11 @@ export function headerSvg(header: ChartHeader, width: number, top = 0): string {
  * exactly as without a header (fitted so no text is clipped); the SVG grows by the header's height
  * and its viewBox starts above the chart (y < 0), where the header is drawn, so marks and the
  * linked-axes script keep Plot's coordinates.
+ *
+ * @example
+ * ```ts
+ * const { svg } = renderChart({ marks: [Plot.lineY([1, 3, 2])] }, { title: "TTFT", legend: [{ label: "observed", color: "steelblue" }, { label: "SLA", color: "black", mark: "target" }] });
+ * ```
  */
 export function renderChart(spec: PlotOptions, header: ChartHeader, options: RenderOptions = {}): RenderedPlot {
   const fig = renderFigure(spec, options);

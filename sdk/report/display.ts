@@ -133,17 +133,38 @@ function pngSummary(png: Uint8Array): string {
   }
 }
 
-/** Show HTML (a table, a figure with legends). */
+/**
+ * Show HTML (a table, a figure with legends).
+ *
+ * @example
+ * ```ts
+ * await showHtml(toArquero(rows).toHTML());
+ * ```
+ */
 export function showHtml(html: string): Promise<void> {
   return emit("text/html", html, () => htmlToText(html));
 }
 
-/** Show an SVG document (e.g. `renderPlot(spec)`) as an image, with a PNG of it beside. */
+/**
+ * Show an SVG document (e.g. `renderPlot(spec)`) as an image, with a PNG of it beside.
+ *
+ * @example
+ * ```ts
+ * await showSvg(renderPlot({ marks: [Plot.lineY([1, 3, 2])] })); // with a PNG of it beside
+ * ```
+ */
 export function showSvg(svg: string): Promise<void> {
   return emit("image/svg+xml", svg, () => svgSummary(svg), () => toPng(svg));
 }
 
-/** Show PNG bytes (e.g. `toPng(svg)`). */
+/**
+ * Show PNG bytes (e.g. `toPng(svg)`).
+ *
+ * @example
+ * ```ts
+ * await showPng(toPng(svg, { width: 1280 }));
+ * ```
+ */
 export function showPng(png: Uint8Array): Promise<void> {
   return emit("image/png", png, () => pngSummary(png));
 }

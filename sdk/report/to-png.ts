@@ -27,7 +27,14 @@ export function toPng(svg: string, options: PngOptions = {}): Uint8Array {
   return r.render().asPng();
 }
 
-/** Width and height read from a PNG's IHDR chunk (throws when the bytes are not a PNG). */
+/**
+ * Width and height read from a PNG's IHDR chunk (throws when the bytes are not a PNG).
+ *
+ * @example
+ * ```ts
+ * const { width, height } = pngSize(toPng(svg));
+ * ```
+ */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (png.length < 24 || sig.some((b, i) => png[i] !== b)) throw new Error("pngSize: not a PNG (bad signature)");

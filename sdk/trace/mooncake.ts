@@ -122,7 +122,14 @@ export class MooncakeLineParser {
   }
 }
 
-/** Parse Mooncake JSONL held in memory. */
+/**
+ * Parse Mooncake JSONL held in memory.
+ *
+ * @example
+ * ```ts
+ * const { requests, report } = parseMooncake('{"timestamp": 0, "input_length": 100, "output_length": 10, "hash_ids": [1]}\n');
+ * ```
+ */
 export function parseMooncake(text: string, options: TraceReadOptions = {}): TraceLoad {
   const parser = new MooncakeLineParser(options);
   const { requests, report } = parseLines(parser, text);
@@ -137,7 +144,14 @@ export async function* readMooncake(input: string | AsyncIterable<string | Uint8
   yield* streamLines((source) => new MooncakeLineParser({ ...options, source }), input, options);
 }
 
-/** Read a whole Mooncake file into memory (synchronous; files are a few MB). */
+/**
+ * Read a whole Mooncake file into memory (synchronous; files are a few MB).
+ *
+ * @example
+ * ```ts
+ * const { requests } = loadMooncake("datasets/traces/public/mooncake/conversation_trace.jsonl.gz");
+ * ```
+ */
 export function loadMooncake(path: string, options: TraceReadOptions = {}): TraceLoad {
   return parseMooncake(readTextFile(path), { ...options, source: options.source ?? path });
 }

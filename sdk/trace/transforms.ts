@@ -28,7 +28,14 @@ export function normalizeTimestamps(requests: readonly TraceRequest[]): TraceReq
   return requests.map((r) => ({ ...copy(r), timestamp: r.timestamp - t0 }));
 }
 
-/** Divide timestamps and inter-turn delays by `ratio` (> 1 compresses arrivals), after normalizing (Dynamo's order). */
+/**
+ * Divide timestamps and inter-turn delays by `ratio` (> 1 compresses arrivals), after normalizing (Dynamo's order).
+ *
+ * @example
+ * ```ts
+ * const faster = speedUp(loadTrace("datasets/traces/public/mooncake/conversation_trace.jsonl.gz").requests, 2); // arrivals twice as fast
+ * ```
+ */
 export function speedUp(requests: readonly TraceRequest[], ratio: number): TraceRequest[] {
   if (!(ratio > 0) || !Number.isFinite(ratio)) throw new RangeError(`speedUp: ratio must be finite and > 0, got ${ratio}`);
   return normalizeTimestamps(requests).map((r) => {
@@ -38,7 +45,14 @@ export function speedUp(requests: readonly TraceRequest[], ratio: number): Trace
   });
 }
 
-/** Sessions whose first turn arrives in [fromMs, toMs). Timestamps are kept (normalize after if wanted). */
+/**
+ * Sessions whose first turn arrives in [fromMs, toMs). Timestamps are kept (normalize after if wanted).
+ *
+ * @example
+ * ```ts
+ * const firstTenMinutes = timeWindow(requests, 0, 10 * 60_000);
+ * ```
+ */
 export function timeWindow(requests: readonly TraceRequest[], fromMs: number, toMs: number): TraceRequest[] {
   const ft = firstTurnOf(requests);
   return requests.filter((_, i) => {
@@ -47,13 +61,27 @@ export function timeWindow(requests: readonly TraceRequest[], fromMs: number, to
   }).map(copy);
 }
 
-/** The first `n` requests in file order (Dynamo's "10%" trace is `head -2361`). */
+/**
+ * The first `n` requests in file order (Dynamo's "10%" trace is `head -2361`).
+ *
+ * @example
+ * ```ts
+ * const first500 = head(requests, 500);
+ * ```
+ */
 export function head(requests: readonly TraceRequest[], n: number): TraceRequest[] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`head: n must be an integer ≥ 0, got ${n}`);
   return requests.slice(0, n).map(copy);
 }
 
-/** Keep each session with probability `fraction` (seeded). */
+/**
+ * Keep each session with probability `fraction` (seeded).
+ *
+ * @example
+ * ```ts
+ * const tenth = sample(requests, 0.1, rng(1).split("sample"));
+ * ```
+ */
 export function sample(requests: readonly TraceRequest[], fraction: number, rng: Rng): TraceRequest[] {
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`sample: fraction must be in [0, 1], got ${fraction}`);
   const ft = firstTurnOf(requests);
@@ -66,6 +94,11 @@ export function sample(requests: readonly TraceRequest[], fraction: number, rng:
  * Concatenate traces in time: each starts `gapMs` after the previous one's last first-turn
  * arrival. Session ids get a `<k>:` prefix so sessions of different traces stay apart. Hash ids
  * are kept: equal ids across traces mean shared prefixes (offset them first if they should not).
+ *
+ * @example
+ * ```ts
+ * const twice = concatTraces([requests, requests], 60_000); // the second copy starts 1 min after the first ends
+ * ```
  */
 export function concatTraces(traces: readonly (readonly TraceRequest[])[], gapMs = 0): TraceRequest[] {
   const out: TraceRequest[] = [];
