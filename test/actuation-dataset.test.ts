@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeRun } from "../sdk/actuation/analyze.js";
 import { nopOptionsFor } from "../sdk/actuation/nop-context.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 import { readRunDir, writeAnalysis } from "../sdk/bench/run-files.js";
 import type { NopScenario } from "../sdk/actuation/nop-result.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = "datasets/event-logs";
 const folders = readdirSync(ROOT).filter((f) => statSync(join(ROOT, f)).isDirectory()).sort();
@@ -57,7 +57,7 @@ for (const f of folders) {
     assert.deepEqual(actuations.map((a) => a.iteration), actuations.map((a) => a.iteration).slice().sort((x, y) => x - y));
     assert.ok(actuations.every((a) => a.classified_by === "dpc" && a.timing_source === "dpc"));
     want.check?.(actuations, run.options);
-    const out = mkdtempSync(join(tmpdir(), "dataset-"));
+    const out = tempDir("dataset-");
     // As actlab bench's final write: the recorded run also gives vllm_metrics, IP endpoints, engines, model.
     const files = writeAnalysis(out, actuations, nopOptionsFor(run, run.options.nopScenario as NopScenario));
     for (const file of files) assert.equal(readFileSync(join(out, file), "utf8"), readFileSync(join(dir, file), "utf8"), `${f}/${file}`);

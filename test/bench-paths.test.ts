@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Actuation } from "../sdk/actuation/classify.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function bench(out: string, ...args: string[]): Actuation[] {
   const r = spawnSync(process.execPath, ["bin/actlab.js", "bench", ...args, "--time-scale", "5000", "--seed", "1", "--out", out], { encoding: "utf8", timeout: 120_000 });
@@ -13,7 +13,7 @@ function bench(out: string, ...args: string[]): Actuation[] {
 }
 
 test("bench --delete-launchers: every nop iteration needs a new launcher (without it, the second one wakes the sleeper)", { timeout: 180_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "bench-paths-"));
+  const dir = tempDir("bench-paths-");
   const plain = bench(join(dir, "plain"), "--iterations", "3");
   assert.deepEqual(plain.map((a) => a.path), ["cold_launcher", "hot", "hot"]);
   const out = join(dir, "deleting");
@@ -26,7 +26,7 @@ test("bench --delete-launchers: every nop iteration needs a new launcher (withou
 });
 
 test("bench new_variant on the embedded cluster: each model has its own InferenceServerConfig, so a new model is a new instance (warm), not a wake", { timeout: 180_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "bench-variant-"));
+  const dir = tempDir("bench-variant-");
   const models = join(dir, "models.json");
   writeFileSync(models, JSON.stringify({ models: ["meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B", "ibm-granite/granite-3.3-8b-instruct"] }));
   const pre = bench(join(dir, "pre"), "--scenario", "new_variant", "--model-path", models, "--iterations", "1", "--max-replicas", "1", "--launchers-per-node", "1");

@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readCsvFile, type Row } from "../sdk/core/rows.js";
 import { pngSize, toPng } from "../sdk/report/index.js";
@@ -10,6 +9,7 @@ import {
   analyzeFactors, anova, fractionalFactorial, guessFactors, halfNormalPlot, interactionMeans, interactionPlotMatrix, lenth, mainEffects,
   mainEffectsPlot, paretoPlot, residualsPlot, twoLevelEffects, writePlot,
 } from "../sdk/doe/index.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 // An unbalanced 2 × 2 layout (cell sizes 3, 1, 2, 4).
 const UNBALANCED: Row[] = [
@@ -94,7 +94,7 @@ test("the DOE plots render as SVG and PNG", () => {
   for (const label of [">AC<", ">AD<", ">A<", "ME 6.748", "SME 13.699"]) assert.ok(svgs.halfNormal.includes(label), `half-normal lacks ${label}`);
   assert.ok(svgs.pareto.includes("t(0.975, 8)"));
   assert.ok(svgs.main.includes("grand mean"));
-  const dir = mkdtempSync(join(tmpdir(), "actlab-doe-plots-"));
+  const dir = tempDir("actlab-doe-plots-");
   const w = writePlot(dir, "half-normal", svgs.halfNormal);
   assert.ok(existsSync(w.svg) && existsSync(w.png));
 });
@@ -113,7 +113,7 @@ test("actlab analyze: text and JSON for a CSV of runs, plots, and clear errors",
   const parsed = JSON.parse(json.stdout) as { effects: { effects: { label: string; effect: number }[] }; lenth: { pse: number } };
   assert.equal(parsed.effects.effects.find((e) => e.label === "AC")!.effect, -18.125);
   assert.equal(parsed.lenth.pse, 2.625);
-  const dir = mkdtempSync(join(tmpdir(), "actlab-analyze-"));
+  const dir = tempDir("actlab-analyze-");
   const plots = actlab("analyze", "datasets/doe/montgomery-3x3-battery-life.csv", "--response", "life_h", "--factors", "material,temperature_F", "--plots", dir);
   assert.equal(plots.status, 0, plots.stderr);
   for (const f of ["main-effects", "interactions", "residuals-vs-fitted", "residuals-vs-order"]) assert.ok(existsSync(join(dir, `${f}.png`)), f);

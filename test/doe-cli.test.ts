@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function actlab(...args: string[]) {
   return spawnSync(process.execPath, ["bin/actlab.js", ...args], { encoding: "utf8", timeout: 120_000 });
@@ -33,7 +33,7 @@ test("actlab experiment FILE prints the plan of both seed examples; warnings and
 });
 
 test("actlab experiment runs a sweep, shards it, merges the shards to the same bytes, and writes a K8s Indexed Job", { timeout: 180_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "actlab-exp-cli-"));
+  const dir = tempDir("actlab-exp-cli-");
   const file = join(dir, "small.yaml");
   writeFileSync(file, `experiment: {name: small}
 design:

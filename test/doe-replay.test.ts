@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { rng } from "../sdk/core/rng.js";
 import { sharedDataset } from "../sdk/core/paths.js";
 import { toJsonl } from "../sdk/core/rows.js";
 import { analyzeFactors, cacheKey, experimentDesign, mainEffects, readExperimentFile, runSeed, runSweep } from "../sdk/doe/index.js";
 import { replayTreatment } from "../sdk/doe/replay-treatment.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const MODULE = resolve("sdk/doe/replay-treatment.ts");
 
@@ -33,7 +33,7 @@ function tracePath(dir: string): string {
 }
 
 test("replay sweep: 32 treatments × 2 replicates on worker threads; SIGKILL mid-way, re-run finishes only the missing runs; the analysis sees the fleet", { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "actlab-doe-replay-"));
+  const dir = tempDir("actlab-doe-replay-");
   const trace = tracePath(dir);
   const file = join(dir, "router-study.yaml");
   writeFileSync(file, `experiment: {name: router-study, description: "router policy × workers × arrival speed-up over a trace replay"}

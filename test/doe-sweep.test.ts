@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import YAML from "yaml";
@@ -13,9 +12,10 @@ import {
 } from "../sdk/doe/index.js";
 import { syntheticResponse } from "../sdk/doe/synthetic-response.js";
 import { InputError } from "../sdk/core/errors.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const MODULE = resolve("sdk/doe/synthetic-response.ts");
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), `actlab-doe-${p}-`));
+const tmp = (p: string) => tempDir(`actlab-doe-${p}-`);
 
 /** 32 treatments (2 × 4 × 2 × 2) × 2 replicates = 64 runs. */
 function design32x2(): Design {

@@ -1,18 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { parseEventLog } from "../sdk/kube/event-log.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function actlab(...args: string[]) {
   return spawnSync(process.execPath, ["bin/actlab.js", ...args], { encoding: "utf8", timeout: 120_000 });
 }
 
 test("actlab bench (nop) writes result.yaml, the report and the run; actlab classify re-runs it byte-identically", { timeout: 180_000 }, () => {
-  const out = mkdtempSync(join(tmpdir(), "bench-nop-"));
+  const out = tempDir("bench-nop-");
   const r = actlab("bench", "--iterations", "3", "--max-replicas", "2", "--time-scale", "5000", "--out", out);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /6 actuations \(0 unknown\)/);
@@ -31,7 +31,7 @@ test("actlab bench (nop) writes result.yaml, the report and the run; actlab clas
 });
 
 test("actlab bench: the dual-pods tool's scenarios with its flags (--yaml template placeholders, --scenario, --max-replicas, --model-path)", { timeout: 180_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "bench-dp-"));
+  const dir = tempDir("bench-dp-");
   const tpl = join(dir, "server-request.yaml");
   writeFileSync(tpl, [
     "apiVersion: apps/v1", "kind: ReplicaSet", "metadata:", "  name: ${REPLICASET_NAME}", "  labels: {app: ${REPLICASET_NAME}}", "spec:", "  replicas: 0",
@@ -67,7 +67,7 @@ test("actlab bench: the dual-pods tool's scenarios with its flags (--yaml templa
 });
 
 test("actlab bench: an interrupted run keeps its partial results", { timeout: 120_000 }, async () => {
-  const out = mkdtempSync(join(tmpdir(), "bench-int-"));
+  const out = tempDir("bench-int-");
   const child = spawn(process.execPath, ["bin/actlab.js", "bench", "--iterations", "100000", "--time-scale", "200", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
@@ -88,7 +88,7 @@ test("actlab bench: an interrupted run keeps its partial results", { timeout: 12
 });
 
 test("actlab watch records a replayable event log; actlab classify reads it", { timeout: 120_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "watch-"));
+  const dir = tempDir("watch-");
   const log = join(dir, "events.jsonl");
   const w = actlab("watch", "--duration", "2", "--time-scale", "1000", "--out", log, "--events");
   assert.equal(w.status, 0, w.stderr);

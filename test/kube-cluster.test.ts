@@ -6,8 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCluster, type RunningCluster, type StartClusterOptions } from "../sdk/cluster/start.js";
 import type { ActuationTruth } from "../sdk/cluster/types.js";
@@ -24,6 +23,7 @@ import { watchPods } from "../sdk/kube/watch.js";
 import { collectEvents } from "../sdk/kube/event-log.js";
 import { InputError } from "../sdk/core/errors.js";
 import type { KubeObject } from "../sdk/kube/types.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const NS = "default";
 const SCALE = Number(process.env.ACTLAB_TEST_TIME_SCALE ?? 5000);
@@ -236,7 +236,7 @@ test("fault injection (dropped streams, 410s, delays, 5xx/429) changes nothing: 
 });
 
 test("a recorded run replays to byte-identical classification output (library and actlab classify)", { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "actlab-run-"));
+  const dir = tempDir("actlab-run-");
   const { res } = await runScenario({ name: "replay", cluster: { nodes: 1, gpusPerNode: 4 }, iterations: 3, replicas: 2, dir });
   // The recorded run also gives what result.yaml carries beyond classification (vllm_metrics, pod IPs,
   // engines, model), as actlab classify reads it: the same options for every writer compared here.
@@ -276,7 +276,7 @@ async function captureStdout(fn: () => Promise<number>): Promise<{ code: number;
 
 test("bad inputs against the served cluster: unknown namespace, kubeconfig without a cluster, unreachable server; nothing recorded is lost", { timeout: 120_000 }, async () => {
   const c = await startCluster({ seed: 3, timeScale: 100, nodes: 1, gpusPerNode: 1 });
-  const dir = mkdtempSync(join(tmpdir(), "actlab-bad-"));
+  const dir = tempDir("actlab-bad-");
   try {
     await assert.rejects(collectEvents(watchPods({ kubeConfig: c.kubeConfig, namespace: "no-such-ns" })), (err: Error) => err instanceof InputError && err.message.includes(c.url) && /no-such-ns/.test(err.message));
     const broken = join(dir, "kubeconfig");

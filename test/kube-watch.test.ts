@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../sdk/core/errors.js";
@@ -10,6 +9,7 @@ import { watchPods } from "../sdk/kube/watch.js";
 import { collectEvents, parseEventLog, recordEvents, replayEventLog } from "../sdk/kube/event-log.js";
 import { loadKubeConfig } from "../sdk/kube/kubeconfig.js";
 import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function pod(name: string, extra: Record<string, unknown> = {}): KubeObject {
   return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}`, labels: { app: "x" } }, spec: {}, status: { phase: "Pending" }, ...extra };
@@ -140,7 +140,7 @@ test("watchPods: unknown namespace, unreachable server and a kubeconfig without 
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: "c", server: api.url, skipTLSVerify: true }], users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
   await assert.rejects(collectEvents(watchPods({ kubeConfig: kc, backoff: { initialMs: 1, maxMs: 5, maxAttempts: 3 } })), (err: Error) => err instanceof InputError && err.message.includes(api.url) && /reachable/.test(err.message));
-  const dir = mkdtempSync(join(tmpdir(), "kube-"));
+  const dir = tempDir("kube-");
   const path = join(dir, "kubeconfig");
   writeFileSync(path, "apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts:\n- name: x\n  context: {cluster: missing, user: u}\nusers:\n- name: u\n  user: {}\nclusters: []\n");
   await assert.rejects(loadKubeConfig(path), (err: Error) => err instanceof InputError && err.message.startsWith(path) && /cluster/.test(err.message));
@@ -149,7 +149,7 @@ test("watchPods: unknown namespace, unreachable server and a kubeconfig without 
 
 test("event log: record a watch, replay it as the same events; a malformed line names file and line", { timeout: 30_000 }, async () => {
   const api = await startMemoryApi({ faults: { closeAfterEvents: 4 } });
-  const dir = mkdtempSync(join(tmpdir(), "kube-log-"));
+  const dir = tempDir("kube-log-");
   const path = join(dir, "watch.jsonl");
   try {
     for (const n of ["a", "b"]) api.apply("ADDED", "pods", pod(n));
@@ -178,7 +178,7 @@ test("event log: record a watch, replay it as the same events; a malformed line 
 });
 
 test("event log: a source that fails mid-way keeps every event received before the failure", { timeout: 10_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "kube-log-"));
+  const dir = tempDir("kube-log-");
   const path = join(dir, "partial.jsonl");
   async function* failing(): AsyncGenerator<WatchEvent> {
     for (let i = 0; i < 3; i++) yield { seq: i, type: "ADDED", resource: "pods", origin: "watch", receivedWallMs: i, receivedMonoMs: i, object: pod(`p${i}`) };

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCsv } from "../sdk/core/rows.js";
 import { pngSize } from "../sdk/report/index.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 // The main job (`npm start`) with a reduced configuration: every output exists and is well-formed,
 // and the experiment's files are byte-identical across two runs with the same seed.
@@ -16,8 +16,8 @@ function start(out: string) {
 }
 
 test("npm start (reduced): writes the writeup, well-formed and reproducible", { timeout: 600_000 }, () => {
-  const a = mkdtempSync(join(tmpdir(), "actlab-main-"));
-  const b = mkdtempSync(join(tmpdir(), "actlab-main-"));
+  const a = tempDir("actlab-main-");
+  const b = tempDir("actlab-main-");
   const stdout = start(a);
   assert.match(stdout, /## Per treatment/);
   assert.match(stdout, /## ANOVA of sla_attainment/);

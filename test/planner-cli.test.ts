@@ -2,16 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedDataset } from "../sdk/core/paths.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const trace = sharedDataset("mooncake/conversation_trace.jsonl");
 const actlab = (args: string[]) => spawnSync(process.execPath, ["bin/actlab.js", ...args], { encoding: "utf8", timeout: 120_000 });
 
 test("actlab replay --planner writes report, summary, decisions and prints Dynamo-style lines", { skip: trace ? false : "no shared trace", timeout: 150_000 }, () => {
-  const out = mkdtempSync(join(tmpdir(), "planner-cli-"));
+  const out = tempDir("planner-cli-");
   const r = actlab(["replay", trace!, "--head", "600", "--router", "kv", "--planner", "datasets/planner/agg-sla.json", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Scaling events:/m);
@@ -28,7 +28,7 @@ test("actlab replay --planner writes report, summary, decisions and prints Dynam
 });
 
 test("a bad planner config exits 1 naming the file and the key", { skip: trace ? false : "no shared trace", timeout: 60_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "planner-cli-bad-"));
+  const dir = tempDir("planner-cli-bad-");
   const cfg = join(dir, "bad.yaml");
   writeFileSync(cfg, "mode: agg\noptimization_target: sla\nthroughput_adjustment_intervall: 60\n");
   const r = actlab(["replay", trace!, "--head", "50", "--planner", cfg]);

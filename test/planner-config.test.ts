@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../sdk/core/errors.js";
 import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../sdk/planner/config.js";
 import { loadPlannerConfig } from "../sdk/planner/load-config.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const engineCapabilities = { prefill: DEFAULT_ENGINE_CAPABILITIES, decode: DEFAULT_ENGINE_CAPABILITIES };
 const bad = (raw: unknown, path: string, re: RegExp, opts = { engineCapabilities }) => {
@@ -63,7 +63,7 @@ test("inconsistent values are rejected", () => {
 });
 
 test("config files: JSON and YAML, errors name the file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "planner-cfg-"));
+  const dir = tempDir("planner-cfg-");
   const j = join(dir, "a.json");
   writeFileSync(j, JSON.stringify({ mode: "agg", optimization_target: "sla", enable_load_scaling: true, throughput_adjustment_interval: 60 }));
   assert.equal(loadPlannerConfig(j, { engineCapabilities }).throughput_adjustment_interval, 60);

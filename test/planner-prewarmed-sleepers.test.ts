@@ -7,8 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { actuationDelayMs, getProfile } from "../sdk/actuation/profiles.js";
 import { InputError } from "../sdk/core/errors.js";
@@ -22,6 +21,7 @@ import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../sdk/planner/
 import { runPlannerReplay, type PlannerReplayResult } from "../sdk/planner/run.js";
 import { writePlannerReplayOutputs } from "../sdk/planner/write-outputs.js";
 import { drivenActuator } from "./helpers/driven-actuator.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const engineCapabilities = { prefill: DEFAULT_ENGINE_CAPABILITIES, decode: DEFAULT_ENGINE_CAPABILITIES };
 
@@ -122,7 +122,7 @@ const SLEEP = { profile: "8b-h100", sleep_pool: true, sleeper_limit: 1 };
 const FILES = ["summary.json", "decisions.jsonl", "scaling-events.csv", "actuations.csv", "requests.csv", "planner_report.html"];
 
 function outputs(r: PlannerReplayResult): string[] {
-  const dir = mkdtempSync(join(tmpdir(), "planner-prewarm-"));
+  const dir = tempDir("planner-prewarm-");
   writePlannerReplayOutputs(dir, r);
   return FILES.map((f) => readFileSync(join(dir, f), "utf8"));
 }

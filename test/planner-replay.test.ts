@@ -6,8 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedDataset } from "../sdk/core/paths.js";
 import { loadMooncake } from "../sdk/trace/mooncake.js";
@@ -17,6 +16,7 @@ import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES } from "../sdk/planner/
 import { runPlannerReplay } from "../sdk/planner/run.js";
 import { writePlannerReplayOutputs } from "../sdk/planner/write-outputs.js";
 import type { FleetControl, FleetObservations, Pool, WorkerInfo } from "../sdk/replay/control.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const caps = { prefill: DEFAULT_ENGINE_CAPABILITIES, decode: DEFAULT_ENGINE_CAPABILITIES };
 
@@ -139,7 +139,7 @@ test("Mooncake conversation (first 6 min) in agg and disagg: summary and report"
     // Each scale-up event names the FMA path and delay of every replica it added.
     const ups = r.controller.events.filter((e) => e.direction === "scale_up");
     assert.ok(ups.length > 0 && ups.every((e) => e.paths.split(";").length === e.to - e.from && e.paths.split(";").every((p) => ["hot", "warm", "cold_launcher", "cold"].includes(p))), JSON.stringify(ups.slice(0, 3)));
-    const dir = mkdtempSync(join(tmpdir(), `planner-${mode}-`));
+    const dir = tempDir(`planner-${mode}-`);
     const files = writePlannerReplayOutputs(dir, r);
     const html = readFileSync(files.find((f) => f.endsWith(".html"))!, "utf8");
     assert.match(html, /Planner Diagnostics Report/);
@@ -152,7 +152,7 @@ test("same inputs + seed → byte-identical decisions and summary", { skip, time
   const reqs = window(4);
   const run = () => {
     const r = runPlannerReplay(reqs, { ...SLA, mode: "agg" }, { seed: 7, router: "kv" });
-    const dir = mkdtempSync(join(tmpdir(), "planner-det-"));
+    const dir = tempDir("planner-det-");
     writePlannerReplayOutputs(dir, r);
     return ["summary.json", "decisions.jsonl", "scaling-events.csv", "actuations.csv", "planner_report.html"].map((f) => readFileSync(join(dir, f), "utf8"));
   };

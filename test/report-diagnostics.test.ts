@@ -5,13 +5,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { diagnosticsCharts, renderDiagnosticsReport, replicaTransitions, clock, type DiagnosticsReportInput } from "../sdk/planner/diagnostics-report.js";
 import { toPng, pngSize } from "../sdk/report/index.js";
 import type { ActuationRecord, PlannerSnapshot } from "../sdk/planner/controller.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function synth(n = 120, disagg = true): DiagnosticsReportInput {
   const snapshots: PlannerSnapshot[] = [];
@@ -82,7 +82,7 @@ const CHROMIUM = "/usr/bin/chromium";
 
 test("report in headless Chromium: a brush on one chart narrows every chart's x-domain; reset restores it", { skip: existsSync(CHROMIUM) ? false : "no /usr/bin/chromium", timeout: 90_000 }, async () => {
   const { chromium } = await import("playwright-core");
-  const dir = mkdtempSync(join(tmpdir(), "report-"));
+  const dir = tempDir("report-");
   const file = join(dir, "report.html");
   writeFileSync(file, renderDiagnosticsReport(synth()));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });

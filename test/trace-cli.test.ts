@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadMooncake, traceStats } from "../sdk/trace/index.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function actlab(...args: string[]) {
   return spawnSync(process.execPath, ["bin/actlab.js", ...args], { encoding: "utf8", timeout: 120_000 });
@@ -30,7 +30,7 @@ test("actlab trace stats prints statistics; --json matches traceStats", () => {
 test("actlab trace stats: usage errors exit 2, bad input exits 1 naming file:line", () => {
   assert.equal(actlab("trace", "stats").status, 2);
   assert.equal(actlab("trace", "stats", SHARED, "--interval", "x").status, 2);
-  const dir = mkdtempSync(join(tmpdir(), "actlab-trace-"));
+  const dir = tempDir("actlab-trace-");
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, '{"timestamp": 0, "input_length": 10, "output_length": 1, "hash_ids": [1]}\n{"timestamp": 1, "input_length": 1.5, "output_length": 1, "hash_ids": [1]}\n');
   const r = actlab("trace", "stats", bad);
@@ -49,7 +49,7 @@ test("actlab replay prints a summary; --json is the summary; --out writes rows; 
   assert.equal(s.router, "kv");
   assert.ok(s.avgKvHitRate > 0);
   assert.equal(actlab("replay", SHARED, "--workers", "2", "--router", "kv", "--json").stdout, a.stdout);
-  const dir = mkdtempSync(join(tmpdir(), "actlab-replay-"));
+  const dir = tempDir("actlab-replay-");
   const t = actlab("replay", "datasets/traces/multi-turn.jsonl", "--mode", "disagg", "--prefill-workers", "1", "--decode-workers", "2", "--kv-bytes-per-token", "131072", "--out", dir);
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /TTFT ms\s+mean/);

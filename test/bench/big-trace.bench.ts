@@ -22,7 +22,7 @@ async function writeTrace(path: string, lines: number, source: string): Promise<
     const r = src[i % src.length]!;
     if (i % 100 === 57) buf += `{"timestamp": ${copy * span + r.timestamp}, "input_length": "oops"}\n`;
     else buf += JSON.stringify({ timestamp: copy * span + r.timestamp, input_length: r.input_length, output_length: r.output_length, hash_ids: copy % 2 ? r.hash_ids.map((h) => h + copy * 1_000_000) : r.hash_ids }) + "\n";
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await new Promise((res) => out.once("drain", res)); buf = ""; }
+    if (buf.length > 1 << 20) { if (!out.write(buf)) await new Promise<void>((res) => out.once("drain", () => res())); buf = ""; }
   }
   await new Promise<void>((res, rej) => out.end(buf, () => res()).on("error", rej));
 }

@@ -4,7 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -88,4 +88,18 @@ test("actlab watch and a finished actlab bench leave no actlab-* folder in TMPDI
     assert.match(r.stderr, new RegExp(`kubeconfig ${tmp}/actlab-`), `${what} made its folder in the private TMPDIR`);
     assert.deepEqual(leftovers(tmp), [], `${what}: no actlab-* folder left`);
   }
+});
+
+test("test files remove the temp folders they make: two of them run in a private TMPDIR leave 0 actlab-* folders", { timeout: 180_000 }, () => {
+  const tmp = privateTmp();
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "test/planner-config.test.ts", "test/kube-watch.test.ts"], { encoding: "utf8", timeout: 170_000, env: { ...process.env, TMPDIR: tmp } });
+  assert.equal(r.status, 0, r.stdout.slice(-2000));
+  assert.deepEqual(leftovers(tmp), []);
+});
+
+test("no test file makes a temp folder it never removes (mkdtemp without rm: use test/helpers/temp-dir.ts)", () => {
+  const files = readdirSync("test", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".test.ts")).map((f) => join("test", f));
+  const leaking = files.filter((f) => { const s = readFileSync(f, "utf8"); return /mkdtemp(Sync)?\(/.test(s) && !/\brm(Sync)?\(/.test(s); });
+  assert.deepEqual(leaking, []);
+  assert.ok(files.length > 50, `the scan saw the test files (${files.length})`);
 });
