@@ -10,6 +10,7 @@ import { cellOf, writeFileAtomic } from "../core/rows.js";
 import { join } from "node:path";
 import { Plot, toPng } from "../report/index.js";
 import { clipText, renderChart, TARGET_STYLE, type ChartHeader, type LegendItem } from "../report/chart-header.js";
+import { textWidth } from "../report/text-metrics.js";
 import type { AnovaTable } from "./anova.js";
 import { normalQuantile, tQuantile } from "./distributions.js";
 import { interactionMeans, mainEffects, type LenthResult } from "./effects.js";
@@ -18,6 +19,25 @@ import type { PlotOptions } from "../report/index.js";
 
 const WIDTH = 640;
 const LEVEL_PX = 10;
+/** Horizontal inset of a panel's first and last level (Plot's x inset). */
+const INSET = 24;
+
+/**
+ * The left margin the y tick labels of `values` need (Plot's default is 40 px): the longest of the
+ * extremes as Plot formats them, plus the tick and its gap. Set up front so the panel widths, and so
+ * the room for level labels, are known before rendering.
+ */
+function yMargin(values: readonly number[]): number {
+  const fmt = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 3 }).replace("-", "−");
+  const finite = values.filter(Number.isFinite);
+  const widest = Math.max(0, ...[Math.min(...finite), Math.max(...finite)].filter(Number.isFinite).map((v) => textWidth(fmt(v), 10)));
+  return Math.max(40, Math.ceil(widest + 14));
+}
+
+/** Room for one level's label: the distance between neighbouring levels in a panel `panelPx` wide. */
+function levelRoom(panelPx: number, levels: number): number {
+  return levels > 1 ? (panelPx - 2 * INSET) / (levels - 1) - 4 : panelPx - 4;
+}
 /** d3's Tableau 10, written out so the header legend and the marks share one list. */
 const TABLEAU10 = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f", "#edc949", "#af7aa1", "#ff9da7", "#9c755f", "#bab0ab"];
 
@@ -70,12 +90,17 @@ export function mainEffectsPlot(rows: readonly RowLike[], response: string, fact
   const me = mainEffects(rows, response, factors);
   const err = pureError(rows, response, factors);
   const width = Math.max(WIDTH, 180 * factors.length);
-  const panel = (width - 80) / Math.max(1, factors.length);
+  const h95 = (n: number) => halfWidth(err, n);
+  const marginLeft = yMargin(me.flatMap((m) => [m.mean - h95(m.n), m.mean + h95(m.n)]));
+  // Plot's facet bands: the frame (width less the margins) split per factor, 10% padding.
+  const panel = ((width - marginLeft - 20) / Math.max(1, factors.length)) * 0.9;
+  // One x scale for every panel: levels sit as far apart as those of the factor with the most.
+  const most = Math.max(1, ...factors.map((f) => me.filter((m) => m.factor === f).length));
   const data = factors.flatMap((f) => {
     const levels = me.filter((m) => m.factor === f);
     return levels.map((m, i) => {
       const h = halfWidth(err, m.n);
-      return { factor: f, pos: i, label: clipText(levelLabel(m.level), panel / levels.length - 6, LEVEL_PX), mean: m.mean, lo: m.mean - h, hi: m.mean + h };
+      return { factor: f, pos: i, label: clipText(levelLabel(m.level), levelRoom(panel, most), LEVEL_PX), mean: m.mean, lo: m.mean - h, hi: m.mean + h };
     });
   });
   const total = me.filter((m) => m.factor === factors[0]).reduce((s, m) => s + m.mean * m.n, 0);
@@ -85,9 +110,10 @@ export function mainEffectsPlot(rows: readonly RowLike[], response: string, fact
   return chart({
     width,
     height: 300,
+    marginLeft,
     marginBottom: 34,
     fx: { label: null, axis: "top" },
-    x: { axis: null, inset: 24 },
+    x: { axis: null, inset: INSET },
     y: { label: `mean ${response}`, grid: true },
     marks: [
       Plot.ruleY([total / n], { strokeDasharray: "5,4", stroke: "#888" }),
@@ -121,10 +147,11 @@ export function interactionPlotMatrix(rows: readonly RowLike[], response: string
     return { a: c.a, b: c.b, x: pos(c.a, levelLabel(c.levelA)), mean: c.mean, lo: c.mean - h, hi: c.mean + h, line: `${c.b}=${levelLabel(c.levelB)}`, color: TABLEAU10[bpos % TABLEAU10.length]! };
   });
   // One x label per level under each panel of the bottom-most row that has that column.
+  const most = Math.max(1, ...[...levelsOf.values()].map((l) => l.length));
   const ticks = factors.flatMap((a) => {
     const levels = levelsOf.get(a)!;
     const row = [...factors].reverse().find((b) => b !== a)!;
-    return levels.map((l, i) => ({ a, b: row, x: i, label: clipText(l, (size - 60) / levels.length, 9) }));
+    return levels.map((l, i) => ({ a, b: row, x: i, label: clipText(l, levelRoom(size * 0.85, most), 9) }));
   });
   const legend: LegendItem[] = factors.flatMap((b) => levelsOf.get(b)!.map((l, i) => ({ label: `${b}=${l}`, color: TABLEAU10[i % TABLEAU10.length]!, mark: "line" as const })));
   if (err) legend.push({ label: "95% CI", color: "#555", mark: "errorbar" });
@@ -134,7 +161,7 @@ export function interactionPlotMatrix(rows: readonly RowLike[], response: string
     marginBottom: 36,
     fx: { label: null, domain: [...factors], axis: "top", tickFormat: (f: string) => `x: ${f}` },
     fy: { label: null, domain: [...factors], tickFormat: (f: string) => `lines: ${f}`, padding: 0.15 },
-    x: { axis: null, inset: 24 },
+    x: { axis: null, inset: INSET },
     y: { label: `mean ${response}`, grid: true },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
