@@ -69,12 +69,17 @@ if (sharedDataset("mooncake/conversation_trace.jsonl")) {
 }
 
 console.log("\nCache: re-running a finished sweep");
-const { mkdtempSync } = await import("node:fs");
+const { mkdtempSync, rmSync } = await import("node:fs");
 const { tmpdir } = await import("node:os");
 const { join } = await import("node:path");
 const out = mkdtempSync(join(tmpdir(), "actlab-doe-bench-"));
-await runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false });
-const cached = await timeAsync(() => runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false }));
+let cached: Awaited<ReturnType<typeof timeAsync>>;
+try {
+  await runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false });
+  cached = await timeAsync(() => runSweep(design, MODULE, { concurrency: cores, outDir: out, progress: false }));
+} finally {
+  rmSync(out, { recursive: true, force: true }); // the cache folder was left in /tmp after every run
+}
 figure("re-run with every result cached", cached.ms, "ms");
 
 console.log("\nAnalysis");
