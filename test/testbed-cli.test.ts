@@ -110,11 +110,11 @@ test("actlab watch --kubeconfig records a requester's life; actlab classify says
 
 test("actlab bench --kubeconfig runs the nop iteration on the test bed; with no controller it times out and reports the unbound requester as unknown", { skip: !installed && SKIP }, async () => {
   const out = join(dir, "bench");
-  const b = await actlab(["bench", "--kubeconfig", tb.kubeconfigPath, "--namespace", "default", "--yaml", join(dir, "requester.yaml"), "--iterations", "1", "--timeout", "10", "--out", out]);
+  const b = await actlab(["bench", "--kubeconfig", tb.kubeconfigPath, "--namespace", "default", "--yaml", join(dir, "requester.yaml"), "--iterations", "1", "--timeout", "15", "--out", out]);
   // No controller binds it: the iteration times out (exit 1, one line naming what it waited for) and
   // the partial results say why.
   assert.equal(b.code, 1, b.stderr);
-  assert.match(b.stderr, /^actlab bench: deployments\/default\/fma-requester: 1 new requester\(s\) Ready with the dual label within 10 s$/m);
+  assert.match(b.stderr, /^actlab bench: deployments\/default\/fma-requester: 1 new requester\(s\) Ready with the dual label within 15 s$/m);
   assert.doesNotMatch(b.stderr, /\n\s+at /, "no stack trace");
   const acts = JSON.parse(readFileSync(join(out, "actuations.json"), "utf8"));
   assert.equal(acts.length, 1);

@@ -39,6 +39,10 @@ export function standInDpc(kc: KubeConfig, ns: string): { stop(): Promise<void>;
 
   const bind = async (req: any) => {
     const uid = req.metadata.uid, name = req.metadata.name, node = req.spec.nodeName;
+    // Kubernetes' condition times have 1-s resolution, so a classifier pads the previous requester's
+    // Ready by 1 s; at a fast time scale this wake could land inside that padding. A real DPC's
+    // reaction (watch, queue, SPI poll) plus a real wake keep them apart; here a pause does.
+    await pause(1200);
     const gpus = await until("the requester's SPI", async () => { const r = await fetch(`http://${req.status.podIP}:8081/v1/dual-pods/accelerators`); return r.ok ? (await r.json()) as string[] : undefined; });
     const id = instanceIdFor({ port: PORT, options: OPTIONS }, gpus);
     const list = JSON.parse((await kubeRequest(kc, "GET", `/api/v1/namespaces/${ns}/pods`, { labelSelector: `${K.component}=launcher` })).body).items as any[];
