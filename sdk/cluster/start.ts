@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "../kube/client-node.js";
 import { stringify as toYaml } from "yaml";
 import { ClusterModel } from "./model.js";
 import { ApiServer, type ApiServerOptions, type FaultConfig } from "./server.js";
@@ -103,7 +104,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     if (dir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new (await loadClientNode()).KubeConfig();
   kubeConfig.loadFromString(yamlText);
   let stopped = false;
   return {

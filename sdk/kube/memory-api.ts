@@ -6,7 +6,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "./client-node.js";
 import { rng, type Rng } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
 import type { KubeObject, WatchEventType } from "./types.js";
@@ -184,7 +185,7 @@ export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<Me
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new (await loadClientNode()).KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ name: "memory", server: url, skipTLSVerify: true }],
     users: [{ name: "memory" }],

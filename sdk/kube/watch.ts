@@ -21,7 +21,8 @@
  * - Aborting `signal` (or breaking out of the loop) closes the stream cleanly.
  * - Several resources (pods and the FMA objects) can be watched at once into one stream.
  */
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "./client-node.js";
 import { InputError } from "../core/errors.js";
 import { rng, type Rng, type Seed } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
@@ -234,6 +235,8 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   }
 
   async function runResource(r: ResourceRef): Promise<void> {
+    // Loaded here, not at import: importing kube/ (or the front door) must not pay for client-node.
+    const { Watch } = await loadClientNode();
     const path = collectionPath(r, namespace);
     const resource = r.plural;
     const known = new Map<string, KubeObject>();
