@@ -5,16 +5,19 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ts from "typescript";
 
-interface Comment { summary?: { text: string }[]; blockTags?: { tag: string }[] }
+interface Comment { summary?: { text: string }[]; blockTags?: { tag: string; content?: { text: string }[] }[] }
 interface Reflection { name: string; kind: number; children?: Reflection[]; signatures?: { comment?: Comment }[]; sources?: { fileName: string; line: number }[] }
 
 const FUNCTION = 64;
 const CONTAINERS = new Set([1, 2, 4]); // project, module, namespace
 
 /** Every function reachable from the entry points, once per declaration. */
-function functions(root: Reflection): Map<string, { where: string; summary: string; example: boolean }> {
-  const out = new Map<string, { where: string; summary: string; example: boolean }>();
+type Documented = { where: string; summary: string; example: boolean; code: string[] };
+
+function functions(root: Reflection): Map<string, Documented> {
+  const out = new Map<string, Documented>();
   const walk = (n: Reflection, path: string[]) => {
     for (const c of n.children ?? []) {
       if (c.kind === FUNCTION) {
@@ -26,6 +29,7 @@ function functions(root: Reflection): Map<string, { where: string; summary: stri
           where: [...path, c.name].join("/"),
           summary: comments.flatMap((m) => m.summary ?? []).map((p) => p.text).join("").trim(),
           example: comments.some((m) => (m.blockTags ?? []).some((t) => t.tag === "@example")),
+          code: comments.flatMap((m) => (m.blockTags ?? []).filter((t) => t.tag === "@example").map((t) => (t.content ?? []).map((p) => p.text).join(""))),
         });
       } else if (CONTAINERS.has(c.kind)) walk(c, [...path, c.name]);
     }
@@ -49,6 +53,20 @@ test("npm run docs: every public function has a one-line summary; every front-do
   const front = [...fns.values()].filter((f) => f.where.startsWith("index/") && verbs.includes(f.where.slice("index/".length)));
   assert.ok(front.length >= 25, `${front.length} front-door functions`);
   assert.deepEqual(front.filter((f) => !f.example).map((f) => f.where), [], "front-door verbs without an example");
+  // Every example is TypeScript that parses (what it calls is read by people, so it must at least be code).
+  const unparsable: string[] = [];
+  for (const f of fns.values()) {
+    for (const block of f.code) {
+      const code = /```(?:ts)?\n([\s\S]*?)```/.exec(block)?.[1];
+      if (code === undefined) { unparsable.push(`${f.where}: no fenced ts block`); continue; }
+      const sf = ts.createSourceFile("example.mts", code, ts.ScriptTarget.Latest, true);
+      const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+      if (diags.length) unparsable.push(`${f.where}: ${ts.flattenDiagnosticMessageText(diags[0]!.messageText, " ")}`);
+    }
+  }
+  assert.deepEqual(unparsable, [], "examples that do not parse");
   const withExample = [...fns.values()].filter((f) => f.example).length;
+  const blocks = [...fns.values()].reduce((n, f) => n + f.code.length, 0);
+  assert.ok(blocks >= withExample, `${blocks} example blocks parsed for ${withExample} functions with examples`);
   t.diagnostic(`${fns.size} public functions, all with a summary; ${withExample} with an example (every front-door verb; the rest not yet)`);
 });
