@@ -6,7 +6,8 @@
  * or its subpath (`import { summarize } from "actuation-lab/replay"`), which loads that module only.
  * danfo/TensorFlow and client-node load when a function that needs them first runs. Plot (whose mark
  * builders users call synchronously to write a spec), linkedom and resvg (behind the synchronous
- * renderPlot/toPng) load with this file: about 0.5 s of the ≤ 1 s root import (npm run bench).
+ * renderPlot/toPng) load with this file and are most of its import time (npm run bench prints it): a
+ * lazy synchronous load would need import.meta, which the tslab kernel cannot compile.
  */
 
 // ── the verbs ───────────────────────────────────────────────────────────────────────────────────
