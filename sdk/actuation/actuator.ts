@@ -45,13 +45,27 @@ export type Actuator =
   | { kind: "fixed-startup"; startupS: number; profile: string; fleet: LauncherFleet }
   | { kind: "fma-paths"; profile: string; fleet: LauncherFleet };
 
-/** Every scale-up is ready `seconds` later (Dynamo's `startup_time`); paths are not classified. */
+/**
+ * Every scale-up is ready `seconds` later (Dynamo's `startup_time`); paths are not classified.
+ *
+ * @example
+ * ```ts
+ * const actuator = fixedStartup(120); // every scale-up waits 120 s, as Dynamo's startup_time
+ * ```
+ */
 export function fixedStartup(seconds: number, fleet: Partial<LauncherFleet> = {}, profile = "8b-h100"): Actuator {
   if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new RangeError(`fixedStartup: seconds must be finite and ≥ 0, got ${seconds}`);
   return { kind: "fixed-startup", startupS: seconds, profile, fleet: { ...DEFAULT_LAUNCHER_FLEET, ...fleet } };
 }
 
-/** Each scale-up pays the delay of its FMA path, drawn from the latency profile `profile`. */
+/**
+ * Each scale-up pays the delay of its FMA path, drawn from the latency profile `profile`.
+ *
+ * @example
+ * ```ts
+ * const actuator = fmaPaths("8b-h100", { sleepPool: true, prewarmedSleepers: 2 });
+ * ```
+ */
 export function fmaPaths(profile: string, fleet: Partial<LauncherFleet> = {}): Actuator {
   return { kind: "fma-paths", profile, fleet: { ...DEFAULT_LAUNCHER_FLEET, ...fleet } };
 }

@@ -249,7 +249,14 @@ export class DpcLogReader {
   }
 }
 
-/** Parses a DPC log (text or lines). `source` names it in errors. */
+/**
+ * Parses a DPC log (text or lines). `source` names it in errors.
+ *
+ * @example
+ * ```ts
+ * const dpc = parseDpcLog(readFileSync("dpc.log", "utf8"), "dpc.log");
+ * ```
+ */
 export function parseDpcLog(text: string | readonly string[], source = "<dpc-log>"): DpcEvidence {
   const reader = new DpcLogReader(source);
   eachLine(text, (line) => reader.add(line));
@@ -311,6 +318,11 @@ const ISO_PREFIX = /^(\d{4}-\d{2}-\d{2}T\S+Z) /;
 /**
  * Parses vLLM/launcher log lines. vLLM's own timestamps have no year: `year` supplies it (take it
  * from the pod's creationTimestamp). Times are read as UTC.
+ *
+ * @example
+ * ```ts
+ * const events = parseVllmLog(readFileSync("launcher.log", "utf8"), { source: "launcher.log", year: 2026 });
+ * ```
  */
 export function parseVllmLog(text: string | readonly string[], options: { source?: string; year: number }): VllmEvent[] {
   const source = options.source ?? "<vllm-log>";

@@ -162,7 +162,14 @@ function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
   return info;
 }
 
-/** The native nop `result.yaml` object. */
+/**
+ * The native nop `result.yaml` object.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("result.yaml", toYamlText(toNopResult(actuations)));
+ * ```
+ */
 export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}): NopResult {
   // One pass to group: a 1e5-actuation run has ~1e4 iterations, and a filter per iteration was quadratic.
   const byIteration = new Map<number, Actuation[]>();
@@ -225,7 +232,14 @@ function meanTtft(nop: NopResult): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
 
-/** Benchmark Report v0.1 wrapping of a nop result (as `benchmark-report -w nop` writes it). */
+/**
+ * Benchmark Report v0.1 wrapping of a nop result (as `benchmark-report -w nop` writes it).
+ *
+ * @example
+ * ```ts
+ * const report = toBenchmarkReport(toNopResult(actuations)); // llm-d-benchmark Benchmark Report v0.1
+ * ```
+ */
 export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
   const { deploy_methods, load_format, sleep_mode, max_instances, gpus, model, platform } = nop.scenario;
   return {
@@ -248,7 +262,14 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
   };
 }
 
-/** YAML text, deterministic (key order as built; no line folding). */
+/**
+ * YAML text, deterministic (key order as built; no line folding).
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("result.yaml", toYamlText(toNopResult(actuations)));
+ * ```
+ */
 export function toYamlText(value: unknown): string {
   return yamlText(value);
 }
@@ -256,7 +277,14 @@ export function toYamlText(value: unknown): string {
 /** The actuations.csv header when there is no actuation (an empty CSV still says its columns). */
 export const ACTUATION_CSV_COLUMNS = ["iteration", "namespace", "requester", "requester_uid", "mode", "path", "actuation_condition", "classified_by", "confidence", "reason", "tie", "provider", "launcher_node", "instance_id", "instances_deleted", "gpu_uuids", "outcome", "creation_timestamp", "container_start_timestamp", "ready_timestamp", "dual_label_timestamp", "launcher_creation_timestamp", "t_wake", "t_instance_create", "t_cold_launcher", "timing_source", "t_wake_upper", "t_instance_create_upper", "t_cold_launcher_upper", "upper_source", "T_actuation", "TTRD", "vllm_wake_seconds"] as const satisfies readonly (keyof Actuation)[];
 
-/** One tidy row per actuation (for toArquero / toDanfo / CSV). */
+/**
+ * One tidy row per actuation (for toArquero / toDanfo / CSV).
+ *
+ * @example
+ * ```ts
+ * toArquero(actuationRows(actuations)).groupby("path").count().print();
+ * ```
+ */
 export function actuationRows(acts: readonly Actuation[]): Row[] {
   return acts.map((a) => ({ ...a }) as unknown as Row);
 }

@@ -199,12 +199,24 @@ const PROFILES: Record<string, LatencyProfile> = {
 
 /**
  * Names of the latency profiles the cluster model and the planner's FMA actuation know (e.g. 8b-h100).
+ *
+ * @example
+ * ```ts
+ * console.log(listProfiles()); // ["8b-h100", "32b-h100", …]
+ * ```
  */
 export function listProfiles(): string[] {
   return Object.keys(PROFILES).sort();
 }
 
-/** A named profile (a deep copy, so callers may tweak it). Unknown name → RangeError listing the names. */
+/**
+ * A named profile (a deep copy, so callers may tweak it). Unknown name → RangeError listing the names.
+ *
+ * @example
+ * ```ts
+ * const p = getProfile("8b-h100"); // the model, wake floor and actuation timeline
+ * ```
+ */
 export function getProfile(name: string): LatencyProfile {
   const p = PROFILES[name];
   if (!p) throw new RangeError(`unknown latency profile '${name}'; known: ${listProfiles().join(", ")}`);

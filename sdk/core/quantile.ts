@@ -38,7 +38,14 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number, method: Qua
   }
 }
 
-/** Quantile of unsorted values (NaN and null are dropped first). */
+/**
+ * Quantile of unsorted values (NaN and null are dropped first).
+ *
+ * @example
+ * ```ts
+ * const p90 = quantile(ttftMs, 0.9);
+ * ```
+ */
 export function quantile(values: Iterable<number | null | undefined>, p: number, method: QuantileMethod = "linear"): number {
   return quantileSorted(sortedFinite(values), p, method);
 }
@@ -59,7 +66,14 @@ export interface Distribution {
   p99: number;
 }
 
-/** count, mean, min, max, p50, p90, p99 (NaN fields when empty). */
+/**
+ * count, mean, min, max, p50, p90, p99 (NaN fields when empty).
+ *
+ * @example
+ * ```ts
+ * const d = describe([120, 95, 310, 88]); // { count, mean, min, max, p50, p90, p99 }
+ * ```
+ */
 export function describe(values: Iterable<number | null | undefined>, method: QuantileMethod = "linear"): Distribution {
   const s = sortedFinite(values);
   let sum = 0;

@@ -17,7 +17,14 @@ export function cellOf(row: RowLike, column: string): Cell {
   return v === undefined ? null : (v as Cell);
 }
 
-/** Column names in first-seen order across all rows. */
+/**
+ * Column names in first-seen order across all rows.
+ *
+ * @example
+ * ```ts
+ * columnsOf([{ a: 1 }, { a: 2, b: 3 }]); // ["a", "b"]
+ * ```
+ */
 export function columnsOf(rows: readonly RowLike[]): string[] {
   const seen = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
@@ -33,6 +40,11 @@ function csvCell(v: Cell | undefined): string {
 
 /**
  * Rows as CSV text with a header line (the given columns, default every column seen); an empty table keeps its header.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("out/rows.csv", toCsv([{ path: "hot", n: 3 }]));
+ * ```
  */
 export function toCsv(rows: readonly RowLike[], columns: readonly string[] = columnsOf(rows)): string {
   const lines = [columns.map((c) => csvCell(c)).join(",")];
@@ -42,6 +54,11 @@ export function toCsv(rows: readonly RowLike[], columns: readonly string[] = col
 
 /**
  * Values as JSON Lines text, one per line.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("out/rows.jsonl", toJsonl(rows));
+ * ```
  */
 export function toJsonl(rows: readonly unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
@@ -85,7 +102,14 @@ export function parseCsvRecords(text: string, source = "<csv>"): { records: stri
   return { records, lines };
 }
 
-/** Parse CSV with a header into typed rows: numeric text → number, empty/NA → null, true/false → boolean. */
+/**
+ * Parse CSV with a header into typed rows: numeric text → number, empty/NA → null, true/false → boolean.
+ *
+ * @example
+ * ```ts
+ * const rows = parseCsv("x,y\n1,2\n", "inline.csv"); // [{ x: 1, y: 2 }]
+ * ```
+ */
 export function parseCsv(text: string, source = "<csv>"): Row[] {
   const { records, lines } = parseCsvRecords(text, source);
   if (records.length === 0) throw new InputError({ source, line: 1 }, "a header line naming the columns");
@@ -116,6 +140,11 @@ export { writeFileAtomic } from "./atomic-write.js";
 
 /**
  * Reads a CSV file into rows (numbers parsed); errors name the file and line.
+ *
+ * @example
+ * ```ts
+ * const rows = readCsvFile("out/experiments/router-study/results.csv");
+ * ```
  */
 export function readCsvFile(path: string): Row[] {
   return parseCsv(readFileSync(path, "utf8"), path);

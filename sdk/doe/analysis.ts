@@ -72,7 +72,14 @@ export function schemaFactors(columns: readonly string[]): string[] | undefined 
   return columns.slice(center + 1, seed).filter((c) => !RUN_COLUMNS.has(c));
 }
 
-/** Guess the factors of a results table: columns other than the response and run bookkeeping with 2..maxLevels distinct values. */
+/**
+ * Guess the factors of a results table: columns other than the response and run bookkeeping with 2..maxLevels distinct values.
+ *
+ * @example
+ * ```ts
+ * const factors = guessFactors(rows, "ttftP50Ms"); // columns with few levels, not the response
+ * ```
+ */
 export function guessFactors(rows: readonly RowLike[], response: string, maxLevels = 12): string[] {
   const cols = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r)) cols.add(k);

@@ -119,6 +119,11 @@ export function repeatedMeasures(design: Design, m: number): Design {
 /**
  * Add `n` centre points: every numeric factor at the midpoint of its lowest and highest value;
  * a non-numeric factor has no centre, so this throws if the design has one.
+ *
+ * @example
+ * ```ts
+ * const cp = withCenterPoints(fullFactorial([{ name: "x", levels: [1, 3] }, { name: "y", levels: [10, 30] }]), 3);
+ * ```
  */
 export function withCenterPoints(design: Design, n: number): Design {
   if (n === 0) return design;
@@ -141,6 +146,11 @@ export function withCenterPoints(design: Design, n: number): Design {
  * are run on different days or clusters). `{ confound: ["ABC"] }` for two-level designs: the
  * blocks are the sign combinations of the given interaction words (letters A, B, … in factor
  * order), so 2^p blocks for p words; those interactions are confounded with blocks.
+ *
+ * @example
+ * ```ts
+ * const blocked = withBlocks(replicate(design, 2), { byReplicate: true });
+ * ```
  */
 export function withBlocks(design: Design, how: { byReplicate: true } | { confound: string[] }): Design {
   if ("byReplicate" in how) return { ...design, runs: design.runs.map((r) => ({ ...r, block: r.replicate })) };
@@ -187,6 +197,11 @@ export function distinctLevels(values: readonly Level[]): Level[] {
  * shuffled within each block. `restrictBy` (e.g. a context key naming the setup treatment) keeps
  * runs sharing that value together — a split-plot order: the groups are shuffled, then the runs
  * within each group — which is how experiments that stand a stack up once per setup treatment run.
+ *
+ * @example
+ * ```ts
+ * const runOrder = randomize(replicate(design, 2), 7);
+ * ```
  */
 export function randomize(design: Design, seed: Seed, options: { restrictBy?: string } = {}): Design {
   const r = rng(seed).split(STREAMS.runOrder);
@@ -206,7 +221,14 @@ export function randomize(design: Design, seed: Seed, options: { restrictBy?: st
   return { ...design, runs: renumber(out) };
 }
 
-/** The design's runs as rows (for printing or writing a run sheet). */
+/**
+ * The design's runs as rows (for printing or writing a run sheet).
+ *
+ * @example
+ * ```ts
+ * toArquero(designRows(fullFactorial([{ name: "x", levels: [1, 2] }]))).print();
+ * ```
+ */
 export function designRows(design: Design): Record<string, Cell>[] {
   return design.runs.map((r) => ({
     id: r.id, treatment: r.treatment, std_order: r.std_order, run_order: r.run_order, replicate: r.replicate, block: r.block, center: r.center,

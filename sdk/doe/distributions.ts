@@ -36,7 +36,14 @@ export function tTwoSided(t: number, df: number): number {
   return jStat.ibeta(df / (df + a * a), df / 2, 0.5);
 }
 
-/** The p-quantile of Student's t. */
+/**
+ * The p-quantile of Student's t.
+ *
+ * @example
+ * ```ts
+ * const t = tQuantile(0.975, 8); // 2.306
+ * ```
+ */
 export function tQuantile(p: number, df: number): number {
   return jStat.studentt.inv(p, df);
 }

@@ -56,7 +56,14 @@ export interface CellMean {
   mean: number;
 }
 
-/** Mean response in each cell of every pair of factors (what an interaction plot draws). */
+/**
+ * Mean response in each cell of every pair of factors (what an interaction plot draws).
+ *
+ * @example
+ * ```ts
+ * const cells = interactionMeans(rows, "ttftP50Ms", ["router", "speedup"]);
+ * ```
+ */
 export function interactionMeans(rows: readonly RowLike[], response: string, factors: readonly string[]): CellMean[] {
   const { rows: kept, y } = analysisRows(rows, response);
   const out: CellMean[] = [];
@@ -110,6 +117,12 @@ export interface TwoLevelEffects {
 /**
  * Effect estimates of a two-level design. Each factor's two levels are coded −1 (lower number, or
  * first seen) and +1; centre points (`center: true`, or a level between the two) are left out.
+ *
+ * @example
+ * ```ts
+ * const est = twoLevelEffects(rows, "y", ["A", "B", "C", "D"]);
+ * console.log(est.effects.map((e) => `${e.label} ${e.effect}`));
+ * ```
  */
 export function twoLevelEffects(rows: readonly RowLike[], response: string, factors: readonly string[], options: { order?: number; coding?: Record<string, { low: Level; high: Level }> } = {}): TwoLevelEffects {
   if (factors.length > FACTOR_LETTERS.length) throw new RangeError(`twoLevelEffects: at most ${FACTOR_LETTERS.length} factors`);

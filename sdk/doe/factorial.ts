@@ -155,6 +155,11 @@ export function resolutionNumeral(resolution: number): string {
 /**
  * One factor at a time: a baseline run (each factor's `baseline` or first level), then, for each
  * factor in turn, one run per other level with the rest held at baseline.
+ *
+ * @example
+ * ```ts
+ * const ofat = oneFactorAtATime([{ name: "workers", levels: [2, 4, 8], baseline: 4 }, { name: "router", levels: ["kv", "round-robin"] }]);
+ * ```
  */
 export function oneFactorAtATime(factors: readonly (FactorLevels & { baseline?: Level })[], name = "one factor at a time"): Design {
   checkFactors(factors, "oneFactorAtATime");

@@ -64,7 +64,14 @@ export interface MergeResult {
 
 const unitKey = (r: Row) => `${String(r.id)}${r.repeat !== undefined && r.repeat !== null ? `#${String(r.repeat)}` : ""}`;
 
-/** Merge shard results (files or row lists) into one table in run order; duplicates are an error. */
+/**
+ * Merge shard results (files or row lists) into one table in run order; duplicates are an error.
+ *
+ * @example
+ * ```ts
+ * const { rows } = mergeShards(["out/shard-0/results.jsonl", "out/shard-1/results.jsonl"]);
+ * ```
+ */
 export function mergeShards(shards: readonly (string | readonly Row[])[], design?: Design): MergeResult {
   const seen = new Map<string, string>();
   const rows: Row[] = [];

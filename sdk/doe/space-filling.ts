@@ -57,6 +57,11 @@ export interface LatinHypercubeOptions {
 
 /**
  * A seeded Latin hypercube design of n points over numeric factor ranges (maximin when asked).
+ *
+ * @example
+ * ```ts
+ * const d = latinHypercube([{ name: "speedup", min: 1, max: 4 }, { name: "workers", min: 2, max: 16, integer: true }], 20, { seed: 1 });
+ * ```
  */
 export function latinHypercube(ranges: readonly NumericRange[], n: number, options: LatinHypercubeOptions): Design {
   checkRanges(ranges, "latinHypercube");
@@ -79,7 +84,14 @@ export function maximinDistance(design: Design, ranges: readonly NumericRange[])
   return minDistance(design.runs.map((run) => ranges.map((f) => (f.max === f.min ? 0 : (Number(run.factors[f.name]) - f.min) / (f.max - f.min)))));
 }
 
-/** n independent samples: uniform in each range, or a uniformly picked level. */
+/**
+ * n independent samples: uniform in each range, or a uniformly picked level.
+ *
+ * @example
+ * ```ts
+ * const d = randomSample([{ name: "workers", levels: [2, 4, 8] }, { name: "speedup", min: 1, max: 4 }], 20, { seed: 1 });
+ * ```
+ */
 export function randomSample(factors: readonly SampledFactor[], n: number, options: { seed: Seed; name?: string }): Design {
   if (factors.length === 0) throw new RangeError("randomSample: at least one factor is needed");
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`randomSample: n must be a positive integer, got ${n}`);

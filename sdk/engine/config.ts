@@ -37,7 +37,14 @@ function positiveInt(v: number, name: string): void {
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`engine config: ${name} must be a positive integer, got ${v}`);
 }
 
-/** Defaults overlaid with `overrides`, checked. `numGpuBlocks` may be Infinity (an unbounded cache). */
+/**
+ * Defaults overlaid with `overrides`, checked. `numGpuBlocks` may be Infinity (an unbounded cache).
+ *
+ * @example
+ * ```ts
+ * const cfg = engineConfig({ numGpuBlocks: 8192, maxNumSeqs: 128 });
+ * ```
+ */
 export function engineConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
   const c: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...overrides };
   positiveInt(c.blockSize, "blockSize");

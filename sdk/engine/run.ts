@@ -40,7 +40,14 @@ export interface EngineRunResult {
   passes: PassRecord[];
 }
 
-/** Run `arrivals` (any order; sorted by time, then index) through one worker until all finish; `hooks` observe it (the worker is passed as `this`-free callbacks). */
+/**
+ * Run `arrivals` (any order; sorted by time, then index) through one worker until all finish; `hooks` observe it (the worker is passed as `this`-free callbacks).
+ *
+ * @example
+ * ```ts
+ * const { requests, passes } = runEngine([{ at: 0, inputLength: 2048, outputLength: 128 }], { maxNumSeqs: 64 });
+ * ```
+ */
 export function runEngine(arrivals: readonly EngineArrival[], config: Partial<EngineConfig> = {}, role: WorkerRole = "agg", hooks: WorkerHooks = {}): EngineRunResult {
   const cfg = engineConfig(config);
   const passes: PassRecord[] = [];

@@ -127,6 +127,11 @@ export function linearStepTime(features: readonly StepFeature[], intercept: numb
  * Ordinary least squares with intercept of wall time on the chosen features (columns are centred
  * and scaled before solving, Householder QR; a constant column gets coefficient 0, the
  * minimum-norm choice). Passes with zero wall time (heartbeats) are skipped.
+ *
+ * @example
+ * ```ts
+ * const stepTime = fitStepTime(measuredPasses); // a linear step-time model an EngineConfig can use
+ * ```
  */
 export function fitStepTime(passes: readonly MeasuredPass[], features: readonly StepFeature[] = ["sumPrefillTokens", "sumPrefillTokens^2", "sumDecodeKvTokens"]): LinearStepTime {
   const rows = passes.filter((p) => p.wallTimeMs > 0 && Number.isFinite(p.wallTimeMs));

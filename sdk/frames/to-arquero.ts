@@ -22,7 +22,14 @@ export function toArquero(rows: readonly RowLike[], columns: readonly string[] =
   return aq.table(data);
 }
 
-/** An arquero table back to plain rows. */
+/**
+ * An arquero table back to plain rows.
+ *
+ * @example
+ * ```ts
+ * const rows = fromArquero(toArquero(data).filter((d) => d.n > 1));
+ * ```
+ */
 export function fromArquero(table: ColumnTable): Row[] {
   return table.objects() as Row[];
 }

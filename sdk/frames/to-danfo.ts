@@ -17,7 +17,14 @@ type DanfoModule = typeof Danfo;
 
 let loading: Promise<DanfoModule> | undefined;
 
-/** The danfojs-node module itself, for its functions (readCSV, concat, …), imported once per process. */
+/**
+ * The danfojs-node module itself, for its functions (readCSV, concat, …), imported once per process.
+ *
+ * @example
+ * ```ts
+ * const dfd = await loadDanfo(); // danfo.js, loaded on first use
+ * ```
+ */
 export function loadDanfo(): Promise<DanfoModule> {
   return (loading ??= import("danfojs-node"));
 }

@@ -54,7 +54,14 @@ function check(res: RawResponse, kc: KubeConfig, what: string, ok = [200, 201]):
 
 export type Workload = "deployments" | "replicasets";
 
-/** Sets `spec.replicas` of a Deployment (or ReplicaSet) through its scale subresource (merge patch). */
+/**
+ * Sets `spec.replicas` of a Deployment (or ReplicaSet) through its scale subresource (merge patch).
+ *
+ * @example
+ * ```ts
+ * await scaleDeployment(kubeConfig, "default", "my-requester", 2);
+ * ```
+ */
 export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number, kind: Workload = "deployments", options: ApiCallOptions = {}): Promise<void> {
   const res = await call(kc, options, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}/scale`, {}, { contentType: "application/merge-patch+json", text: JSON.stringify({ spec: { replicas } }) });
   check(res, kc, `${kind}/${namespace}/${name}/scale`);
@@ -92,7 +99,14 @@ export async function deleteObject(kc: KubeConfig, path: string, options: ApiCal
   if (res.status !== 404) check(res, kc, path, [200, 202]);
 }
 
-/** A pod's log as text (`GET …/pods/NAME/log`). */
+/**
+ * A pod's log as text (`GET …/pods/NAME/log`).
+ *
+ * @example
+ * ```ts
+ * const text = await readPodLog(kubeConfig, "default", "dual-pods-controller-0");
+ * ```
+ */
 export async function readPodLog(kc: KubeConfig, namespace: string, pod: string, container?: string, sinceTime?: string, options: ApiCallOptions = {}): Promise<string> {
   const res = await call(kc, options, "GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { container, sinceTime });
   return check(res, kc, `pods/${namespace}/${pod}/log`);

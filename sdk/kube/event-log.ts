@@ -36,6 +36,11 @@ export interface RecordOptions {
  * Passes `events` through unchanged while appending each to the JSONL log at `path`. The file is
  * complete up to the last event even if the source throws; the error is re-thrown after the end
  * line is written.
+ *
+ * @example
+ * ```ts
+ * for await (const e of recordEvents(watchPods({ kubeConfig, namespace: "default" }), "events.jsonl")) console.log(e.type);
+ * ```
  */
 export async function* recordEvents(events: AsyncIterable<WatchEvent>, path: string, options: RecordOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
   makeDirs(dirname(path));
@@ -87,6 +92,11 @@ export interface EventLogReplayOptions {
 /**
  * Replays a recorded log as an AsyncIterable of the same events. A malformed line is an InputError
  * naming the file and line; the events before it have been yielded already.
+ *
+ * @example
+ * ```ts
+ * for await (const e of replayEventLog("datasets/event-logs/hot-8b-h100/events.jsonl")) console.log(e.type, e.object.metadata?.name);
+ * ```
  */
 export async function* replayEventLog(path: string, options: EventLogReplayOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
   const stream = createReadStream(path, { encoding: "utf8" });

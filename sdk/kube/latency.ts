@@ -58,7 +58,14 @@ export interface KubeBurnerResult {
   ignored: number;
 }
 
-/** kube-burner-style pod latencies over the lifecycles (pods that reached Ready). */
+/**
+ * kube-burner-style pod latencies over the lifecycles (pods that reached Ready).
+ *
+ * @example
+ * ```ts
+ * const lat = kubeBurnerPodLatency(podLifecycles(events)); // kube-burner's podLatencyQuantiles
+ * ```
+ */
 export function kubeBurnerPodLatency(pods: readonly PodLifecycle[]): KubeBurnerResult {
   let errors = 0;
   let ignored = 0;

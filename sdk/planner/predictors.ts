@@ -198,6 +198,11 @@ export class ArimaPredictor extends BasePredictor {
 
 /**
  * A load predictor by name (constant, arima, kalman) for the planner's next-interval forecasts.
+ *
+ * @example
+ * ```ts
+ * const p = makePredictor("kalman");
+ * ```
  */
 export function makePredictor(name: LoadPredictorName, options: PredictorOptions = {}): LoadPredictor {
   switch (name) {

@@ -86,7 +86,15 @@ function startupOf(a: Actuator): { startupTimeS: number | null; text: string } {
   return { startupTimeS: null, text: `FMA paths (${a.profile})${n > 0 ? `, ${n} pre-warmed sleepers per pool` : ""}` };
 }
 
-/** The summary and report of a replay a `planner(…)` value steered. */
+/**
+ * The summary and report of a replay a `planner(…)` value steered.
+ *
+ * @example
+ * ```ts
+ * const loop = planner(config);
+ * const result = plannerResult(replayTrace(requests, { controller: loop }), loop);
+ * ```
+ */
 export function plannerResult(replay: ReplayResult, loop: PlannerLoop): PlannerReplayResult {
   const controller = loop.controller;
   const cfg = controller.config;

@@ -20,7 +20,14 @@ export interface PlannerOutputOptions {
   charts?: boolean;
 }
 
-/** Writes the outputs into `dir`; returns the paths written. Deterministic bytes for a deterministic run. */
+/**
+ * Writes the outputs into `dir`; returns the paths written. Deterministic bytes for a deterministic run.
+ *
+ * @example
+ * ```ts
+ * const files = writePlannerReplayOutputs("out/planner", runPlannerReplay(requests, config));
+ * ```
+ */
 export function writePlannerReplayOutputs(dir: string, result: PlannerReplayResult, options: PlannerOutputOptions = {}): string[] {
   // The report name may come from code that skipped the config validator; it must stay inside `dir`.
   const report = options.reportFilename ?? result.config.report_filename ?? "planner_report.html";

@@ -101,6 +101,11 @@ export function replayTrace(trace: readonly TraceRequest[] | Trace, replayOption
  * The replay's events as an async iterator. Simulated time advances `chunkMs` at a time (default
  * 10 s), so a consumer can stop early and memory stays bounded. A controller is not supported
  * here; use `replayTrace` with `onEvent` for that.
+ *
+ * @example
+ * ```ts
+ * for await (const ev of replayEvents(requests, { workers: 4 })) if (ev.type === "finish") done++;
+ * ```
  */
 export async function* replayEvents(trace: readonly TraceRequest[] | Trace, eventOptions: Omit<ReplayOptions, "onEvent" | "controller"> & { chunkMs?: number } = {}): AsyncGenerator<ReplayEvent, void, undefined> {
   const [requests, options] = unpackTrace(trace, eventOptions);

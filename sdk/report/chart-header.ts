@@ -38,7 +38,14 @@ export const ESTIMATE_DASH = "5,4";
 
 interface Placed { item: LegendItem; x: number; row: number }
 
-/** Shortens `text` with an ellipsis so it is at most `maxPx` wide at `fontSize`. */
+/**
+ * Shortens `text` with an ellipsis so it is at most `maxPx` wide at `fontSize`.
+ *
+ * @example
+ * ```ts
+ * clipText("a-very-long-level-name", 60, 10); // "a-very-lon…"
+ * ```
+ */
 export function clipText(text: string, maxPx: number, fontSize: number, bold = false): string {
   if (textWidth(text, fontSize, bold) <= maxPx) return text;
   const chars = [...text];

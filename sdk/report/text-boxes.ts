@@ -125,7 +125,14 @@ export function textBoxes(root: SvgNode, selector = "text"): TextBox[] {
   return out;
 }
 
-/** Boxes of an SVG document given as markup. */
+/**
+ * Boxes of an SVG document given as markup.
+ *
+ * @example
+ * ```ts
+ * const { boxes } = svgTextBoxes(renderPlot(spec)); // every label's box, to check for overlaps
+ * ```
+ */
 export function svgTextBoxes(svg: string): { width: number; height: number; boxes: TextBox[] } {
   const root = (parseHTML(`<!doctype html><html><body>${svg}</body></html>`).document as unknown as { querySelector(s: string): SvgNode }).querySelector("svg");
   if (!root) throw new Error("svgTextBoxes: no <svg> element");

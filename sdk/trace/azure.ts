@@ -95,6 +95,11 @@ export async function* readAzure(input: string | AsyncIterable<string | Uint8Arr
 
 /**
  * Reads an Azure LLM inference trace CSV file (.csv or .csv.gz) into requests.
+ *
+ * @example
+ * ```ts
+ * const { requests } = loadAzure("datasets/traces/public/azure_llm_2023/AzureLLMInferenceTrace_code.csv.gz");
+ * ```
  */
 export function loadAzure(path: string, options: TraceReadOptions = {}): TraceLoad {
   return parseAzure(readTextFile(path), { ...options, source: options.source ?? path });

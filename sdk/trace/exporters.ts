@@ -27,6 +27,11 @@ function openLoopArrivals(requests: readonly TraceRequest[]): number[] {
 
 /**
  * Requests as Vidur's trace rows (arrival time, prefill and decode tokens).
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("vidur.csv", toCsv(toVidurRows(requests)));
+ * ```
  */
 export function toVidurRows(requests: readonly TraceRequest[]): VidurRow[] {
   const at = openLoopArrivals(requests);
@@ -53,6 +58,11 @@ export interface BlisTrace {
 /**
  * BLIS trace v2 rows. `prefix_group`/`prefix_length` come from the leading hash id shared with
  * the previous request of the same first id (the trace's only prefix information).
+ *
+ * @example
+ * ```ts
+ * const blis = toBlisTraceV2(requests, 512);
+ * ```
  */
 export function toBlisTraceV2(requests: readonly TraceRequest[], traceBlockSize = 512): BlisTrace {
   const at = openLoopArrivals(requests);

@@ -134,6 +134,11 @@ export interface SharedPrefixOptions {
  * Groups sharing a system prompt: each request is its group's system prompt followed by its own
  * question. The prompt's full trace blocks inside the system prompt carry the group's ids; the
  * rest are fresh. numGroups × promptsPerGroup requests, in a seeded shuffled order.
+ *
+ * @example
+ * ```ts
+ * const requests = sharedPrefixTrace({ seed: 1, numGroups: 4, promptsPerGroup: 50, systemPromptLen: 4096, questionLen: 128, outputLen: 128, arrivals: { kind: "poisson", rateRps: 5 } });
+ * ```
  */
 export function sharedPrefixTrace(o: SharedPrefixOptions): TraceRequest[] {
   const root = makeRng(o.seed);
@@ -172,6 +177,11 @@ export interface MultiTurnOptions {
  * Multi-turn sessions: turn n+1's prompt = turn n's prompt + its answer + new tokens, so it shares
  * turn n's full prompt blocks. Later turns carry `delay` (after the previous turn completes) and
  * the session's first timestamp. Rows are grouped by session, turns in order.
+ *
+ * @example
+ * ```ts
+ * const requests = multiTurnTrace({ seed: 1, sessions: 50, turnsPerSession: 4, arrivals: { kind: "poisson", rateRps: 1 }, firstInputTokens: 1000, newInputTokens: 200, outputTokens: 200, interTurnDelayMs: 5000 });
+ * ```
  */
 export function multiTurnTrace(o: MultiTurnOptions): TraceRequest[] {
   const root = makeRng(o.seed);

@@ -139,6 +139,11 @@ export function parseMooncake(text: string, options: TraceReadOptions = {}): Tra
 /**
  * Stream requests from a file path or any async source of text chunks. With `onReport` you get
  * the read report at the end (lenient mode counts skipped lines there).
+ *
+ * @example
+ * ```ts
+ * for await (const r of readMooncake(createReadStream("big_trace.jsonl"))) count++;
+ * ```
  */
 export async function* readMooncake(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest, void, undefined> {
   yield* streamLines((source) => new MooncakeLineParser({ ...options, source }), input, options);

@@ -20,7 +20,14 @@ function firstTurnOf(requests: readonly TraceRequest[]): Int32Array {
 
 const copy = (r: TraceRequest): TraceRequest => ({ ...r, hash_ids: r.hash_ids.slice() });
 
-/** Shift timestamps so the earliest first turn is at 0. */
+/**
+ * Shift timestamps so the earliest first turn is at 0.
+ *
+ * @example
+ * ```ts
+ * const fromZero = normalizeTimestamps(timeWindow(requests, 600_000, 1_200_000));
+ * ```
+ */
 export function normalizeTimestamps(requests: readonly TraceRequest[]): TraceRequest[] {
   const ft = firstTurnOf(requests);
   let t0 = Infinity;
