@@ -1,10 +1,12 @@
-// The ideal prefix reuse on a typed-array trie (sdk/trace/prefix-trie.ts) equals the plain
-// definition with whole-prefix string keys (the reference below, O(blocks²)) on random traces.
+// Trace statistics at scale: the ideal prefix reuse on a typed-array trie (sdk/trace/prefix-trie.ts)
+// equals the whole-prefix string-key definition (the reference below, O(blocks²)) on random traces,
+// and the streamed TraceStatsAccumulator equals traceStats over the loaded list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { PrefixTrie } from "../sdk/trace/prefix-trie.js";
-import { idealPrefixReuse } from "../sdk/trace/stats.js";
+import { idealPrefixReuse, traceStats, TraceStatsAccumulator } from "../sdk/trace/stats.js";
+import { loadTrace } from "../sdk/trace/load.js";
 import type { TraceRequest } from "../sdk/trace/types.js";
 
 /** The definition: engine block j hits when an earlier request had block j full under the same trace-hash prefix (a leading run). */
@@ -53,4 +55,22 @@ test("idealPrefixReuse on the trie equals the string-key definition on 600 rando
     assert.deepEqual(idealPrefixReuse(requests, { traceBlockSize: T, engineBlockSize: B }), want);
   }), { seed: 1, numRuns: 600 });
   assert.ok(withReuse > 200, `enough traces with reuse to mean something: ${withReuse}`);
+});
+
+test("TraceStatsAccumulator (streamed, no request kept) equals traceStats; a trace out of arrival order says so and takes the reuse from the whole list", () => {
+  const { requests } = loadTrace("datasets/traces/public/mooncake/conversation_trace.jsonl.gz");
+  const part = requests.slice(0, 3000);
+  const acc = new TraceStatsAccumulator({ intervalS: 30 });
+  for (const r of part) acc.add(r);
+  assert.ok(acc.inArrivalOrder);
+  assert.deepEqual(acc.result(), traceStats(part, { intervalS: 30 }));
+  // Two requests swapped: not in arrival order any more.
+  const swapped = [...part];
+  const k = swapped.findIndex((r, i) => i > 0 && r.timestamp > swapped[i - 1]!.timestamp);
+  [swapped[k - 1], swapped[k]] = [swapped[k]!, swapped[k - 1]!];
+  const acc2 = new TraceStatsAccumulator({ intervalS: 30 });
+  for (const r of swapped) acc2.add(r);
+  assert.equal(acc2.inArrivalOrder, false);
+  assert.throws(() => acc2.result(), RangeError);
+  assert.deepEqual(acc2.result(idealPrefixReuse(swapped)), traceStats(swapped, { intervalS: 30 }));
 });

@@ -30,10 +30,15 @@ export function loadTrace(path: string, options: TraceReadOptions & { format?: T
  * string is ever built (a 605 MB trace cannot be one JavaScript string); only the requests are kept.
  */
 export async function readTraceFile(path: string, options: TraceReadOptions & { format?: TraceFormat } = {}): Promise<TraceLoad> {
-  const format = options.format ?? traceFormatOf(path);
+  const requests: TraceRequest[] = [];
+  const report = await streamTraceFile(path, options, (r) => { requests.push(r); });
+  return { requests, report, traceBlockSize: options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, provenance: { source: report.source, format: options.format ?? traceFormatOf(path) } };
+}
+
+/** Streams a trace file's requests into `each` (nothing kept); resolves with the read report. */
+export async function streamTraceFile(path: string, options: TraceReadOptions & { format?: TraceFormat }, each: (r: TraceRequest) => void): Promise<TraceReadReport> {
   let report: TraceReadReport | undefined;
   const opts = { ...options, source: options.source ?? path, onReport: (r: TraceReadReport) => { report = r; } };
-  const requests: TraceRequest[] = [];
-  for await (const r of format === "azure" ? readAzure(path, opts) : readMooncake(path, opts)) requests.push(r);
-  return { requests, report: report!, traceBlockSize: options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, provenance: { source: report!.source, format } };
+  for await (const r of (options.format ?? traceFormatOf(path)) === "azure" ? readAzure(path, opts) : readMooncake(path, opts)) each(r);
+  return report!;
 }

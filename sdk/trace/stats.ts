@@ -30,19 +30,32 @@ export function arrivalOrder(requests: readonly TraceRequest[]): number[] {
  * holding j's last token, and had block j full. Hits count as a leading run (a miss ends it).
  */
 export function idealPrefixReuse(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; order?: readonly number[] } = {}): IdealPrefixReuse {
-  const T = options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
-  const B = options.engineBlockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
+  const acc = new PrefixReuseAccumulator(options);
+  for (const i of options.order ?? arrivalOrder(requests)) acc.add(requests[i]!);
+  return acc.result();
+}
+
+/** `idealPrefixReuse` one request at a time, fed in arrival order (what a streamed trace sorted by time gives). */
+export class PrefixReuseAccumulator {
+  private readonly T: number;
+  private readonly B: number;
   // The trace-hash prefixes form a trie (a node per distinct prefix, found from its parent by the
   // next hash id): a request costs O(trace blocks), where whole-prefix string keys cost
   // O(blocks²) time and memory (111 s and 2.2 GB on 1e6 Mooncake lines).
-  const trie = new PrefixTrie();
-  let covered = new Int32Array(1 << 12); // node → engine blocks seen full under that prefix (max j + 1)
-  let inputTokens = 0;
-  let reused = 0;
-  let ratioSum = 0;
-  let ratioN = 0;
-  for (const i of options.order ?? arrivalOrder(requests)) {
-    const r = requests[i]!;
+  private readonly trie = new PrefixTrie();
+  private covered = new Int32Array(1 << 12); // node → engine blocks seen full under that prefix (max j + 1)
+  private inputTokens = 0;
+  private reused = 0;
+  private ratioSum = 0;
+  private ratioN = 0;
+
+  constructor(options: { traceBlockSize?: number; engineBlockSize?: number } = {}) {
+    this.T = options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;
+    this.B = options.engineBlockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;
+  }
+
+  add(r: TraceRequest): void {
+    const { T, B } = this;
     const nFull = Math.floor(r.input_length / B);
     let node = 0;
     let hits = 0;
@@ -50,24 +63,28 @@ export function idealPrefixReuse(requests: readonly TraceRequest[], options: { t
     // Engine blocks [j, jEnd) end inside trace block tb (jEnd = ⌊(tb+1)·T/B⌋): they share the node
     // of the prefix up to tb, so a whole run is settled at once, O(trace blocks) per request.
     for (let tb = 0, j = 0; j < nFull; tb++) {
-      node = trie.child(node, r.hash_ids[tb]!);
-      if (node >= covered.length) { const grown = new Int32Array(covered.length * 2); grown.set(covered); covered = grown; }
+      node = this.trie.child(node, r.hash_ids[tb]!);
+      if (node >= this.covered.length) { const grown = new Int32Array(this.covered.length * 2); grown.set(this.covered); this.covered = grown; }
       const jEnd = Math.min(nFull, Math.floor(((tb + 1) * T) / B));
       if (jEnd <= j) continue;
-      const c = covered[node]!;
+      const c = this.covered[node]!;
       if (leading) {
         hits += Math.max(0, Math.min(c, jEnd) - j);
         if (c < jEnd) leading = false;
       }
-      if (c < jEnd) covered[node] = jEnd;
+      if (c < jEnd) this.covered[node] = jEnd;
       j = jEnd;
     }
-    inputTokens += r.input_length;
-    reused += Math.min(hits * B, r.input_length);
+    this.inputTokens += r.input_length;
+    this.reused += Math.min(hits * B, r.input_length);
     const islBlocks = Math.ceil(r.input_length / B);
-    if (islBlocks > 0) { ratioSum += hits / islBlocks; ratioN++; }
+    if (islBlocks > 0) { this.ratioSum += hits / islBlocks; this.ratioN++; }
   }
-  return { engineBlockSize: B, inputTokens, reusedTokens: reused, tokenRatio: inputTokens > 0 ? reused / inputTokens : 0, meanRequestRatio: ratioN > 0 ? ratioSum / ratioN : 0 };
+
+  result(): IdealPrefixReuse {
+    const { inputTokens, reused } = this;
+    return { engineBlockSize: this.B, inputTokens, reusedTokens: reused, tokenRatio: inputTokens > 0 ? reused / inputTokens : 0, meanRequestRatio: this.ratioN > 0 ? this.ratioSum / this.ratioN : 0 };
+  }
 }
 
 export interface RatePoint {
@@ -106,55 +123,104 @@ export interface TraceStats {
  * console.log(s.requests, s.durationMs, s.meanRateRps);
  * ```
  */
-export function traceStats(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; intervalS?: number; method?: QuantileMethod } = {}): TraceStats {
-  const method = options.method ?? "linear";
-  const intervalS = options.intervalS ?? 60;
-  const sessions = new Set<string>();
-  let anonymous = 0;
-  let tMin = Infinity;
-  let tMax = -Infinity;
-  let inTok = 0;
-  let outTok = 0;
-  let blocks = 0;
-  const ids = new Set<number>();
-  const seenSession = new Set<string>();
-  const firsts: TraceRequest[] = [];
-  for (const r of requests) {
-    inTok += r.input_length;
-    outTok += r.output_length;
-    blocks += r.hash_ids.length;
-    for (const h of r.hash_ids) ids.add(h);
-    if (r.session_id === undefined) anonymous++;
-    else sessions.add(r.session_id);
-    if (r.session_id === undefined || !seenSession.has(r.session_id)) {
-      firsts.push(r);
-      tMin = Math.min(tMin, r.timestamp);
-      tMax = Math.max(tMax, r.timestamp);
-      if (r.session_id !== undefined) seenSession.add(r.session_id);
+export function traceStats(requests: readonly TraceRequest[], options: TraceStatsOptions = {}): TraceStats {
+  const acc = new TraceStatsAccumulator({ ...options, prefixReuse: false });
+  for (const r of requests) acc.add(r);
+  return acc.result(idealPrefixReuse(requests, options));
+}
+
+export interface TraceStatsOptions {
+  traceBlockSize?: number;
+  engineBlockSize?: number;
+  intervalS?: number;
+  method?: QuantileMethod;
+}
+
+/**
+ * `traceStats` over a stream, without keeping the requests: `add` them in file order. The ideal
+ * prefix reuse is computed on the way while timestamps never go backwards (then file order is
+ * arrival order); once one does, `inArrivalOrder` turns false and `result` needs the reuse given
+ * (from `idealPrefixReuse` over the whole list).
+ */
+export class TraceStatsAccumulator {
+  private readonly method: QuantileMethod;
+  private readonly intervalS: number;
+  private readonly sessions = new Set<string>();
+  private anonymous = 0;
+  private tMin = Infinity;
+  private tMax = -Infinity;
+  private inTok = 0;
+  private outTok = 0;
+  private blocks = 0;
+  private readonly ids = new Set<number>();
+  private readonly isl: number[] = [];
+  private readonly osl: number[] = [];
+  /** First turns (every request without a session): arrival, input and output lengths, in file order. */
+  private readonly firsts = { t: [] as number[], isl: [] as number[], osl: [] as number[] };
+  private reuse: PrefixReuseAccumulator | null;
+  private lastT = -Infinity;
+
+  constructor(options: TraceStatsOptions & { prefixReuse?: boolean } = {}) {
+    this.method = options.method ?? "linear";
+    this.intervalS = options.intervalS ?? 60;
+    this.reuse = options.prefixReuse === false ? null : new PrefixReuseAccumulator(options);
+  }
+
+  /** True while every timestamp so far was ≥ the one before (the ideal reuse is then computed on the way). */
+  get inArrivalOrder(): boolean {
+    return this.reuse !== null;
+  }
+
+  add(r: TraceRequest): void {
+    this.inTok += r.input_length;
+    this.outTok += r.output_length;
+    this.blocks += r.hash_ids.length;
+    for (const h of r.hash_ids) this.ids.add(h);
+    this.isl.push(r.input_length);
+    this.osl.push(r.output_length);
+    const first = r.session_id === undefined || !this.sessions.has(r.session_id);
+    if (r.session_id === undefined) this.anonymous++;
+    else this.sessions.add(r.session_id);
+    if (first) {
+      this.firsts.t.push(r.timestamp);
+      this.firsts.isl.push(r.input_length);
+      this.firsts.osl.push(r.output_length);
+      this.tMin = Math.min(this.tMin, r.timestamp);
+      this.tMax = Math.max(this.tMax, r.timestamp);
     }
+    if (r.timestamp < this.lastT) this.reuse = null;
+    this.lastT = Math.max(this.lastT, r.timestamp);
+    this.reuse?.add(r);
   }
-  const durationMs = requests.length > 0 ? tMax - tMin : 0;
-  const nb = Math.floor(durationMs / (intervalS * 1000)) + 1;
-  const buckets = Array.from({ length: requests.length > 0 ? nb : 0 }, () => ({ n: 0, isl: 0, osl: 0 }));
-  for (const r of firsts) {
-    const b = buckets[Math.floor((r.timestamp - tMin) / (intervalS * 1000))]!;
-    b.n++;
-    b.isl += r.input_length;
-    b.osl += r.output_length;
+
+  result(reuse?: IdealPrefixReuse): TraceStats {
+    const ideal = reuse ?? this.reuse?.result();
+    if (!ideal) throw new RangeError("the requests were not in arrival order: pass the ideal prefix reuse computed over the whole list");
+    const { intervalS, tMin } = this;
+    const n = this.isl.length;
+    const durationMs = n > 0 ? this.tMax - tMin : 0;
+    const nb = Math.floor(durationMs / (intervalS * 1000)) + 1;
+    const buckets = Array.from({ length: n > 0 ? nb : 0 }, () => ({ n: 0, isl: 0, osl: 0 }));
+    for (let k = 0; k < this.firsts.t.length; k++) {
+      const b = buckets[Math.floor((this.firsts.t[k]! - tMin) / (intervalS * 1000))]!;
+      b.n++;
+      b.isl += this.firsts.isl[k]!;
+      b.osl += this.firsts.osl[k]!;
+    }
+    return {
+      requests: n,
+      sessions: this.sessions.size + this.anonymous,
+      durationMs,
+      meanRateRps: durationMs > 0 ? n / (durationMs / 1000) : NaN,
+      inputTokens: this.inTok,
+      outputTokens: this.outTok,
+      isl: describe(this.isl, this.method),
+      osl: describe(this.osl, this.method),
+      totalBlocks: this.blocks,
+      uniqueHashIds: this.ids.size,
+      idealPrefixReuse: ideal,
+      percentileMethod: this.method,
+      rate: buckets.map((b, i) => ({ startS: i * intervalS, requests: b.n, rateRps: b.n / intervalS, meanIsl: b.n ? b.isl / b.n : null, meanOsl: b.n ? b.osl / b.n : null })),
+    };
   }
-  return {
-    requests: requests.length,
-    sessions: sessions.size + anonymous,
-    durationMs,
-    meanRateRps: durationMs > 0 ? requests.length / (durationMs / 1000) : NaN,
-    inputTokens: inTok,
-    outputTokens: outTok,
-    isl: describe(requests.map((r) => r.input_length), method),
-    osl: describe(requests.map((r) => r.output_length), method),
-    totalBlocks: blocks,
-    uniqueHashIds: ids.size,
-    idealPrefixReuse: idealPrefixReuse(requests, options),
-    percentileMethod: method,
-    rate: buckets.map((b, i) => ({ startS: i * intervalS, requests: b.n, rateRps: b.n / intervalS, meanIsl: b.n ? b.isl / b.n : null, meanOsl: b.n ? b.osl / b.n : null })),
-  };
 }

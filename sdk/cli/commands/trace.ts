@@ -1,6 +1,6 @@
 /** `actlab trace stats TRACE [--json]`: statistics of a Mooncake JSONL or Azure CSV trace. */
-import { readTraceFile, traceFormatOf, type TraceFormat } from "../../trace/load.js";
-import { traceStats } from "../../trace/stats.js";
+import { readTraceFile, streamTraceFile, traceFormatOf, type TraceFormat } from "../../trace/load.js";
+import { TraceStatsAccumulator, traceStats } from "../../trace/stats.js";
 import { DEFAULT_TRACE_BLOCK_SIZE } from "../../trace/types.js";
 import { DEFAULT_ENGINE_CONFIG } from "../../engine/defaults.js";
 import { numberOption, parseCommandArgs, UsageError, type Command } from "../command.js";
@@ -41,8 +41,19 @@ export const command: Command = {
     const traceBlockSize = numberOption(values["trace-block-size"], "trace-block-size", DEFAULT_TRACE_BLOCK_SIZE, 1);
     const engineBlockSize = numberOption(values["engine-block-size"], "engine-block-size", DEFAULT_ENGINE_CONFIG.blockSize, 1);
     const intervalS = numberOption(values.interval, "interval", 60, 0.001);
-    const { requests, report } = await readTraceFile(path, { format, traceBlockSize, lenient: values.lenient ?? false });
-    const s = traceStats(requests, { traceBlockSize, engineBlockSize, intervalS });
+    // One streaming pass keeps no request (bounded memory on traces of any length) when the file is
+    // in arrival order, as traces are; otherwise a second pass reads the requests for the ideal reuse.
+    const readOptions = { format, traceBlockSize, lenient: values.lenient ?? false };
+    const statsOptions = { traceBlockSize, engineBlockSize, intervalS };
+    const acc = new TraceStatsAccumulator(statsOptions);
+    let report = await streamTraceFile(path, readOptions, (r) => acc.add(r));
+    let s;
+    if (acc.inArrivalOrder) s = acc.result();
+    else {
+      const load = await readTraceFile(path, readOptions);
+      report = load.report;
+      s = traceStats(load.requests, statsOptions);
+    }
     if (values.json) {
       process.stdout.write(JSON.stringify({ source: path, format, read: report, ...s }, null, 2) + "\n");
       return 0;
