@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { PrefixTrie } from "../sdk/trace/prefix-trie.js";
+import { HashIdSet } from "../sdk/trace/id-set.js";
 import { idealPrefixReuse, traceStats, TraceStatsAccumulator } from "../sdk/trace/stats.js";
 import { loadTrace } from "../sdk/trace/load.js";
 import type { TraceRequest } from "../sdk/trace/types.js";
@@ -73,4 +74,17 @@ test("TraceStatsAccumulator (streamed, no request kept) equals traceStats; a tra
   assert.equal(acc2.inArrivalOrder, false);
   assert.throws(() => acc2.result(), RangeError);
   assert.deepEqual(acc2.result(idealPrefixReuse(swapped)), traceStats(swapped, { intervalS: 30 }));
+});
+
+test("HashIdSet counts what a Set<number> counts, across growth and for ids outside uint32", () => {
+  const set = new HashIdSet();
+  const ref = new Set<number>();
+  let seed = 3;
+  for (let k = 0; k < 60_000; k++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const id = k % 7 === 0 ? [-1, 2 ** 40, 0.5, -0, 0, 2 ** 32 - 1][k % 6]! : seed % 20_000;
+    set.add(id);
+    ref.add(id);
+  }
+  assert.equal(set.size, ref.size);
 });

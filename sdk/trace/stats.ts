@@ -7,6 +7,7 @@ import { describe, type Distribution, type QuantileMethod } from "../core/quanti
 import { DEFAULT_TRACE_BLOCK_SIZE, type TraceRequest } from "./types.js";
 import { DEFAULT_ENGINE_CONFIG } from "../engine/defaults.js";
 import { PrefixTrie } from "./prefix-trie.js";
+import { HashIdSet } from "./id-set.js";
 
 export interface IdealPrefixReuse {
   engineBlockSize: number;
@@ -152,7 +153,7 @@ export class TraceStatsAccumulator {
   private inTok = 0;
   private outTok = 0;
   private blocks = 0;
-  private readonly ids = new Set<number>();
+  private readonly ids = new HashIdSet();
   private readonly isl: number[] = [];
   private readonly osl: number[] = [];
   /** First turns (every request without a session): arrival, input and output lengths, in file order. */
