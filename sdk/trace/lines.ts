@@ -63,8 +63,11 @@ export function readTextFile(path: string): string {
 
 /** A file read as a stream of chunks; gzip-compressed files stream through zlib. */
 export function fileChunks(path: string): AsyncIterable<Uint8Array> {
+  // Checked before the stream exists: a missing file is then one InputError line, not an
+  // unhandled 'error' event from a stream nobody iterates yet (a stack trace).
+  const gz = isGzipFile(path);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (!isGzipFile(path)) return raw as AsyncIterable<Uint8Array>;
+  if (!gz) return raw as AsyncIterable<Uint8Array>;
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   raw.on("error", (err) => gunzip.destroy(err));
   return raw.pipe(gunzip) as AsyncIterable<Uint8Array>;
