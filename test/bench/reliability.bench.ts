@@ -214,7 +214,7 @@ function badInputs(): void {
     let crashed = 0;
     let t = { tried: FUZZ_RUNS, accepted: 0, rejected: 0 };
     try { t = target.run(); } catch (e) { crashed = 1; console.log(`  ${target.name}: ${(e as Error).message.split("\n").slice(0, 3).join(" | ")}`); }
-    rows.push({ area: "bad input", what: target.name, tried: t.tried, unit: "inputs", lost: 0, doubled: 0, corrupted: crashed, note: `${t.rejected} InputError, ${t.accepted} accepted, ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+    rows.push({ area: "bad input", what: target.name, tried: t.tried, unit: "inputs", lost: 0, doubled: 0, corrupted: crashed, note: `${t.rejected} rejected (InputError; patches: RangeError → 400), ${t.accepted} accepted, ${((performance.now() - t0) / 1000).toFixed(1)} s` });
   }
 }
 
