@@ -3,12 +3,16 @@
 // backwards), which must trigger a relist rather than "duplicates" dropped forever.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { kubeconfigYaml, startCluster, type RunningCluster } from "../../sdk/cluster/start.js";
 import { createObject, deleteObject, listObjects } from "../../sdk/kube/api-calls.js";
 import { watchPods, type WatchState, type WatchStream } from "../../sdk/kube/watch.js";
 import type { KubeObject } from "../../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const PODS = "/api/v1/namespaces/default/pods";
 const running: RunningCluster[] = [];
@@ -145,4 +149,16 @@ test("a server replaced by one with fresh state (versions go backwards) → reli
   assert.deepEqual(m.faults, { doubled: 0, phantom: 0 });
   stream.stop();
   await m.done;
+});
+
+test("actlab watch --watch-max-attempts bounds the retries against an unreachable server: one line naming the limit, exit 1", { timeout: 60_000 }, () => {
+  const dir = tempDir("watch-cli-");
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, kubeconfigYaml("http://127.0.0.1:1", { token: "t", namespace: "default" }));
+  const r = spawnSync(process.execPath, ["bin/actlab.js", "watch", "--kubeconfig", kubeconfig, "--watch-max-attempts", "3", "--watch-backoff-max", "0.05"], { encoding: "utf8", timeout: 50_000 });
+  assert.equal(r.status, 1, r.stderr);
+  const last = r.stderr.trim().split("\n").at(-1)!;
+  assert.match(last, /gave up after 3 attempts, the limit set by backoff\.maxAttempts/);
+  assert.match(r.stderr, /watch: backoff/, "the state change is reported");
+  assert.match(r.stderr, /watch: failed/);
 });
