@@ -65,7 +65,14 @@ export interface DpcEvidence {
   lines: number;
 }
 
-/** Splits a klog structured line into its message and key=value pairs; null when it is not one. */
+/**
+ * Splits a klog structured line into its message and key=value pairs; null when it is not one.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseKlog(dpcLogLine); // { msg, kv } of a klog line, or null
+ * ```
+ */
 export function parseKlog(line: string): { msg: string; kv: Record<string, string> } | null {
   const head = klogMessage(line);
   return head === null ? null : { msg: head.msg, kv: klogValues(line, head.end) };
@@ -396,7 +403,14 @@ export function parseActuationMetric(text: string, source = "<metrics>"): Actuat
   return [...series.values()];
 }
 
-/** Observation counts by path (`cold` read as cold_launcher for launcher-mode series, i.e. with an isc_name). */
+/**
+ * Observation counts by path (`cold` read as cold_launcher for launcher-mode series, i.e. with an isc_name).
+ *
+ * @example
+ * ```ts
+ * const counts = actuationCounts(parseActuationMetric(await readMetricsText(kc), "metrics"), "default");
+ * ```
+ */
 export function actuationCounts(samples: readonly ActuationMetricSample[], namespace?: string): Record<ActuationPath, number> {
   const out: Record<ActuationPath, number> = { hot: 0, warm: 0, cold_launcher: 0, cold: 0 };
   for (const s of samples) {
@@ -408,7 +422,14 @@ export function actuationCounts(samples: readonly ActuationMetricSample[], names
   return out;
 }
 
-/** after − before, per path (a scrape before and after an iteration gives that iteration's paths). */
+/**
+ * after − before, per path (a scrape before and after an iteration gives that iteration's paths).
+ *
+ * @example
+ * ```ts
+ * const during = countsDelta(before, after); // fma_actuation_seconds counts added by one iteration
+ * ```
+ */
 export function countsDelta(before: Record<ActuationPath, number>, after: Record<ActuationPath, number>): Record<ActuationPath, number> {
   return { hot: after.hot - before.hot, warm: after.warm - before.warm, cold_launcher: after.cold_launcher - before.cold_launcher, cold: after.cold - before.cold };
 }

@@ -15,7 +15,14 @@ export interface FmaEvidence {
   missing: string[];
 }
 
-/** Parses already-fetched texts (an offline re-run uses the texts saved next to an event log). */
+/**
+ * Parses already-fetched texts (an offline re-run uses the texts saved next to an event log).
+ *
+ * @example
+ * ```ts
+ * const ev = parseFmaEvidence(new Map([["dpc:default/dpc-0", dpcLogText]]), podLifecycles(events));
+ * ```
+ */
 export function parseFmaEvidence(texts: ReadonlyMap<string, string>, pods: readonly PodLifecycle[]): FmaEvidence {
   const out: FmaEvidence = { vllm: new Map(), texts: new Map(texts), missing: [] };
   // vLLM timestamps carry no year: take it from the pod (else from any pod seen), never from the local clock.

@@ -17,7 +17,14 @@ export const INFERENCE_SERVER_CONTAINER = "inference-server";
 
 export type PodRole = "requester" | "launcher" | "provider" | "controller" | "other";
 
-/** A pod's FMA role from its labels and annotations. */
+/**
+ * A pod's FMA role from its labels and annotations.
+ *
+ * @example
+ * ```ts
+ * podRole(pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}); // requester, launcher, provider, …
+ * ```
+ */
 export function podRole(labels: Record<string, string>, annotations: Record<string, string>): PodRole {
   if (annotations[FMA_KEYS.isc] !== undefined || annotations[FMA_KEYS.serverPatch] !== undefined) return "requester";
   if (labels[FMA_KEYS.component] === "launcher" || annotations[FMA_KEYS.launcherBased] === "true") return "launcher";

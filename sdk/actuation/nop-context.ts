@@ -94,7 +94,14 @@ export function nopRunContext(run: Pick<RunInputs, "events" | "evidence" | "use"
   return { podIps, vllmMetrics, engines, model };
 }
 
-/** Options for `toNopResult` of a recorded run: the context, with `scenario`'s own values winning where it has them. */
+/**
+ * Options for `toNopResult` of a recorded run: the context, with `scenario`'s own values winning where it has them.
+ *
+ * @example
+ * ```ts
+ * writeAnalysis("out/run", actuations, nopOptionsFor(run));
+ * ```
+ */
 export function nopOptionsFor(run: Pick<RunInputs, "events" | "evidence" | "use">, scenario: NopScenario = {}): NopResultOptions {
   const c = nopRunContext(run);
   const known = scenario.model?.name && scenario.model.name !== "unknown" ? scenario.model.name : null;

@@ -132,7 +132,14 @@ function commonSteps(): Omit<Record<StepName, ProfileStep>, "instanceLoad" | "wa
   };
 }
 
-/** Physical floor of a level-1 wake: weight bytes / pinned host→device bandwidth (fma.md §9). */
+/**
+ * Physical floor of a level-1 wake: weight bytes / pinned host→device bandwidth (fma.md §9).
+ *
+ * @example
+ * ```ts
+ * console.log(wakeFloorMs(getProfile("70b-h100x2"))); // the fastest a wake can be on that GPU
+ * ```
+ */
 export function wakeFloorMs(profile: Pick<LatencyProfile, "model" | "gpu">): number {
   return (profile.model.weightBytes / profile.model.tensorParallel / profile.gpu.hostToDeviceBytesPerSec) * 1000;
 }
@@ -279,7 +286,14 @@ export interface ModelMemory {
   wakeFloorMs: number;
 }
 
-/** Memory facts a planner needs to bound a sleep pool by GPU memory. */
+/**
+ * Memory facts a planner needs to bound a sleep pool by GPU memory.
+ *
+ * @example
+ * ```ts
+ * const memory = modelMemory(getProfile("8b-h100"));
+ * ```
+ */
 export function modelMemory(profile: LatencyProfile): ModelMemory {
   const tp = profile.model.tensorParallel;
   const perGpu = profile.model.weightBytes / tp;
@@ -424,7 +438,14 @@ export function sampleRequesterStart(profile: LatencyProfile, r: Rng): { request
   return { requesterScheduled, containerStarted, decided };
 }
 
-/** A whole uncontended actuation timeline, offsets from requester creation (ms). */
+/**
+ * A whole uncontended actuation timeline, offsets from requester creation (ms).
+ *
+ * @example
+ * ```ts
+ * const t = actuationTimeline(getProfile("8b-h100"), "warm", rng(1).split("actuation"));
+ * ```
+ */
 export function actuationTimeline(profile: LatencyProfile, path: ActuationPath, r: Rng, opts: TimelineOptions = {}): ActuationTimeline {
   const start = sampleRequesterStart(profile, r);
   const rest = sampleRemainder(profile, path, r, start, opts);

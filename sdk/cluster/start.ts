@@ -61,7 +61,14 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-/** The kubeconfig YAML for a served cluster. */
+/**
+ * The kubeconfig YAML for a served cluster.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("kubeconfig.yaml", kubeconfigYaml("http://127.0.0.1:6443", { namespace: "default" }));
+ * ```
+ */
 export function kubeconfigYaml(url: string, opts: { token?: string; namespace?: string; name?: string } = {}): string {
   const name = opts.name ?? "actlab";
   return toYaml({

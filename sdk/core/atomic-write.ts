@@ -117,7 +117,14 @@ function renameInto(tmp: string, path: string): void {
   }
 }
 
-/** Write a file atomically (temp file + fsync + rename), creating parent folders. */
+/**
+ * Write a file atomically (temp file + fsync + rename), creating parent folders.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("out/summary.json", JSON.stringify(summary, null, 2)); // temp + fsync + rename
+ * ```
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const tmp = writeTemp(path, data, opts);
   renameInto(tmp, path);

@@ -15,6 +15,11 @@ export const BUNDLED_DATASETS = "datasets/traces/public";
  * The folder of real third-party traces: `$ACTLAB_SHARED_DATASETS` when set (it must be an existing
  * folder, else an InputError — never a silent fallback), else the bundled `datasets/traces/public`
  * under `cwd` (undefined only when run outside the repository).
+ *
+ * @example
+ * ```ts
+ * const dir = sharedDatasetsDir(); // $ACTLAB_SHARED_DATASETS, else the bundled datasets/traces/public
+ * ```
  */
 export function sharedDatasetsDir(cwd = process.cwd()): string | undefined {
   const fromEnv = process.env.ACTLAB_SHARED_DATASETS;

@@ -9,7 +9,14 @@
  */
 export type QuantileMethod = "linear" | "nearest-rank" | "kube-burner";
 
-/** Quantile `p` in [0, 1] of values already sorted ascending. NaN for an empty list. */
+/**
+ * Quantile `p` in [0, 1] of values already sorted ascending. NaN for an empty list.
+ *
+ * @example
+ * ```ts
+ * const p99 = quantileSorted([...ttftMs].sort((a, b) => a - b), 0.99);
+ * ```
+ */
 export function quantileSorted(sorted: ArrayLike<number>, p: number, method: QuantileMethod = "linear"): number {
   const n = sorted.length;
   if (n === 0) return NaN;

@@ -6,7 +6,14 @@
  * 32-bit hash of the seed and the stream path.
  */
 
-/** FNV-1a over a string: stable across platforms and Node versions. */
+/**
+ * FNV-1a over a string: stable across platforms and Node versions.
+ *
+ * @example
+ * ```ts
+ * const bucket = hash32("router=kv") % 16;
+ * ```
+ */
 export function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

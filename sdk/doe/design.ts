@@ -73,7 +73,14 @@ export interface Design {
 /** The factor-values part of a design point, before replicates/randomization. */
 export type Point = Record<string, Level>;
 
-/** A design from points in standard order (one replicate, one block, run order = standard order). */
+/**
+ * A design from points in standard order (one replicate, one block, run order = standard order).
+ *
+ * @example
+ * ```ts
+ * const d = designFromPoints("custom", "custom", ["x", "y"], [[1, 10], [2, 20]]);
+ * ```
+ */
 export function designFromPoints(name: string, kind: DesignKind, factors: string[], points: readonly Point[], names?: readonly string[]): Design {
   const width = String(points.length).length;
   const runs = points.map((p, i): DesignRun => {
@@ -110,6 +117,11 @@ export function replicate(design: Design, n: number): Design {
 /**
  * Repeated measures: each run is measured `m` times in a row (same setup, consecutive seeds) — not
  * new replicates. The sweep calls the treatment function m times per run and labels rows `repeat`.
+ *
+ * @example
+ * ```ts
+ * const d = repeatedMeasures(fullFactorial([{ name: "x", levels: [1, 2] }]), 3); // 3 measurements per run
+ * ```
  */
 export function repeatedMeasures(design: Design, m: number): Design {
   if (!Number.isInteger(m) || m < 1) throw new RangeError(`repeatedMeasures: m must be a positive integer, got ${m}`);
@@ -183,7 +195,14 @@ function codeTwoLevel(design: Design): Record<string, number[]> {
   return out;
 }
 
-/** Distinct values, numbers ascending, then others in first-seen order (null last). */
+/**
+ * Distinct values, numbers ascending, then others in first-seen order (null last).
+ *
+ * @example
+ * ```ts
+ * distinctLevels([4, 2, 4, null, 8]); // each level once
+ * ```
+ */
 export function distinctLevels(values: readonly Level[]): Level[] {
   const seen: Level[] = [];
   for (const v of values) if (!seen.some((s) => s === v)) seen.push(v);
@@ -236,7 +255,14 @@ export function designRows(design: Design): Record<string, Cell>[] {
   }));
 }
 
-/** The same parameters for every run (merged over any a run has); they reach the treatment function and the cache key. */
+/**
+ * The same parameters for every run (merged over any a run has); they reach the treatment function and the cache key.
+ *
+ * @example
+ * ```ts
+ * const d = withParams(design, { limit: 1000 }); // every run gets these treatment params
+ * ```
+ */
 export function withParams(design: Design, params: Record<string, unknown>): Design {
   return { ...design, runs: design.runs.map((r) => ({ ...r, params: { ...(r.params ?? {}), ...params } })) };
 }

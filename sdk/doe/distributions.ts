@@ -5,7 +5,14 @@
  */
 import jStat from "jstat";
 
-/** P(F > f) for F with (df1, df2) degrees of freedom. */
+/**
+ * P(F > f) for F with (df1, df2) degrees of freedom.
+ *
+ * @example
+ * ```ts
+ * const p = fSurvival(5.1, 2, 12); // P(F > 5.1)
+ * ```
+ */
 export function fSurvival(f: number, df1: number, df2: number): number {
   if (!(df1 > 0) || !(df2 > 0)) return NaN;
   if (!(f > 0)) return 1;
@@ -18,7 +25,14 @@ export function fCdf(f: number, df1: number, df2: number): number {
   return jStat.centralF.cdf(f, df1, df2);
 }
 
-/** The p-quantile of F(df1, df2). */
+/**
+ * The p-quantile of F(df1, df2).
+ *
+ * @example
+ * ```ts
+ * const fCrit = fQuantile(0.95, 2, 12);
+ * ```
+ */
 export function fQuantile(p: number, df1: number, df2: number): number {
   return jStat.centralF.inv(p, df1, df2);
 }
@@ -28,7 +42,14 @@ export function tCdf(t: number, df: number): number {
   return jStat.studentt.cdf(t, df);
 }
 
-/** Two-sided p-value P(|T| > |t|). */
+/**
+ * Two-sided p-value P(|T| > |t|).
+ *
+ * @example
+ * ```ts
+ * const p = tTwoSided(2.5, 8); // two-sided p of t = 2.5 on 8 df
+ * ```
+ */
 export function tTwoSided(t: number, df: number): number {
   if (!(df > 0)) return NaN;
   const a = Math.abs(t);
@@ -48,7 +69,14 @@ export function tQuantile(p: number, df: number): number {
   return jStat.studentt.inv(p, df);
 }
 
-/** The p-quantile of the standard normal. */
+/**
+ * The p-quantile of the standard normal.
+ *
+ * @example
+ * ```ts
+ * normalQuantile(0.975); // 1.96
+ * ```
+ */
 export function normalQuantile(p: number): number {
   return jStat.normal.inv(p, 0, 1);
 }

@@ -506,7 +506,14 @@ function parseObject(ctx: Ctx, raw: unknown, fallbackName: string): Experiment {
   };
 }
 
-/** Parse experiment YAML text. Errors are `InputError`s naming the source, line and YAML path. */
+/**
+ * Parse experiment YAML text. Errors are `InputError`s naming the source, line and YAML path.
+ *
+ * @example
+ * ```ts
+ * const exp = parseExperiment(readFileSync("study.yaml", "utf8"), "study.yaml", { strict: true });
+ * ```
+ */
 export function parseExperiment(text: string, source = "<experiment>", options: ParseOptions = {}): Experiment {
   const lineCounter = new LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: true, schema: "core", merge: false });
@@ -570,6 +577,11 @@ export function readExperimentFile(path: string, options: ParseOptions = {}): Ex
 /**
  * Build an experiment from a plain object in either format (the same shape a YAML file has), with
  * the same validation. For typed construction in code; `source` names it in errors.
+ *
+ * @example
+ * ```ts
+ * const exp = experimentFromObject({ experiment: { name: "x" }, run: [{ name: "kv", router: "kv" }] });
+ * ```
  */
 export function experimentFromObject(spec: ExperimentSpec | Record<string, unknown>, options: ParseOptions & { source?: string } = {}): Experiment {
   const ctx = new Ctx(options.source ?? "<code>", options.strict ?? false);
@@ -622,7 +634,14 @@ function levelText(v: Level): string {
   return v === null ? "NA" : String(v);
 }
 
-/** The experiment as YAML in its own format; parsing the result gives the same experiment. */
+/**
+ * The experiment as YAML in its own format; parsing the result gives the same experiment.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("study.yaml", experimentToYaml(defineExperiment(spec)));
+ * ```
+ */
 export function experimentToYaml(exp: Experiment): string {
   const out: Record<string, unknown> = {};
   const meta: Record<string, string> = {};

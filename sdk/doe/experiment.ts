@@ -173,7 +173,14 @@ export function expandExperiment(exp: Experiment): ExperimentRun[] {
   return out;
 }
 
-/** total_matrix as llm-d-benchmark counts it: max(#setup, 1) × max(#run, 1). */
+/**
+ * total_matrix as llm-d-benchmark counts it: max(#setup, 1) × max(#run, 1).
+ *
+ * @example
+ * ```ts
+ * experimentSize(readExperimentFile("datasets/experiments/router-study.yaml")); // { setup: 3, run: 8, total: 24 }
+ * ```
+ */
 export function experimentSize(exp: Experiment): { setup: number; run: number; total: number } {
   const setup = exp.setup?.treatments.length ?? 0;
   const run = exp.run?.treatments.length ?? 0;

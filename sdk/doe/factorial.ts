@@ -134,7 +134,14 @@ export function fractionalFactorial(factors: readonly TwoLevelFactor[], generato
   return { ...design, fraction };
 }
 
-/** All words of 1..order letters over `letters`, shortest first, in lexical order. */
+/**
+ * All words of 1..order letters over `letters`, shortest first, in lexical order.
+ *
+ * @example
+ * ```ts
+ * termsUpTo("ABC", 2); // A, B, C, AB, AC, BC
+ * ```
+ */
 export function termsUpTo(letters: string, order: number): string[] {
   const out: string[] = [];
   const rec = (start: number, word: string, size: number) => {

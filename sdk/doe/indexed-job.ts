@@ -97,7 +97,14 @@ export function indexedJobManifest(o: IndexedJobOptions): V1Job {
   };
 }
 
-/** The manifest as YAML for `kubectl apply -f`. */
+/**
+ * The manifest as YAML for `kubectl apply -f`.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("job.yaml", indexedJobYaml(options)); // kubectl apply -f job.yaml
+ * ```
+ */
 export function indexedJobYaml(o: IndexedJobOptions): string {
   return YAML.stringify(indexedJobManifest(o), { lineWidth: 0 });
 }

@@ -14,7 +14,14 @@ export interface Shard {
   count: number;
 }
 
-/** `"i/N"` → a shard, or an InputError naming what was expected. */
+/**
+ * `"i/N"` → a shard, or an InputError naming what was expected.
+ *
+ * @example
+ * ```ts
+ * const shard = parseShard("2/8"); // { index: 2, count: 8 }
+ * ```
+ */
 export function parseShard(text: string, source = "--shard"): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
@@ -34,7 +41,14 @@ export function shardRuns(runs: readonly DesignRun[], shard: Shard): DesignRun[]
   return ordered.filter((_, i) => i % shard.count === shard.index);
 }
 
-/** Read a results.jsonl file into rows. */
+/**
+ * Read a results.jsonl file into rows.
+ *
+ * @example
+ * ```ts
+ * const rows = readResultsJsonl("out/experiments/router-study/results.jsonl");
+ * ```
+ */
 export function readResultsJsonl(path: string): Row[] {
   let text: string;
   try {

@@ -10,7 +10,14 @@ import { join } from "node:path";
 import type { Cell } from "../core/rows.js";
 import { processAlive, writeFileAtomic } from "../core/atomic-write.js";
 
-/** JSON with object keys sorted, so equal content gives equal text. */
+/**
+ * JSON with object keys sorted, so equal content gives equal text.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [2, 1] }); // keys sorted: {"a":[2,1],"b":1}
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;

@@ -45,14 +45,28 @@ export function stepTimeProfileNames(): string[] {
   return Object.keys(STEP_TIME_PROFILES);
 }
 
-/** The data of a named profile. */
+/**
+ * The data of a named profile.
+ *
+ * @example
+ * ```ts
+ * const spec = stepTimeProfile("dynamo-polynomial-decode-2x");
+ * ```
+ */
 export function stepTimeProfile(name: string): Exclude<StepTimeSpec, string> {
   const spec = Object.hasOwn(STEP_TIME_PROFILES, name) ? STEP_TIME_PROFILES[name] : undefined;
   if (!spec) throw new RangeError(`unknown step-time profile '${name}'; known: ${stepTimeProfileNames().join(", ")}`);
   return spec;
 }
 
-/** The pass-duration function a spec names (throws RangeError on a bad spec). */
+/**
+ * The pass-duration function a spec names (throws RangeError on a bad spec).
+ *
+ * @example
+ * ```ts
+ * const model = resolveStepTime("dynamo-polynomial");
+ * ```
+ */
 export function resolveStepTime(spec: StepTimeSpec): StepTimeModel {
   if (typeof spec === "string") return resolveStepTime(stepTimeProfile(spec));
   if (spec === null || typeof spec !== "object") throw new RangeError(`step-time model: expected a profile name or { kind: polynomial | linear | interpolated, … }, got ${typeof spec === "function" ? "a function (pass the model's data instead)" : String(spec)}`);

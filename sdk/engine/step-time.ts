@@ -60,7 +60,14 @@ export function polynomialDecodeMs(u: number, poly: readonly [number, number, nu
   return Math.max(floorMs, poly[0] * u * u + poly[1] * u + poly[2]);
 }
 
-/** The documented default: prefill polynomial when there is prefill work, plus the decode polynomial once when any token is emitted. */
+/**
+ * The documented default: prefill polynomial when there is prefill work, plus the decode polynomial once when any token is emitted.
+ *
+ * @example
+ * ```ts
+ * const model = polynomialStepTime({ decodeSpeedupRatio: 2 });
+ * ```
+ */
 export function polynomialStepTime(options: PolynomialStepTimeOptions = {}): StepTimeModel {
   const pre = options.prefill ?? DYNAMO_PREFILL_POLY;
   const dec = options.decode ?? DYNAMO_DECODE_POLY;

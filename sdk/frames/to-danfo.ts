@@ -67,14 +67,28 @@ export async function toDanfo(rows: readonly RowLike[], columns: readonly string
   return new dfd.DataFrame(data, { columns: [...columns], dtypes });
 }
 
-/** The rows of `df` whose `column` is not missing (danfo's means count nulls as 0). */
+/**
+ * The rows of `df` whose `column` is not missing (danfo's means count nulls as 0).
+ *
+ * @example
+ * ```ts
+ * const clean = dropMissing(await toDanfo(rows), "ttftP50Ms");
+ * ```
+ */
 export function dropMissing(df: DataFrame, column: string): DataFrame {
   const values = df.column(column).values as unknown[];
   const keep = values.map((v) => v !== null && v !== undefined && !(typeof v === "number" && Number.isNaN(v)));
   return df.loc({ rows: keep }) as DataFrame;
 }
 
-/** A danfo DataFrame back to plain rows (what danfo's own `toJSON(df)` gives: each row's values by column name). */
+/**
+ * A danfo DataFrame back to plain rows (what danfo's own `toJSON(df)` gives: each row's values by column name).
+ *
+ * @example
+ * ```ts
+ * const rows = fromDanfo((await toDanfo(data)).head(10));
+ * ```
+ */
 export function fromDanfo(df: DataFrame): Row[] {
   const columns = df.columns;
   return (df.values as unknown[][]).map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Row);

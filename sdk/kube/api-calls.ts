@@ -67,7 +67,14 @@ export async function scaleDeployment(kc: KubeConfig, namespace: string, name: s
   check(res, kc, `${kind}/${namespace}/${name}/scale`);
 }
 
-/** Reads a Deployment (or ReplicaSet); null when absent. */
+/**
+ * Reads a Deployment (or ReplicaSet); null when absent.
+ *
+ * @example
+ * ```ts
+ * const d = await getDeployment(kc, "default", "my-requester");
+ * ```
+ */
 export async function getDeployment(kc: KubeConfig, namespace: string, name: string, kind: Workload = "deployments", options: ApiCallOptions = {}): Promise<KubeObject | null> {
   const res = await call(kc, options, "GET", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`);
   if (res.status === 404) return null;
@@ -87,13 +94,27 @@ export async function listObjects(kc: KubeConfig, collection: string, labelSelec
   return ((JSON.parse(check(res, kc, collection)) as { items?: KubeObject[] }).items) ?? [];
 }
 
-/** Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`). */
+/**
+ * Creates an object (POST to its collection, e.g. `/apis/apps/v1/namespaces/ns/deployments`).
+ *
+ * @example
+ * ```ts
+ * await createObject(kc, "/apis/apps/v1/namespaces/default/deployments", deployment);
+ * ```
+ */
 export async function createObject(kc: KubeConfig, collection: string, object: KubeObject, options: ApiCallOptions = {}): Promise<KubeObject> {
   const res = await call(kc, options, "POST", collection, {}, { contentType: "application/json", text: JSON.stringify(object) });
   return JSON.parse(check(res, kc, `${collection}/${object.metadata?.name ?? ""}`, [200, 201])) as KubeObject;
 }
 
-/** Deletes an object by URL path; a 404 is not an error. */
+/**
+ * Deletes an object by URL path; a 404 is not an error.
+ *
+ * @example
+ * ```ts
+ * await deleteObject(kc, "/apis/apps/v1/namespaces/default/deployments/my-requester");
+ * ```
+ */
 export async function deleteObject(kc: KubeConfig, path: string, options: ApiCallOptions = {}): Promise<void> {
   const res = await call(kc, options, "DELETE", path);
   if (res.status !== 404) check(res, kc, path, [200, 202]);
@@ -112,7 +133,14 @@ export async function readPodLog(kc: KubeConfig, namespace: string, pod: string,
   return check(res, kc, `pods/${namespace}/${pod}/log`);
 }
 
-/** The server's Prometheus text page (`/metrics`). */
+/**
+ * The server's Prometheus text page (`/metrics`).
+ *
+ * @example
+ * ```ts
+ * const text = await readMetricsText(kc); // /metrics (fma_actuation_seconds on an FMA cluster)
+ * ```
+ */
 export async function readMetricsText(kc: KubeConfig, path = "/metrics", options: ApiCallOptions = {}): Promise<string> {
   const res = await call(kc, options, "GET", path);
   return check(res, kc, path);

@@ -198,7 +198,14 @@ export function parseEventLog(text: string, source = "<event-log>"): { header: E
   return { header, events, end, torn };
 }
 
-/** Drains an AsyncIterable into an array. */
+/**
+ * Drains an AsyncIterable into an array.
+ *
+ * @example
+ * ```ts
+ * const events = await collectEvents(replayEventLog("events.jsonl"));
+ * ```
+ */
 export async function collectEvents<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);

@@ -52,7 +52,14 @@ export function checkKubeConfig(kc: KubeConfig, source = "kubeconfig"): string {
   return cluster.server;
 }
 
-/** The namespace of the current context, else `default`. */
+/**
+ * The namespace of the current context, else `default`.
+ *
+ * @example
+ * ```ts
+ * const ns = contextNamespace(await loadKubeConfig());
+ * ```
+ */
 export function contextNamespace(kc: KubeConfig): string {
   return kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
 }
@@ -62,7 +69,15 @@ export interface RawResponse {
   body: string;
 }
 
-/** A request to the kubeconfig's server with its auth and TLS; body as text. */
+/**
+ * A request to the kubeconfig's server with its auth and TLS; body as text.
+ *
+ * @example
+ * ```ts
+ * const r = await kubeRequest(kc, "GET", "/api/v1/namespaces/default/pods");
+ * console.log(r.status, JSON.parse(r.body).items.length);
+ * ```
+ */
 export async function kubeRequest(kc: KubeConfig, method: string, path: string, query: Record<string, string | undefined> = {}, body?: { contentType: string; text: string }, signal?: AbortSignal): Promise<RawResponse> {
   const server = checkKubeConfig(kc);
   const url = new URL(server.replace(/\/$/, "") + path);

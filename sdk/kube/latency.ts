@@ -147,7 +147,14 @@ export function cl2Transitions(p: PodLifecycle, source: "watch" | "server" = "wa
   return out;
 }
 
-/** clusterloader2-style PodStartupLatency over the lifecycles (nearest-rank percentiles, ms). */
+/**
+ * clusterloader2-style PodStartupLatency over the lifecycles (nearest-rank percentiles, ms).
+ *
+ * @example
+ * ```ts
+ * const perf = cl2PodStartupLatency(podLifecycles(events)); // clusterloader2 PodStartupLatency PerfData
+ * ```
+ */
 export function cl2PodStartupLatency(pods: readonly PodLifecycle[], source: "watch" | "server" = "watch"): PerfData {
   const per = pods.map((p) => cl2Transitions(p, source));
   const dataItems: PerfData["dataItems"] = [];

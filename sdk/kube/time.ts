@@ -7,7 +7,14 @@
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Epoch ms (fraction kept to µs) of an RFC 3339 timestamp; null when absent or not RFC 3339. */
+/**
+ * Epoch ms (fraction kept to µs) of an RFC 3339 timestamp; null when absent or not RFC 3339.
+ *
+ * @example
+ * ```ts
+ * parseKubeTime("2026-12-06T10:00:00Z"); // ms since the epoch
+ * ```
+ */
 export function parseKubeTime(text: string | null | undefined): number | null {
   if (typeof text !== "string") return null;
   const fast = parseUtcFast(text);

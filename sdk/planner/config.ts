@@ -124,7 +124,14 @@ export const DEFAULT_ACTUATION: ActuationConfig = {
   prewarmed_sleepers: DEFAULT_LAUNCHER_FLEET.prewarmedSleepers,
 };
 
-/** The actuator the config's `actuation` section describes: a fixed start-up when `startup_time` is set, else FMA paths. */
+/**
+ * The actuator the config's `actuation` section describes: a fixed start-up when `startup_time` is set, else FMA paths.
+ *
+ * @example
+ * ```ts
+ * const actuator = configActuator(parsePlannerConfig({ mode: "agg", actuation: { startup_time: 120 } }));
+ * ```
+ */
 export function configActuator(cfg: Pick<PlannerConfig, "actuation" | "decode_engine_num_gpu">): Actuator {
   const a = cfg.actuation;
   const fleet: LauncherFleet = {

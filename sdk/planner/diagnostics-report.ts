@@ -42,7 +42,14 @@ export const REPORT_GEOMETRY = { width: 960, height: 230, marginLeft: 72, margin
 
 export const PATH_COLORS: Readonly<Record<string, string>> = { hot: "#d62728", warm: "#ff7f0e", cold_launcher: "#1f77b4", cold: "#555555", fixed: "#9467bd" };
 
-/** Seconds → HH:MM:SS (simulated time since the start). */
+/**
+ * Seconds → HH:MM:SS (simulated time since the start).
+ *
+ * @example
+ * ```ts
+ * clock(3725); // "01:02:05"
+ * ```
+ */
 export function clock(s: number): string {
   const v = Math.max(0, Math.round(s));
   const p = (n: number) => String(n).padStart(2, "0");
@@ -257,7 +264,14 @@ export function diagnosticsCharts(input: DiagnosticsReportInput): DiagnosticsCha
   return build(input).charts;
 }
 
-/** Replica transitions: actual count changes between consecutive snapshots (not decision ticks). */
+/**
+ * Replica transitions: actual count changes between consecutive snapshots (not decision ticks).
+ *
+ * @example
+ * ```ts
+ * const n = replicaTransitions(result.controller.snapshots);
+ * ```
+ */
 export function replicaTransitions(snaps: readonly PlannerSnapshot[]): number {
   let n = 0;
   for (let i = 1; i < snaps.length; i++) {

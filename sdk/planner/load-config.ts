@@ -23,7 +23,14 @@ export function loadPlannerConfig(path: string, options: Omit<ParseOptions, "sou
   return parsePlannerConfigText(text, path, options);
 }
 
-/** Parse config text: JSON when it looks like JSON, else YAML. Also accepts an inline JSON string. */
+/**
+ * Parse config text: JSON when it looks like JSON, else YAML. Also accepts an inline JSON string.
+ *
+ * @example
+ * ```ts
+ * const cfg = parsePlannerConfigText(readFileSync("planner.yaml", "utf8"), "planner.yaml");
+ * ```
+ */
 export function parsePlannerConfigText(text: string, source: string, options: Omit<ParseOptions, "source"> = {}): PlannerConfig {
   return parsePlannerConfig(decodePlannerConfigText(text, source), { ...options, source });
 }

@@ -87,7 +87,14 @@ function swatch(item: LegendItem, x0: number, y: number): string {
   }
 }
 
-/** Height in px the header takes at this width (0 for an empty header). */
+/**
+ * Height in px the header takes at this width (0 for an empty header).
+ *
+ * @example
+ * ```ts
+ * const h = headerHeight({ title: "TTFT", legend }, 640);
+ * ```
+ */
 export function headerHeight(header: ChartHeader, width: number): number {
   const items = [...(header.legend ?? []), ...(header.note ? [{ label: header.note, color: "none" }] : [])];
   const rows = layout(items, width).rows;

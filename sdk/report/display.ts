@@ -103,7 +103,14 @@ async function emit(mime: Mime, data: string | Uint8Array, fallback: () => strin
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", nbsp: " " };
 
-/** Markup as readable text: table cells tab-separated, rows and blocks on their own lines, SVGs summarized. */
+/**
+ * Markup as readable text: table cells tab-separated, rows and blocks on their own lines, SVGs summarized.
+ *
+ * @example
+ * ```ts
+ * console.log(htmlToText(toArquero(rows).toHTML())); // tab-separated cells
+ * ```
+ */
 export function htmlToText(html: string, maxChars = 4000): string {
   const text = html
     .replace(/<svg\b[\s\S]*?<\/svg>/gi, (svg) => svgSummary(svg))
@@ -116,7 +123,14 @@ export function htmlToText(html: string, maxChars = 4000): string {
   return text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text;
 }
 
-/** A one-line stand-in for an SVG chart: `[svg 720×240 "title"]`. */
+/**
+ * A one-line stand-in for an SVG chart: `[svg 720×240 "title"]`.
+ *
+ * @example
+ * ```ts
+ * svgSummary(renderPlot(spec)); // "[svg 640×400]"
+ * ```
+ */
 export function svgSummary(svg: string): string {
   const open = /<svg\b[^>]*>/i.exec(svg)?.[0] ?? "";
   const attr = (name: string) => new RegExp(`\\s${name}="([^"]*)"`, "i").exec(open)?.[1];

@@ -139,7 +139,15 @@ export function svgTextBoxes(svg: string): { width: number; height: number; boxe
   return { width: parseFloat(attr(root, "width") ?? "0"), height: parseFloat(attr(root, "height") ?? "0"), boxes: textBoxes(root) };
 }
 
-/** How far any box reaches past the edges of [0, width] × [0, height]. */
+/**
+ * How far any box reaches past the edges of [0, width] × [0, height].
+ *
+ * @example
+ * ```ts
+ * const { width, height, boxes } = svgTextBoxes(svg);
+ * const o = overflow(boxes, width, height); // px past each edge
+ * ```
+ */
 export function overflow(boxes: readonly TextBox[], width: number, height: number): Overflow {
   const o: Overflow = { top: 0, right: 0, bottom: 0, left: 0 };
   for (const b of boxes) {
@@ -151,7 +159,14 @@ export function overflow(boxes: readonly TextBox[], width: number, height: numbe
   return o;
 }
 
-/** Pairs of boxes that overlap by more than `tolerance` px both ways (overprinted text). */
+/**
+ * Pairs of boxes that overlap by more than `tolerance` px both ways (overprinted text).
+ *
+ * @example
+ * ```ts
+ * const clashes = overlappingPairs(svgTextBoxes(svg).boxes);
+ * ```
+ */
 export function overlappingPairs(boxes: readonly TextBox[], tolerance = 0.5): [TextBox, TextBox][] {
   const out: [TextBox, TextBox][] = [];
   for (let i = 0; i < boxes.length; i++) {

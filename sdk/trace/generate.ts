@@ -18,7 +18,14 @@ export type ArrivalSpec =
 
 export type LengthSpec = number | { lognormal: { median: number; sigma: number }; min?: number; max?: number } | { uniform: [number, number] };
 
-/** Arrival times in ms from 0: `count` of them, or all before `durationS`. */
+/**
+ * Arrival times in ms from 0: `count` of them, or all before `durationS`.
+ *
+ * @example
+ * ```ts
+ * const at = arrivalTimes({ kind: "gamma", rateRps: 4, cv: 2 }, rng(1).split("arrivals"), { durationS: 60 });
+ * ```
+ */
 export function arrivalTimes(spec: ArrivalSpec, r: Rng, limit: { count?: number; durationS?: number }): number[] {
   const count = limit.count ?? Infinity;
   const end = (limit.durationS ?? Infinity) * 1000;
@@ -63,7 +70,14 @@ export function arrivalTimes(spec: ArrivalSpec, r: Rng, limit: { count?: number;
   return out;
 }
 
-/** One integer length ≥ 1 from a spec. */
+/**
+ * One integer length ≥ 1 from a spec.
+ *
+ * @example
+ * ```ts
+ * const isl = drawLength({ lognormal: { median: 2000, sigma: 0.6 }, min: 16 }, rng(1).split("isl"));
+ * ```
+ */
 export function drawLength(spec: LengthSpec, r: Rng): number {
   let v: number;
   if (typeof spec === "number") v = spec;

@@ -55,7 +55,14 @@ export interface IpWorkload {
 type Obj = Record<string, unknown>;
 const TYPES: readonly IpDistributionType[] = ["normal", "lognormal", "uniform", "poisson", "fixed"];
 
-/** Reads one config object; `source` names the file in errors. Only `data` and `load` are read. */
+/**
+ * Reads one config object; `source` names the file in errors. Only `data` and `load` are read.
+ *
+ * @example
+ * ```ts
+ * const workload = readInferencePerfConfig(YAML.parse(text), "config.yml");
+ * ```
+ */
 export function readInferencePerfConfig(value: unknown, source: string): IpWorkload {
   const fail = (path: string, expected: string): never => { throw new InputError({ source, path }, expected); };
   const obj = (v: unknown, path: string): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : fail(path, "a mapping"));
@@ -128,7 +135,14 @@ export function readInferencePerfConfig(value: unknown, source: string): IpWorkl
   return fail("data.type", `shared_prefix, synthetic or random (other generators are not supported here), got ${JSON.stringify(data.type)}`);
 }
 
-/** Parses a YAML inference-perf config file's text. */
+/**
+ * Parses a YAML inference-perf config file's text.
+ *
+ * @example
+ * ```ts
+ * const workload = parseInferencePerfConfig(readFileSync("config.yml", "utf8"), "config.yml");
+ * ```
+ */
 export function parseInferencePerfConfig(text: string, source = "<inference-perf config>"): IpWorkload {
   let v: unknown;
   try { v = parseYaml(text); } catch (err) { throw new InputError({ source }, `YAML (${(err as Error).message.split("\n")[0]})`); }
@@ -203,7 +217,14 @@ export function inferencePerfArrivals(load: IpWorkload["load"], r: Rng): number[
   return out;
 }
 
-/** The trace an inference-perf config sends (times in ms, Mooncake rows). */
+/**
+ * The trace an inference-perf config sends (times in ms, Mooncake rows).
+ *
+ * @example
+ * ```ts
+ * const requests = inferencePerfTrace(parseInferencePerfConfig(readFileSync("config.yml", "utf8"), "config.yml"), { seed: 1 });
+ * ```
+ */
 export function inferencePerfTrace(w: IpWorkload, o: { seed: Seed; traceBlockSize?: number }): TraceRequest[] {
   const root = makeRng(o.seed);
   const T = o.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE;

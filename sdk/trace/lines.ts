@@ -5,7 +5,14 @@ import { InputError } from "../core/errors.js";
 
 export type TextSource = string | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
-/** Yields [lineNumber (1-based), line] without the line break; a trailing \r is dropped. */
+/**
+ * Yields [lineNumber (1-based), line] without the line break; a trailing \r is dropped.
+ *
+ * @example
+ * ```ts
+ * for await (const [n, line] of textLines(fileChunks("trace.jsonl"))) if (!line) console.log("blank line", n);
+ * ```
+ */
 export async function* textLines(input: AsyncIterable<string | Uint8Array> | Iterable<string>): AsyncGenerator<[number, string], void, undefined> {
   const decoder = new TextDecoder();
   let rest = "";
@@ -61,7 +68,14 @@ export function readTextFile(path: string): string {
   return (gz ? gunzipSync(bytes) : bytes).toString("utf8");
 }
 
-/** A file read as a stream of chunks; gzip-compressed files stream through zlib. */
+/**
+ * A file read as a stream of chunks; gzip-compressed files stream through zlib.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of fileChunks("trace.jsonl.gz")) bytes += chunk.length; // gunzipped on the fly
+ * ```
+ */
 export function fileChunks(path: string): AsyncIterable<Uint8Array> {
   // Checked before the stream exists: a missing file is then one InputError line, not an
   // unhandled 'error' event from a stream nobody iterates yet (a stack trace).
@@ -73,7 +87,14 @@ export function fileChunks(path: string): AsyncIterable<Uint8Array> {
   return raw.pipe(gunzip) as AsyncIterable<Uint8Array>;
 }
 
-/** Split text held in memory into [lineNumber, line]. */
+/**
+ * Split text held in memory into [lineNumber, line].
+ *
+ * @example
+ * ```ts
+ * for (const [n, line] of memoryLines(text)) console.log(n, line);
+ * ```
+ */
 export function* memoryLines(text: string): Generator<[number, string], void, undefined> {
   let start = 0;
   let n = 0;

@@ -20,7 +20,14 @@ export interface IdealPrefixReuse {
   meanRequestRatio: number;
 }
 
-/** Arrival order used by replay: first turns by timestamp (ties in file order); later turns after their previous turn. */
+/**
+ * Arrival order used by replay: first turns by timestamp (ties in file order); later turns after their previous turn.
+ *
+ * @example
+ * ```ts
+ * const order = arrivalOrder(requests); // indices by arrival time, sessions kept in turn order
+ * ```
+ */
 export function arrivalOrder(requests: readonly TraceRequest[]): number[] {
   return requests.map((_, i) => i).sort((a, b) => requests[a]!.timestamp - requests[b]!.timestamp || a - b);
 }
@@ -29,6 +36,11 @@ export function arrivalOrder(requests: readonly TraceRequest[]): number[] {
  * Prefix reuse with an unbounded cache, visiting requests in arrival order: engine block j of a
  * request is a hit when an earlier request had the same trace-hash prefix up to the trace block
  * holding j's last token, and had block j full. Hits count as a leading run (a miss ends it).
+ *
+ * @example
+ * ```ts
+ * const reuse = idealPrefixReuse(requests, { engineBlockSize: 64 });
+ * ```
  */
 export function idealPrefixReuse(requests: readonly TraceRequest[], options: { traceBlockSize?: number; engineBlockSize?: number; order?: readonly number[] } = {}): IdealPrefixReuse {
   const acc = new PrefixReuseAccumulator(options);

@@ -124,7 +124,14 @@ export function concatTraces(traces: readonly (readonly TraceRequest[])[], gapMs
   return out;
 }
 
-/** Add `offset` to every hash id (to keep two traces' prefix spaces apart). */
+/**
+ * Add `offset` to every hash id (to keep two traces' prefix spaces apart).
+ *
+ * @example
+ * ```ts
+ * const merged = concatTraces([a, offsetHashIds(b, 1_000_000)]); // b shares no prefix blocks with a
+ * ```
+ */
 export function offsetHashIds(requests: readonly TraceRequest[], offset: number): TraceRequest[] {
   return requests.map((r) => ({ ...r, hash_ids: r.hash_ids.map((h) => h + offset) }));
 }
