@@ -99,6 +99,11 @@ export interface StartActuatorOptions {
 
 /**
  * Starts an actuator for one run: its launcher pool, sleepers and the seeded delay draws of each scale-up.
+ *
+ * @example
+ * ```ts
+ * const running = startActuator(fmaPaths("8b-h100", { sleepPool: true }), { rng: rng(1).split("actuation"), source: "example" });
+ * ```
  */
 export function startActuator(actuator: Actuator, options: StartActuatorOptions): RunningActuator {
   const source = options.source ?? "actuator";

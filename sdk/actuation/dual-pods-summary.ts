@@ -45,6 +45,11 @@ export interface DualPodsSummary {
 
 /**
  * The dual-pods tool's summary over several benchmark runs (per-run results and the pooled rates).
+ *
+ * @example
+ * ```ts
+ * const summary = dualPodsSummary(runs); // the dual-pods tool's all_results and pooled rates
+ * ```
  */
 export function dualPodsSummary(runs: readonly DualPodsRun[]): DualPodsSummary {
   const all: DualPodsResult[] = [];

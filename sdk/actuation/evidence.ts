@@ -298,7 +298,14 @@ function reclaimVictims(r: DpcRecord): number {
   return deletes.filter((c) => { const h = urlHost(c.url); return h === null || h === bound; }).length;
 }
 
-/** Looks up a requester's record: by UID first, then by name. */
+/**
+ * Looks up a requester's record: by UID first, then by name.
+ *
+ * @example
+ * ```ts
+ * const rec = dpcRecordFor(parseDpcLog(dpcLogText), pod.uid, pod.name); // the DPC's record of this requester
+ * ```
+ */
 export function dpcRecordFor(ev: DpcEvidence | undefined, uid: string, name: string): DpcRecord | undefined {
   if (!ev) return undefined;
   return ev.byUid.get(uid) ?? (ev.byName.get(name)?.serverUID ? undefined : ev.byName.get(name));
@@ -385,7 +392,14 @@ function parseLabels(s: string, where: { source: string; line: number }): Record
   return out;
 }
 
-/** The `fma_actuation_seconds` series (count and sum per label set) from a Prometheus text page. */
+/**
+ * The `fma_actuation_seconds` series (count and sum per label set) from a Prometheus text page.
+ *
+ * @example
+ * ```ts
+ * const samples = parseActuationMetric(await readMetricsText(kc), "metrics");
+ * ```
+ */
 export function parseActuationMetric(text: string, source = "<metrics>"): ActuationMetricSample[] {
   const series = new Map<string, ActuationMetricSample>();
   text.split("\n").forEach((line, idx) => {

@@ -51,7 +51,14 @@ function providerPods(events: readonly WatchEvent[]): Map<string, { ip: string |
   return out;
 }
 
-/** The context of a recorded run (events and evidence as `readRunDir` returns them). */
+/**
+ * The context of a recorded run (events and evidence as `readRunDir` returns them).
+ *
+ * @example
+ * ```ts
+ * const ctx = nopRunContext(readRunDir("datasets/event-logs/hot-8b-h100")); // launchers, vLLM metrics, endpoints
+ * ```
+ */
 export function nopRunContext(run: Pick<RunInputs, "events" | "evidence" | "use">): NopRunContext {
   const pods = providerPods(run.events);
   const lifecycles = podLifecycles(run.events);

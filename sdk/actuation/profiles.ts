@@ -230,7 +230,14 @@ export function getProfile(name: string): LatencyProfile {
   return structuredClone(p);
 }
 
-/** One draw from a distribution, in ms (clamped when it says so). */
+/**
+ * One draw from a distribution, in ms (clamped when it says so).
+ *
+ * @example
+ * ```ts
+ * const ms = sampleDistribution({ kind: "lognormal", medianMs: 5000, sigma: 0.3 }, rng(1));
+ * ```
+ */
 export function sampleDistribution(dist: StepDistribution, r: Rng): number {
   switch (dist.kind) {
     case "fixed":
@@ -246,7 +253,14 @@ export function sampleDistribution(dist: StepDistribution, r: Rng): number {
   }
 }
 
-/** One draw of `step` for `profile`, in ms, rounded to whole ms; a wake never below its floor. */
+/**
+ * One draw of `step` for `profile`, in ms, rounded to whole ms; a wake never below its floor.
+ *
+ * @example
+ * ```ts
+ * const ms = sampleStep(getProfile("8b-h100"), "modelLoad", rng(1).split("steps"));
+ * ```
+ */
 export function sampleStep(profile: LatencyProfile, name: StepName, r: Rng): number {
   const s = profile.steps[name];
   if (!s) throw new RangeError(`profile '${profile.name}' has no step '${name}'`);
@@ -255,14 +269,28 @@ export function sampleStep(profile: LatencyProfile, name: StepName, r: Rng): num
   return Math.max(0, Math.round(v));
 }
 
-/** The first probe tick at or after `t` for a container started at `startedAt`. */
+/**
+ * The first probe tick at or after `t` for a container started at `startedAt`.
+ *
+ * @example
+ * ```ts
+ * const t = nextProbeTick(probe, containerStartedAt, now); // when the kubelet probes next
+ * ```
+ */
 export function nextProbeTick(probe: ProbeSpec, startedAt: number, t: number): number {
   const first = startedAt + probe.initialDelayMs;
   if (t <= first) return first;
   return first + Math.ceil((t - first) / probe.periodMs) * probe.periodMs;
 }
 
-/** The first DPC `is_sleeping` poll that finds the instance serving: polls at `from`, `from + retry`, … */
+/**
+ * The first DPC `is_sleeping` poll that finds the instance serving: polls at `from`, `from + retry`, …
+ *
+ * @example
+ * ```ts
+ * const t = nextRetryTick(1000, now, readyAt); // the first retry at or after readiness
+ * ```
+ */
 export function nextRetryTick(retryMs: number, from: number, readyAt: number): number {
   if (readyAt <= from) return from;
   return from + Math.ceil((readyAt - from) / retryMs) * retryMs;
@@ -358,6 +386,11 @@ export interface ActuationTimeline {
  * Samples the steps after the DPC's decision, from absolute time `decided`. The model calls this
  * once the path is known (and the provider state is given), the planner through `actuationTimeline`.
  * Draw order is fixed per path, so the same rng gives the same numbers in both.
+ *
+ * @example
+ * ```ts
+ * const ms = sampleRemainder(getProfile("8b-h100"), "warm", rng(1)); // the path's time after the requester decided
+ * ```
  */
 export function sampleRemainder(
   profile: LatencyProfile,
@@ -430,7 +463,14 @@ export function sampleRemainder(
   throw new RangeError(`path '${path}' is not a direct-mode path (direct mode is hot or cold)`);
 }
 
-/** The requester's own steps: creation → scheduled → container running → the DPC decides. */
+/**
+ * The requester's own steps: creation → scheduled → container running → the DPC decides.
+ *
+ * @example
+ * ```ts
+ * const { decided } = sampleRequesterStart(getProfile("8b-h100"), rng(1));
+ * ```
+ */
 export function sampleRequesterStart(profile: LatencyProfile, r: Rng): { requesterScheduled: number; containerStarted: number; decided: number } {
   const requesterScheduled = sampleStep(profile, "schedule", r);
   const containerStarted = requesterScheduled + sampleStep(profile, "containerStart", r);
@@ -455,6 +495,11 @@ export function actuationTimeline(profile: LatencyProfile, path: ActuationPath, 
 /**
  * Modelled time (ms) from requester creation to requester Ready for a scale-up taking `path`, with
  * the same step composition as the cluster model. `path: "cold"` defaults to direct mode.
+ *
+ * @example
+ * ```ts
+ * const ms = actuationDelayMs(getProfile("8b-h100"), "hot", rng(1).split("actuation"));
+ * ```
  */
 export function actuationDelayMs(
   profile: LatencyProfile,

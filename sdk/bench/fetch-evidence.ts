@@ -25,6 +25,12 @@ export interface FetchEvidenceOptions {
 
 /**
  * Reads the DPC log, the launcher/provider vLLM logs and /metrics from a cluster for the pods seen; what cannot be read is listed as missing.
+ *
+ * @example
+ * ```ts
+ * const ev = await fetchFmaEvidence({ kubeConfig: kc, namespace: "default", pods: podLifecycles(events) });
+ * console.log([...ev.texts.keys()], ev.missing);
+ * ```
  */
 export async function fetchFmaEvidence(o: FetchEvidenceOptions): Promise<FmaEvidence> {
   const texts = new Map<string, string>();

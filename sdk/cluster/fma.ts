@@ -36,7 +36,14 @@ export const FMA_VERSION = "v1alpha1";
 
 const b64url = (buf: Buffer) => buf.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
-/** The launcher-mode instance id: "I" + base64url(sha256(yaml(modelServerConfig) + ";gpus=" + uuids)) + "i". */
+/**
+ * The launcher-mode instance id: "I" + base64url(sha256(yaml(modelServerConfig) + ";gpus=" + uuids)) + "i".
+ *
+ * @example
+ * ```ts
+ * const id = instanceIdFor(modelServerConfig, ["GPU-0"]); // the launcher instance id FMA derives
+ * ```
+ */
 export function instanceIdFor(modelServerConfig: unknown, gpus: readonly string[]): string {
   const cacheKey = `${JSON.stringify(modelServerConfig ?? {})}|${gpus.join(",")}`;
   const hit = idCache.get(cacheKey);
@@ -49,7 +56,14 @@ export function instanceIdFor(modelServerConfig: unknown, gpus: readonly string[
 }
 const idCache = new Map<string, string>();
 
-/** The direct-mode nominal hash: base64(sha256(patch, node, gpus)). */
+/**
+ * The direct-mode nominal hash: base64(sha256(patch, node, gpus)).
+ *
+ * @example
+ * ```ts
+ * const hash = nominalHashFor(serverPatch, "node-0", ["GPU-0"]);
+ * ```
+ */
 export function nominalHashFor(patch: string, node: string, gpus: readonly string[]): string {
   return createHash("sha256").update(`${patch}\nnode=${node}\ngpus=${gpus.join(",")}`).digest("base64");
 }

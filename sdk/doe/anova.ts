@@ -53,7 +53,14 @@ export interface AnovaTable {
   runOrder: number[];
 }
 
-/** Whether every combination of factor levels present has the same count and all combinations occur. */
+/**
+ * Whether every combination of factor levels present has the same count and all combinations occur.
+ *
+ * @example
+ * ```ts
+ * isBalanced(rows, ["workers", "router"]); // every cell the same number of runs
+ * ```
+ */
 export function isBalanced(rows: readonly RowLike[], factors: readonly string[]): boolean {
   const levels = factorLevels(rows, factors);
   const cells = new Map<string, number>();

@@ -20,7 +20,14 @@ export function fSurvival(f: number, df1: number, df2: number): number {
   return jStat.ibeta(df2 / (df2 + df1 * f), df2 / 2, df1 / 2);
 }
 
-/** P(F ≤ f). */
+/**
+ * P(F ≤ f).
+ *
+ * @example
+ * ```ts
+ * fCdf(3.89, 2, 12); // about 0.95
+ * ```
+ */
 export function fCdf(f: number, df1: number, df2: number): number {
   return jStat.centralF.cdf(f, df1, df2);
 }
@@ -37,7 +44,14 @@ export function fQuantile(p: number, df1: number, df2: number): number {
   return jStat.centralF.inv(p, df1, df2);
 }
 
-/** P(T ≤ t) for Student's t with df degrees of freedom. */
+/**
+ * P(T ≤ t) for Student's t with df degrees of freedom.
+ *
+ * @example
+ * ```ts
+ * tCdf(2.306, 8); // about 0.975
+ * ```
+ */
 export function tCdf(t: number, df: number): number {
   return jStat.studentt.cdf(t, df);
 }

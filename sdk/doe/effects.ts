@@ -234,6 +234,11 @@ export interface EffectInference {
 /**
  * Standard errors of two-level effects from an error estimate with `df` degrees of freedom (e.g.
  * the ANOVA residual of a replicated design): se = 2·σ/√N.
+ *
+ * @example
+ * ```ts
+ * const inf = effectInference(twoLevelEffects(rows, "y", ["A", "B"]), msError, df);
+ * ```
  */
 export function effectInference(est: TwoLevelEffects, msError: number, df: number, alpha = 0.05): EffectInference[] {
   if (!(df > 0) || !(msError >= 0)) throw new RangeError("effectInference: needs an error mean square with df > 0 (replicates)");

@@ -83,7 +83,14 @@ class Ctx {
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A YAML or CSV scalar as a level: `NA` → null, numeric text → number. */
+/**
+ * A YAML or CSV scalar as a level: `NA` → null, numeric text → number.
+ *
+ * @example
+ * ```ts
+ * toLevel("4"); // 4 (NA → null)
+ * ```
+ */
 export function toLevel(v: unknown): Level {
   if (v === null || v === undefined) return null;
   if (typeof v === "number" || typeof v === "boolean") return v;
@@ -128,7 +135,14 @@ function checkDuplicates(ctx: Ctx, treatments: ExperimentTreatment[], paths: Pat
   });
 }
 
-/** Expand dotted keys into nested maps (as llm-d-benchmark's dotted_to_nested), rejecting conflicts like `a.b` with `a.b.c`. */
+/**
+ * Expand dotted keys into nested maps (as llm-d-benchmark's dotted_to_nested), rejecting conflicts like `a.b` with `a.b.c`.
+ *
+ * @example
+ * ```ts
+ * dottedToNested({ "engine.maxNumSeqs": 64 }); // { engine: { maxNumSeqs: 64 } }
+ * ```
+ */
 export function dottedToNested(flat: Record<string, unknown>, onConflict: (key: string, other: string) => never = (k, o) => { throw new Error(`dotted key '${k}' conflicts with '${o}'`); }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const owner = new Map<object, Map<string, string>>();

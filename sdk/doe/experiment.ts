@@ -99,7 +99,14 @@ export interface ExperimentRun {
   overrides: { setup: Record<string, unknown>; run: Record<string, unknown>; profile?: string };
 }
 
-/** Runs of non-alphanumeric characters → `_` (llm-d-benchmark's legacy name sanitizing). */
+/**
+ * Runs of non-alphanumeric characters → `_` (llm-d-benchmark's legacy name sanitizing).
+ *
+ * @example
+ * ```ts
+ * sanitizeName("router=kv, speedup=2"); // a name safe for files and Kubernetes
+ * ```
+ */
 export function sanitizeName(name: string): string {
   return name.replace(/[^A-Za-z0-9]+/g, "_");
 }
@@ -109,7 +116,14 @@ export function idSegment(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
-/** The factor columns of a section: declared factors, then any other keys treatments set, in first-seen order. */
+/**
+ * The factor columns of a section: declared factors, then any other keys treatments set, in first-seen order.
+ *
+ * @example
+ * ```ts
+ * sectionFactorNames(readExperimentFile("datasets/experiments/router-study.yaml").run); // ["router", "speedup"]
+ * ```
+ */
 export function sectionFactorNames(section: ExperimentSection | undefined): string[] {
   if (!section) return [];
   const names = section.factors.map((f) => f.name);

@@ -152,7 +152,14 @@ export function termsUpTo(letters: string, order: number): string[] {
   return out;
 }
 
-/** Roman numeral for a resolution (III, IV, V, …). */
+/**
+ * Roman numeral for a resolution (III, IV, V, …).
+ *
+ * @example
+ * ```ts
+ * resolutionNumeral(4); // "IV"
+ * ```
+ */
 export function resolutionNumeral(resolution: number): string {
   if (!Number.isFinite(resolution)) return "full";
   const numerals = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];

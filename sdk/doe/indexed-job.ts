@@ -61,6 +61,11 @@ function shellQuote(s: string): string {
 
 /**
  * The Kubernetes Indexed Job that runs a sweep's shards, one completion index per shard.
+ *
+ * @example
+ * ```ts
+ * const job = indexedJobManifest(options); // a V1Job for @kubernetes/client-node
+ * ```
  */
 export function indexedJobManifest(o: IndexedJobOptions): V1Job {
   if (!DNS_LABEL.test(o.name)) throw new RangeError(`indexedJobManifest: name '${o.name}' is not a DNS label (lowercase letters, digits, '-', ≤ 63)`);

@@ -16,7 +16,14 @@ export interface Term {
   factors: string[];
 }
 
-/** Terms of all interactions among `factors` up to `order` factors, main effects first. */
+/**
+ * Terms of all interactions among `factors` up to `order` factors, main effects first.
+ *
+ * @example
+ * ```ts
+ * termsOf(["router", "speedup"], 2); // main effects and their interaction
+ * ```
+ */
 export function termsOf(factors: readonly string[], order = factors.length): Term[] {
   const out: Term[] = [];
   const rec = (start: number, chosen: string[], size: number) => {
@@ -27,7 +34,14 @@ export function termsOf(factors: readonly string[], order = factors.length): Ter
   return out;
 }
 
-/** Parse `A:B` or `A*B` style term names against known factors. */
+/**
+ * Parse `A:B` or `A*B` style term names against known factors.
+ *
+ * @example
+ * ```ts
+ * parseTerm("router:speedup", ["router", "speedup"]);
+ * ```
+ */
 export function parseTerm(name: string, factors: readonly string[]): Term {
   const parts = name.split(/[:*]/).map((s) => s.trim()).filter(Boolean);
   for (const p of parts) if (!factors.includes(p)) throw new RangeError(`term '${name}': '${p}' is not one of the factors (${factors.join(", ")})`);
@@ -40,7 +54,14 @@ export function levelLabel(v: Level): string {
   return v === null ? "NA" : String(v);
 }
 
-/** Numeric response values of rows, and the rows kept (finite response; status 'ok' when a status column exists). */
+/**
+ * Numeric response values of rows, and the rows kept (finite response; status 'ok' when a status column exists).
+ *
+ * @example
+ * ```ts
+ * const { rows: kept, y } = analysisRows(rows, "ttftP50Ms"); // finite responses of ok runs
+ * ```
+ */
 export function analysisRows<R extends RowLike>(rows: readonly R[], response: string): { rows: R[]; y: number[] } {
   const kept: R[] = [];
   const y: number[] = [];
@@ -130,7 +151,14 @@ export interface ModelFit {
   sequential: { term: string; df: number; ss: number }[];
 }
 
-/** Fit y on intercept + terms in order. */
+/**
+ * Fit y on intercept + terms in order.
+ *
+ * @example
+ * ```ts
+ * const fit = fitModel(kept, y, termsOf(factors, 2), levels);
+ * ```
+ */
 export function fitModel(rows: readonly RowLike[], y: readonly number[], terms: readonly Term[], levels: Record<string, Level[]>): ModelFit {
   const n = y.length;
   const basis = new Basis(n);

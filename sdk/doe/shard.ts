@@ -32,6 +32,11 @@ export function parseShard(text: string, source = "--shard"): Shard {
 
 /**
  * The runs of a design that belong to one shard (run i goes to shard i mod count).
+ *
+ * @example
+ * ```ts
+ * const mine = shardRuns(design.runs, parseShard("0/4"));
+ * ```
  */
 export function shardRuns(runs: readonly DesignRun[], shard: Shard): DesignRun[] {
   if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {

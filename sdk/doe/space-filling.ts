@@ -79,7 +79,14 @@ export function latinHypercube(ranges: readonly NumericRange[], n: number, optio
   return designFromPoints(options.name ?? "latin hypercube", "latin_hypercube", ranges.map((f) => f.name), points);
 }
 
-/** The smallest distance between two points of a design in the unit cube of `ranges` (for comparing designs). */
+/**
+ * The smallest distance between two points of a design in the unit cube of `ranges` (for comparing designs).
+ *
+ * @example
+ * ```ts
+ * const d = maximinDistance(latinHypercube(ranges, 20, { seed: 1 }), ranges);
+ * ```
+ */
 export function maximinDistance(design: Design, ranges: readonly NumericRange[]): number {
   return minDistance(design.runs.map((run) => ranges.map((f) => (f.max === f.min ? 0 : (Number(run.factors[f.name]) - f.min) / (f.max - f.min)))));
 }

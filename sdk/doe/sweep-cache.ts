@@ -36,6 +36,11 @@ export interface CacheKeyParts {
 
 /**
  * The sweep cache's key of one run: a hash of its treatment, seed, module and code version.
+ *
+ * @example
+ * ```ts
+ * const key = cacheKey({ treatment, seed, module: "sdk/doe/replay-treatment.ts", codeVersion });
+ * ```
  */
 export function cacheKey(parts: CacheKeyParts): string {
   return createHash("sha256").update(canonicalJson({ v: 1, ...parts })).digest("hex");

@@ -91,7 +91,14 @@ export interface SweepResult {
   files?: { jsonl: string; csv: string; timings: string };
 }
 
-/** The seed of one run: from the sweep seed and the run's content, not its position (randomizing the order keeps seeds). */
+/**
+ * The seed of one run: from the sweep seed and the run's content, not its position (randomizing the order keeps seeds).
+ *
+ * @example
+ * ```ts
+ * const seed = runSeed(1, run, 0); // the seed a sweep gives this run
+ * ```
+ */
 export function runSeed(seed: Seed, run: Pick<DesignRun, "factors" | "params" | "replicate">, repeat: number): number {
   return hash32(`${String(seed)}|${canonicalJson(run.factors)}|${canonicalJson(run.params ?? {})}|${run.replicate}|${repeat}`);
 }
@@ -290,7 +297,14 @@ async function sweepLocked(design: Design, fn: TreatmentFn | string, options: Sw
   return result;
 }
 
-/** Result rows as they go into files: without wall-clock duration unless asked (so files are byte-reproducible). */
+/**
+ * Result rows as they go into files: without wall-clock duration unless asked (so files are byte-reproducible).
+ *
+ * @example
+ * ```ts
+ * const rows = fileRows(result.rows); // as results.jsonl/csv hold them (wall-clock durations left out)
+ * ```
+ */
 export function fileRows(rows: readonly Row[], recordDuration = false): Row[] {
   if (recordDuration) return rows.map((r) => ({ ...r }));
   return rows.map((r) => {
@@ -303,6 +317,11 @@ export function fileRows(rows: readonly Row[], recordDuration = false): Row[] {
  * Write results.jsonl, results.csv (deterministic) and timings.csv (wall clock) into `dir` as one
  * set (`commitFiles`): a kill while they are written leaves the old three or, after the next
  * `recoverFiles`, the new three, never a mix of runs.
+ *
+ * @example
+ * ```ts
+ * writeSweepResults("out/sweep", await runSweep(design, "sdk/doe/replay-treatment.ts"));
+ * ```
  */
 export function writeSweepResults(dir: string, result: Pick<SweepResult, "rows" | "timings">, options: { recordDuration?: boolean } = {}): { jsonl: string; csv: string; timings: string } {
   const rows = fileRows(result.rows, options.recordDuration);

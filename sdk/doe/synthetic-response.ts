@@ -25,6 +25,11 @@ function shift(name: string, value: Cell): number {
 
 /**
  * A deterministic made-up response of a treatment, for testing sweeps without running a replay.
+ *
+ * @example
+ * ```ts
+ * const out = syntheticResponse({ factors: { workers: 4 }, seed: 1 });
+ * ```
  */
 export function syntheticResponse(input: SyntheticInput): Promise<Record<string, number>> | Record<string, number> {
   // Experiment runs carry their overrides as params.setup / params.run; flatten them.

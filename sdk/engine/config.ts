@@ -71,6 +71,11 @@ export interface EngineCapabilities {
 
 /**
  * What an engine configuration can hold (batched tokens, sequences, KV tokens) and its step-time model, as the planner reads them.
+ *
+ * @example
+ * ```ts
+ * const caps = engineCapabilities({ numGpuBlocks: 8192 }); // max_kv_tokens, max_num_seqs, …
+ * ```
  */
 export function engineCapabilities(config: Partial<EngineConfig> = {}): EngineCapabilities {
   const c = engineConfig(config);

@@ -40,6 +40,11 @@ export const STEP_TIME_PROFILES: Readonly<Record<string, Exclude<StepTimeSpec, s
 
 /**
  * Names of the built-in step-time profiles an engine config can name.
+ *
+ * @example
+ * ```ts
+ * console.log(stepTimeProfileNames()); // the names an EngineConfig.stepTime may use
+ * ```
  */
 export function stepTimeProfileNames(): string[] {
   return Object.keys(STEP_TIME_PROFILES);

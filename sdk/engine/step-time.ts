@@ -50,12 +50,26 @@ export interface PolynomialStepTimeOptions {
 export const DYNAMO_PREFILL_POLY = [4.209989e-7, 1.518344e-2, 16.50142] as const;
 export const DYNAMO_DECODE_POLY = [-25.74, 54.01, 5.74] as const;
 
-/** Dynamo mocker's polynomial prefill time of T new tokens (ms, before speed-ups). */
+/**
+ * Dynamo mocker's polynomial prefill time of T new tokens (ms, before speed-ups).
+ *
+ * @example
+ * ```ts
+ * const ms = polynomialPrefillMs(4096); // Dynamo mocker's prefill time for 4,096 tokens
+ * ```
+ */
 export function polynomialPrefillMs(tokens: number, poly: readonly [number, number, number] = DYNAMO_PREFILL_POLY): number {
   return Math.max(0, poly[0] * tokens * tokens + poly[1] * tokens + poly[2]);
 }
 
-/** Dynamo mocker's polynomial decode time at KV usage u in [0, 1] (ms, before speed-ups). */
+/**
+ * Dynamo mocker's polynomial decode time at KV usage u in [0, 1] (ms, before speed-ups).
+ *
+ * @example
+ * ```ts
+ * const ms = polynomialDecodeMs(0.5); // decode step time at 50% KV utilisation
+ * ```
+ */
 export function polynomialDecodeMs(u: number, poly: readonly [number, number, number] = DYNAMO_DECODE_POLY, floorMs = 1.0): number {
   return Math.max(floorMs, poly[0] * u * u + poly[1] * u + poly[2]);
 }
@@ -118,7 +132,14 @@ function featureOf(f: StepFeature, p: { numPrefill: number; sumPrefillTokens: nu
   }
 }
 
-/** A linear step-time model from given coefficients (ms); the result is clamped at ≥ 0. */
+/**
+ * A linear step-time model from given coefficients (ms); the result is clamped at ≥ 0.
+ *
+ * @example
+ * ```ts
+ * const model = linearStepTime(["sumPrefillTokens", "sumDecodeKvTokens"], 2.0, [0.05, 0.0004]);
+ * ```
+ */
 export function linearStepTime(features: readonly StepFeature[], intercept: number, coefficients: readonly number[]): StepTimeModel {
   if (features.length !== coefficients.length) throw new RangeError("linearStepTime: one coefficient per feature");
   const fs = features.slice();
@@ -234,6 +255,11 @@ function locate(a: readonly number[], x: number): [number, number] {
  * pass's prefill size (Dynamo's T), extrapolated linearly beyond the table; decode is bilinear
  * over (active KV tokens, mean context length of decoding requests), clamped to the table's range.
  * The terms apply as in the polynomial (prefill with prefill work, decode once when tokens are emitted).
+ *
+ * @example
+ * ```ts
+ * const model = interpolatedStepTime(tables); // measured prefill/decode tables, linearly interpolated
+ * ```
  */
 export function interpolatedStepTime(tables: StepTimeTables): StepTimeModel {
   const { prefill, decode } = tables;

@@ -75,7 +75,14 @@ export class Seq {
   }
 }
 
-/** Linear-interpolation quantiles of values repeated `counts` times (the expanded list is never built). */
+/**
+ * Linear-interpolation quantiles of values repeated `counts` times (the expanded list is never built).
+ *
+ * @example
+ * ```ts
+ * weightedQuantiles([10, 20, 30], [1, 1, 2], [0.5, 0.9]);
+ * ```
+ */
 export function weightedQuantiles(values: readonly number[], counts: readonly number[], ps: readonly number[]): number[] {
   const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
   let total = 0;

@@ -40,7 +40,14 @@ export async function loadKubeConfig(path?: string): Promise<KubeConfig> {
   return kc;
 }
 
-/** Throws an InputError unless the current context names a cluster with a server URL. */
+/**
+ * Throws an InputError unless the current context names a cluster with a server URL.
+ *
+ * @example
+ * ```ts
+ * const server = checkKubeConfig(await loadKubeConfig("kubeconfig.yaml"), "kubeconfig.yaml");
+ * ```
+ */
 export function checkKubeConfig(kc: KubeConfig, source = "kubeconfig"): string {
   const ctxName = kc.getCurrentContext();
   if (!ctxName) throw new InputError({ source, path: "current-context" }, "a current-context naming one of the contexts");
@@ -99,7 +106,14 @@ export async function kubeRequest(kc: KubeConfig, method: string, path: string, 
   });
 }
 
-/** GET `path` (with query) from the kubeconfig's server; body as text. */
+/**
+ * GET `path` (with query) from the kubeconfig's server; body as text.
+ *
+ * @example
+ * ```ts
+ * const r = await kubeGet(kc, "/api/v1/namespaces/default/pods", { labelSelector: "app=demo" });
+ * ```
+ */
 export function kubeGet(kc: KubeConfig, path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<RawResponse> {
   return kubeRequest(kc, "GET", path, query, undefined, signal);
 }

@@ -122,7 +122,14 @@ export interface PerfData {
   dataItems: { data: { Perc50: number; Perc90: number; Perc99: number }; unit: "ms"; labels: { Metric: Cl2Transition; Count: string } }[];
 }
 
-/** Per-pod clusterloader2 transitions (ms) for one source. */
+/**
+ * Per-pod clusterloader2 transitions (ms) for one source.
+ *
+ * @example
+ * ```ts
+ * const t = cl2Transitions(pod); // create→schedule, schedule→run, … in ms
+ * ```
+ */
 export function cl2Transitions(p: PodLifecycle, source: "watch" | "server" = "watch"): Partial<Record<Cl2Transition, number>> {
   let create: number | null, schedule: number | null, run: number | null, watch: number | null;
   if (source === "watch") {

@@ -74,6 +74,12 @@ function matches(selector: string | null, labels: Record<string, string>): boole
 
 /**
  * Starts a small in-memory Kubernetes API (pods, watch) on 127.0.0.1 for tests and examples.
+ *
+ * @example
+ * ```ts
+ * const api = await startMemoryApi();
+ * try { console.log(api.url); } finally { await api.stop(); }
+ * ```
  */
 export async function startMemoryApi(options: MemoryApiOptions = {}): Promise<MemoryApi> {
   const namespaces = new Set(options.namespaces ?? ["default"]);

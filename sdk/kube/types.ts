@@ -70,14 +70,28 @@ export const LAUNCHER_POPULATION_POLICIES: ResourceRef = { group: "fma.llm-d.ai"
 /** The FMA custom resources (group fma.llm-d.ai, v1alpha1), for `watchPods({ resources })`. */
 export const FMA_RESOURCES: readonly ResourceRef[] = [INFERENCE_SERVER_CONFIGS, LAUNCHER_CONFIGS, LAUNCHER_POPULATION_POLICIES];
 
-/** The URL path of a resource collection, e.g. `/api/v1/namespaces/ns/pods`. */
+/**
+ * The URL path of a resource collection, e.g. `/api/v1/namespaces/ns/pods`.
+ *
+ * @example
+ * ```ts
+ * collectionPath(PODS, "default"); // "/api/v1/namespaces/default/pods"
+ * ```
+ */
 export function collectionPath(r: ResourceRef, namespace: string | undefined): string {
   const base = r.group === "" ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const ns = (r.namespaced ?? true) && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${base}${ns}/${r.plural}`;
 }
 
-/** `namespace/name`, the identity used across relists (uid when the name is missing). */
+/**
+ * `namespace/name`, the identity used across relists (uid when the name is missing).
+ *
+ * @example
+ * ```ts
+ * objectKey(pod); // "default/my-pod"
+ * ```
+ */
 export function objectKey(o: KubeObject): string {
   const m = o.metadata ?? {};
   return `${m.namespace ?? ""}/${m.name ?? m.uid ?? ""}`;

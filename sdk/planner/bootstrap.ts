@@ -15,7 +15,14 @@ export interface BootstrapOptions {
   blockSize?: number;
 }
 
-/** Prefill sweep: isl = 100, 100 + step, … ≤ MBT with step = max(1, (MBT − 100) // g); one request per pass. */
+/**
+ * Prefill sweep: isl = 100, 100 + step, … ≤ MBT with step = max(1, (MBT − 100) // g); one request per pass.
+ *
+ * @example
+ * ```ts
+ * const points = prefillSweep(engineCapabilities().stepTime, "agg", caps, { granularity: 8 });
+ * ```
+ */
 export function prefillSweep(stepTime: StepTimeModel, role: WorkerRole, caps: EngineCapabilities, o: BootstrapOptions): FpmPoint[] {
   const mbt = caps.max_num_batched_tokens;
   const step = Math.max(1, Math.floor((mbt - 100) / o.granularity));
@@ -32,7 +39,14 @@ export function prefillSweep(stepTime: StepTimeModel, role: WorkerRole, caps: En
   return out;
 }
 
-/** Decode sweep: ctx ∈ {500, 2000, 4000, 8000} × bs = 1, 1 + s, … ≤ max_num_seqs, s = max(1, max_num_seqs // g); a column stops when bs·ctx > KV. */
+/**
+ * Decode sweep: ctx ∈ {500, 2000, 4000, 8000} × bs = 1, 1 + s, … ≤ max_num_seqs, s = max(1, max_num_seqs // g); a column stops when bs·ctx > KV.
+ *
+ * @example
+ * ```ts
+ * const points = decodeSweep(engineCapabilities().stepTime, "agg", caps, { granularity: 8 });
+ * ```
+ */
 export function decodeSweep(stepTime: StepTimeModel, role: WorkerRole, caps: EngineCapabilities, o: BootstrapOptions): FpmPoint[] {
   const s = Math.max(1, Math.floor(caps.max_num_seqs / o.granularity));
   const blk = o.blockSize ?? DEFAULT_ENGINE_CONFIG.blockSize;

@@ -36,6 +36,11 @@ const SHOWN_EVENTS = 10;
 
 /**
  * `actlab replay TRACE --planner CONFIG`: runs the planner replay, writes its outputs and prints the summary; returns the exit status.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = runPlannerCli(requests, "datasets/planner/agg-sla.json", { workers: 1 }, { out: "out/planner" });
+ * ```
  */
 export function runPlannerCli(trace: readonly TraceRequest[] | Trace, configSpec: string, replay: ReplayOptions, options: PlannerCliOptions = {}): number {
   const out = options.write ?? ((s: string) => void process.stdout.write(s));

@@ -12,6 +12,11 @@ export const EASY_THRESHOLDS = {
 
 /**
  * Dynamo's easy-mode replica decision for a throughput or latency target from the workers' forward-pass metrics.
+ *
+ * @example
+ * ```ts
+ * const n = easyDecision("agg", "throughput", fpm, caps, 2);
+ * ```
  */
 export function easyDecision(kind: "prefill" | "decode" | "agg", target: "throughput" | "latency", fpm: readonly WorkerFpm[], caps: EngineCapabilities, n: number): number | undefined {
   if (fpm.length === 0) return undefined;

@@ -35,7 +35,14 @@ export function parsePlannerConfigText(text: string, source: string, options: Om
   return parsePlannerConfig(decodePlannerConfigText(text, source), { ...options, source });
 }
 
-/** The raw (unvalidated) value of config text: JSON when it looks like JSON, else YAML. */
+/**
+ * The raw (unvalidated) value of config text: JSON when it looks like JSON, else YAML.
+ *
+ * @example
+ * ```ts
+ * const raw = decodePlannerConfigText("mode: agg\nttft: 2500\n", "planner.yaml");
+ * ```
+ */
 export function decodePlannerConfigText(text: string, source: string): unknown {
   let raw: unknown;
   try {

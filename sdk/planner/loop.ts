@@ -34,7 +34,14 @@ function plannerCaps(c: Partial<EngineConfig> | undefined): EngineCapabilities {
   return { max_num_batched_tokens: e.maxNumBatchedTokens, max_num_seqs: e.maxNumSeqs, max_kv_tokens: e.maxKvTokens };
 }
 
-/** Validate `config` (raw JSON/YAML value or a parsed config) against a replay's engines. */
+/**
+ * Validate `config` (raw JSON/YAML value or a parsed config) against a replay's engines.
+ *
+ * @example
+ * ```ts
+ * const cfg = resolvePlannerConfig({ mode: "agg" }, { engine: { numGpuBlocks: 8192 } });
+ * ```
+ */
 export function resolvePlannerConfig(config: unknown, options: Pick<FleetSetup, "engine" | "prefillEngine" | "decodeEngine"> & { configSource?: string } = {}): PlannerConfig {
   const prefill = plannerCaps({ ...options.engine, ...options.prefillEngine });
   const decode = plannerCaps({ ...options.engine, ...options.decodeEngine });

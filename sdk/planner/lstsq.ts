@@ -21,7 +21,14 @@ export interface LinearFit {
  */
 export const RCOND = 1e-10;
 
-/** Fit y ≈ X·coef + intercept. `X` is n rows × k features (k ≥ 1); n ≥ 1. */
+/**
+ * Fit y ≈ X·coef + intercept. `X` is n rows × k features (k ≥ 1); n ≥ 1.
+ *
+ * @example
+ * ```ts
+ * const { coefficients } = fitLinear([[1, 1], [1, 2], [1, 3]], [2, 4, 6]);
+ * ```
+ */
 export function fitLinear(X: readonly (readonly number[])[], y: readonly number[]): LinearFit {
   const n = X.length;
   if (n === 0 || y.length !== n) throw new Error(`fitLinear: need n ≥ 1 rows and as many targets (got ${n} rows, ${y.length} targets)`);

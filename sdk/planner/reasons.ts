@@ -34,6 +34,11 @@ const PRIORITY: Partial<Record<LoadReason, number>> = { scale_up: 4, scale_down_
  * The aggregate load reason of a disagg tick: the per-component reason with the highest priority,
  * scale_up > scale_down_capped_by_throughput > scale_down > no_change. Reasons outside that list
  * (both sides equal, e.g. no_fpm_data) pass through.
+ *
+ * @example
+ * ```ts
+ * aggregateLoadReason(prefillReason, decodeReason); // the reason the report shows for the tick
+ * ```
  */
 export function aggregateLoadReason(...reasons: (LoadReason | undefined)[]): LoadReason | undefined {
   let best: LoadReason | undefined;

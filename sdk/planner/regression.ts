@@ -170,7 +170,14 @@ export class BucketedRegression {
   }
 }
 
-/** Split `total` tokens into per-pass chunks of at most `mbt`. */
+/**
+ * Split `total` tokens into per-pass chunks of at most `mbt`.
+ *
+ * @example
+ * ```ts
+ * chunks(20_000, 8192); // [8192, 8192, 3616]: a prompt's prefill chunks
+ * ```
+ */
 export function chunks(total: number, mbt: number): number[] {
   const out: number[] = [];
   let remaining = total;
@@ -299,6 +306,11 @@ export interface AggCaps extends DecodeCaps {
  * Largest batch an agg engine should run (PR #8280): the KV / sequence / token-budget caps, and
  * the prefill–decode balance bound — admitting (MBT − x)/isl new requests per pass must keep up
  * with x/osl finishing ones, i.e. x ≤ osl·MBT/(isl + osl), binary-searched in [1, hard cap].
+ *
+ * @example
+ * ```ts
+ * const { maxBatch } = aggMaxBatch(3000, 200, caps, 0.3);
+ * ```
  */
 export function aggMaxBatch(isl: number, osl: number, caps: AggCaps, kvHitRate?: number | null): { maxBatch: number; kvCap: number; seqCap: number; balanceBound: number } {
   const effIsl = isl * kvDiscountFactor(kvHitRate);

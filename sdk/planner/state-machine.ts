@@ -20,7 +20,14 @@ export const MERGE_TOLERANCE_S = 0.5;
 
 type Side = "prefill" | "decode";
 
-/** ±1 decision of the load path: up when every estimate exceeds the SLA, down when all are below sensitivity × SLA. */
+/**
+ * ±1 decision of the load path: up when every estimate exceeds the SLA, down when all are below sensitivity × SLA.
+ *
+ * @example
+ * ```ts
+ * const n = scaleDecision([450, 620], 500, 2, 80, 1); // estimates over the SLA on 2 engines: scale to 3
+ * ```
+ */
 export function scaleDecision(estimates: readonly number[], sla: number, n: number, sensitivityPct: number, minEndpoint: number): number | undefined {
   if (estimates.length === 0) return undefined;
   if (estimates.every((e) => e > sla)) return n + 1;
@@ -31,6 +38,11 @@ export function scaleDecision(estimates: readonly number[], sla: number, n: numb
 /**
  * Worker reconciliation: the distinct worker ids in the FPM data must equal the ready count, every
  * worker must report the same DP-rank set, and the total must be count × dp.
+ *
+ * @example
+ * ```ts
+ * if (!fpmMatchesWorkers(fpm, ready)) return; // metrics from a fleet in flux: no decision
+ * ```
  */
 export function fpmMatchesWorkers(fpm: readonly WorkerFpm[], ready: number): boolean {
   const ranks = new Map<string, Set<number>>();

@@ -14,6 +14,11 @@ export interface TraceInterval {
 
 /**
  * A trace cut into fixed intervals with each interval's request count and mean ISL/OSL (the planner's warm-up input).
+ *
+ * @example
+ * ```ts
+ * const intervals = traceIntervals(requests, 60); // per minute: requests, mean ISL and OSL
+ * ```
  */
 export function traceIntervals(requests: readonly TraceRequest[], intervalS: number): TraceInterval[] {
   if (!(intervalS > 0)) throw new RangeError(`traceIntervals: interval must be > 0 s, got ${intervalS}`);

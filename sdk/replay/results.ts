@@ -108,6 +108,11 @@ const nn = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /**
  * One row per request of a replay (arrival, TTFT, ITL, E2E, worker, KV reuse).
+ *
+ * @example
+ * ```ts
+ * const rows = replayTrace(requests, { workers: 4 }).requests; // what requestRows makes: one row per request
+ * ```
  */
 export function requestRows(requests: readonly TraceRequest[], tracks: readonly (Track | undefined)[]): RequestRow[] {
   return requests.map((r, i) => {
@@ -160,6 +165,11 @@ function stats(values: number[]): { mean: number | null; p50: number | null; p90
 
 /**
  * The summary of a replay: completions, throughput, TTFT/ITL/TPOT/E2E percentiles, prefix reuse and SLA attainment.
+ *
+ * @example
+ * ```ts
+ * const s = replayTrace(requests, { workers: 4 }).summary; // what summarize makes
+ * ```
  */
 export function summarize(sim: ReplaySim, rows: readonly RequestRow[], passes: number): ReplaySummary {
   const done = rows.filter((r) => r.completed);
@@ -217,6 +227,11 @@ export function summarize(sim: ReplaySim, rows: readonly RequestRow[], passes: n
 
 /**
  * Per-interval rows of a replay (arrivals, completions, latency, fleet size) for time-series plots.
+ *
+ * @example
+ * ```ts
+ * const rows = replayTrace(requests, { workers: 4 }).intervals; // what intervalRows makes: per-interval load and latency
+ * ```
  */
 export function intervalRows(rows: readonly RequestRow[], changes: readonly FleetChange[], intervalS: number): IntervalRow[] {
   if (!(intervalS > 0)) throw new RangeError(`intervalS must be > 0, got ${intervalS}`);

@@ -29,6 +29,11 @@ export interface RouterView {
  * Dynamo's KV-router cost of sending a request (isl tokens, islBlocks blocks) to a worker whose
  * cache holds `overlap` of its leading blocks, `activeOverlap` of its blocks being held by running
  * requests (only those are not new decode blocks; an inactive cached block is re-activated).
+ *
+ * @example
+ * ```ts
+ * const cost = kvRouterCost(1, 64, isl, islBlocks, overlap, worker); // lower is better
+ * ```
  */
 export function kvRouterCost(overlapWeight: number, blockSize: number, isl: number, islBlocks: number, overlap: number, w: Pick<RouterView, "activeBlocks" | "pendingPrefillTokens" | "pendingBlocks">, activeOverlap = overlap): number {
   const prefillTokens = w.pendingPrefillTokens + Math.max(0, isl - overlap * blockSize);

@@ -11,6 +11,12 @@ export type FleetChangeStep =
 
 /**
  * A replay controller that adds or removes workers at fixed times, optionally around another controller.
+ *
+ * @example
+ * ```ts
+ * const ctl = scheduledController([{ atMs: 60_000, add: "agg", count: 2, startupDelayMs: 30_000 }]);
+ * replayTrace(requests, { workers: 2, controller: ctl });
+ * ```
  */
 export function scheduledController(steps: readonly FleetChangeStep[], inner?: ReplayController): ReplayController {
   const plan = [...steps].sort((a, b) => a.atMs - b.atMs);

@@ -101,7 +101,14 @@ export function headerHeight(header: ChartHeader, width: number): number {
   return (header.title ? TITLE_ROW : 0) + rows * LEGEND_ROW + (header.title || rows ? PAD : 0);
 }
 
-/** The header as an SVG group for a chart `width` px wide, its top at y = `top`. */
+/**
+ * The header as an SVG group for a chart `width` px wide, its top at y = `top`.
+ *
+ * @example
+ * ```ts
+ * const g = headerSvg({ title: "TTFT", legend: [{ label: "observed", color: "steelblue" }] }, 640);
+ * ```
+ */
 export function headerSvg(header: ChartHeader, width: number, top = 0): string {
   const parts: string[] = [];
   let y = 0;

@@ -69,7 +69,14 @@ function tslabWriter(): TslabWriter | undefined {
   return typeof w === "function" ? (w as TslabWriter) : undefined;
 }
 
-/** Where `show*` output goes in this process. */
+/**
+ * Where `show*` output goes in this process.
+ *
+ * @example
+ * ```ts
+ * if (displayTarget() === "text") console.log("not in a notebook: charts print as a text stand-in");
+ * ```
+ */
 export function displayTarget(): DisplayTarget {
   return denoJupyter() ? "deno" : tslabDisplay() ? "tslab" : "text";
 }

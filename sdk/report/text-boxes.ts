@@ -44,7 +44,14 @@ function multiply(m: Matrix, n: Matrix): Matrix {
   return [m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1], m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3], m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5]];
 }
 
-/** translate / rotate / scale / matrix lists, as Plot and this SDK write them. */
+/**
+ * translate / rotate / scale / matrix lists, as Plot and this SDK write them.
+ *
+ * @example
+ * ```ts
+ * parseTransform("translate(40,370)"); // [1, 0, 0, 1, 40, 370]
+ * ```
+ */
 export function parseTransform(s: string | null | undefined): Matrix {
   let m = IDENTITY;
   for (const [, op, args] of (s ?? "").matchAll(/(\w+)\s*\(([^)]*)\)/g)) {
@@ -98,7 +105,14 @@ function box(text: string, m: Matrix, x: number, y: number, fontSize: number, an
   return { text, x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
 }
 
-/** The boxes of every visible text line under `root` (an <svg> element), or of the texts `selector` picks. */
+/**
+ * The boxes of every visible text line under `root` (an <svg> element), or of the texts `selector` picks.
+ *
+ * @example
+ * ```ts
+ * const boxes = textBoxes(svgElement, 'g[aria-label="x-axis tick label"] text');
+ * ```
+ */
 export function textBoxes(root: SvgNode, selector = "text"): TextBox[] {
   const out: TextBox[] = [];
   for (const t of Array.from(root.querySelectorAll?.(selector) ?? [])) {

@@ -79,6 +79,11 @@ export class AzureLineParser {
 
 /**
  * Parses Azure LLM inference trace CSV text into requests, with a report of what was read.
+ *
+ * @example
+ * ```ts
+ * const { requests } = parseAzure("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n");
+ * ```
  */
 export function parseAzure(text: string, options: TraceReadOptions = {}): TraceLoad {
   const parser = new AzureLineParser(options);
@@ -88,6 +93,11 @@ export function parseAzure(text: string, options: TraceReadOptions = {}): TraceL
 
 /**
  * Streams an Azure LLM inference trace (text or byte chunks, gzip or not) as requests.
+ *
+ * @example
+ * ```ts
+ * for await (const r of readAzure(fileChunks("AzureLLMInferenceTrace_conv.csv.gz"))) n++;
+ * ```
  */
 export async function* readAzure(input: string | AsyncIterable<string | Uint8Array>, options: TraceReadOptions & { onReport?: (r: TraceReadReport) => void } = {}): AsyncGenerator<TraceRequest, void, undefined> {
   yield* streamLines((source) => new AzureLineParser({ ...options, source }), input, options);

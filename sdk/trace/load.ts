@@ -7,6 +7,11 @@ export type TraceFormat = "mooncake" | "azure";
 
 /**
  * The trace format a file name implies: azure for .csv(.gz), else mooncake.
+ *
+ * @example
+ * ```ts
+ * traceFormatOf("AzureLLMInferenceTrace_code.csv.gz"); // "azure"
+ * ```
  */
 export function traceFormatOf(path: string): TraceFormat {
   return /\.csv(\.gz)?$/i.test(path) ? "azure" : "mooncake";
