@@ -10,5 +10,6 @@ export {
 } from "./step-time-spec.js";
 export { KvCache } from "./kv-cache.js";
 export { BlockInterner } from "./block-ids.js";
-export { EngineWorker, Seq, weightedQuantiles, type PassRecord, type WorkerHooks } from "./worker.js";
+export { EngineWorker, Seq, type PassRecord, type WorkerHooks } from "./worker.js";
+export { weightedQuantiles } from "./weighted-quantiles.js";
 export { runEngine, type EngineArrival, type EngineRequestResult, type EngineRunResult } from "./run.js";
