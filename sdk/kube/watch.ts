@@ -367,7 +367,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
           else finish(new HttpStatusError(st.code ?? 500, `watch ${path}: ${st.message ?? "ERROR event"}`));
           return;
         }
-        n++;
+        if (n++ === 0) setState(resource, "watching"); // events arrive: the watch is open whatever client-node's promise says
         const objRv = obj?.metadata?.resourceVersion;
         // In one stream versions only grow, and a resumed stream starts after its resume point:
         // anything older means another server (fresh state) answers now.
@@ -394,7 +394,9 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         finish(err);
       }).then((c) => {
         controller = c;
-        connected = true;
+        // client-node also resolves after a failed request (its done callback has then run and
+        // settled this attempt): only an attempt still open is a watch.
+        if (!settled) { connected = true; setState(resource, "watching"); }
         if (settled || stopSignal.aborted) c.abort();
         else touch();
       }, (err) => finish(err));
@@ -408,7 +410,6 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
           failures = 0;
           if (stopSignal.aborted) break;
         }
-        setState(resource, "watching");
         options.onStatus?.({ kind: "watching", resource, resourceVersion: rv });
         const res = await watchOnce(rv ?? "0");
         if (stopSignal.aborted) break;
@@ -429,7 +430,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         relistStreak = 0;
         stats.resumes++;
         options.onStatus?.({ kind: "resumed", resource, resourceVersion: rv });
-        if (res.connected) failures = 0;
+        if (res.connected || res.events > 0) failures = 0;
         if (res.events > 0) { quietCloses = 0; continue; }
         // A stream that closes without events: do not spin; wait a little (not counted as a failure).
         quietCloses++;
