@@ -107,6 +107,8 @@ export interface ClassifyInput {
   metricDeltas?: ReadonlyMap<number, Record<ActuationPath, number>>;
   /** `sound` (default): upper bounds padded by the 1 s timestamp resolution; `harness`: Ready − baseline as the nop harness computes it. */
   bound?: "sound" | "harness";
+  /** The pods whose phases set the server clock, when more than `pods` (the whole run while `pods` holds one iteration's requesters); read only if needed. */
+  clockPods?: () => readonly PodLifecycle[];
 }
 
 const S = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -118,10 +120,10 @@ function rvBefore(a: string | null, b: string | null): boolean | null {
 }
 
 /** The requester's provider: last non-empty `dual` label, else the DPC's created pod, else a pod whose requester annotation names it. */
-function providerOf(req: PodLifecycle, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, rec: DpcRecord | undefined): PodLifecycle | null {
+function providerOf(req: PodLifecycle, byName: Map<string, PodLifecycle>, byRequesterAnn: () => Map<string, PodLifecycle>, rec: DpcRecord | undefined): PodLifecycle | null {
   const name = lastLabelValue(req, FMA_KEYS.dual) ?? req.labels[FMA_KEYS.dual] ?? rec?.launcherPod ?? rec?.providerPod ?? null;
   if (name && byName.has(name)) return byName.get(name)!;
-  return byRequesterAnn.get(req.uid) ?? null;
+  return byRequesterAnn().get(req.uid) ?? null;
 }
 
 /** The last non-empty value label `key` took, from the change history; null when it never had one. */
@@ -150,21 +152,29 @@ function firstSeenBoundTo(p: PodLifecycle, req: PodLifecycle): boolean {
  */
 export function classifyActuations(input: ClassifyInput): Actuation[] {
   const byName = new Map<string, PodLifecycle>();
-  const byRequesterAnn = new Map<string, PodLifecycle>();
   const requesters: PodLifecycle[] = [];
+  const providers: PodLifecycle[] = [];
   for (const p of input.pods) {
     const role = podRole({ ...p.firstSeen.labels, ...p.labels }, { ...p.firstSeen.annotations, ...p.annotations });
     if (role === "requester") requesters.push(p);
     else {
       byName.set(p.name, p);
-      for (const c of p.changes) if (c.kind === "annotation" && c.key === FMA_KEYS.requester && c.value) byRequesterAnn.set(c.value.split(" ")[0]!, p);
+      providers.push(p);
     }
   }
+  // Read only when a requester's provider is not found by name: a long-lived launcher's history grows with the run.
+  let annotated: Map<string, PodLifecycle> | null = null;
+  const byRequesterAnn = () => {
+    if (annotated) return annotated;
+    annotated = new Map<string, PodLifecycle>();
+    for (const p of providers) for (const c of p.changes) if (c.kind === "annotation" && c.key === FMA_KEYS.requester && c.value) annotated.set(c.value.split(" ")[0]!, p);
+    return annotated;
+  };
   const bounds = new Map<Actuation, Bounds>();
   const out = requesters.map((r) => classifyOne(r, input, byName, byRequesterAnn, bounds));
   if (input.metricDeltas) resolveByMetric(out, input.metricDeltas, bounds);
   // The dual label's time is known only on the watch's clock: put it on the server's, as every other timestamp.
-  const toServer = serverClockOf(input.pods);
+  const toServer = serverClockOf(input.clockPods ?? input.pods);
   const byUid = new Map(requesters.map((r) => [r.uid, r]));
   for (const a of out) if (a.dual_label_timestamp !== null) a.dual_label_timestamp = Math.round(toServer(a.dual_label_timestamp * 1000, byUid.get(a.requester_uid))) / 1000;
   // A fixed order that does not depend on how events arrived (a relist reorders them).
@@ -217,7 +227,7 @@ function upperBound(ready: number | null, pad: number, from: number | null): num
   return ready !== null && from !== null ? S(ready + pad - from) : null;
 }
 
-function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: Map<string, PodLifecycle>, bounds: Map<Actuation, Bounds>): Actuation {
+function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string, PodLifecycle>, byRequesterAnn: () => Map<string, PodLifecycle>, bounds: Map<Actuation, Bounds>): Actuation {
   const mode: ActuationMode | null = req.annotations[FMA_KEYS.isc] !== undefined ? "launcher" : req.annotations[FMA_KEYS.serverPatch] !== undefined ? "direct" : null;
   const rec = dpcRecordFor(input.dpc, req.uid, req.name);
   const prov = providerOf(req, byName, byRequesterAnn, rec);

@@ -185,6 +185,8 @@ export class DpcLogReader {
   private readonly byUid = new Map<string, DpcRecord>();
   private readonly byName = new Map<string, DpcRecord>();
   private readonly records: DpcRecord[] = [];
+  /** Records given a line since the last `finish` (the only ones whose reclaim count can have changed). */
+  private readonly changed = new Set<DpcRecord>();
   private lines = 0;
   /** The previous line's requester: a DPC logs a requester's calls in runs, and this skips the maps then. */
   private last: { name: string; uid: string | null; record: DpcRecord } | null = null;
@@ -208,6 +210,7 @@ export class DpcLogReader {
     const name = kv.requesterName && detach(kv.requesterName);
     if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
     const r = this.recordFor(name, kv.serverUID ? detach(kv.serverUID) : null);
+    this.changed.add(r);
     if (msg === "HTTP call done") {
       const purpose = kv.purpose && (PURPOSES.get(kv.purpose) ?? detach(kv.purpose));
       if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
@@ -234,9 +237,10 @@ export class DpcLogReader {
     }
   }
 
-  /** The evidence read so far (call once, after the last line). */
+  /** The evidence read so far: after the last line, or between lines (a log read in parts; the records are shared, updated by later calls). */
   finish(): DpcEvidence {
-    for (const r of this.records) r.instancesDeleted = reclaimVictims(r);
+    for (const r of this.changed) r.instancesDeleted = reclaimVictims(r);
+    this.changed.clear();
     return { records: this.records, byUid: this.byUid, byName: this.byName, lines: this.lines };
   }
 
@@ -338,8 +342,10 @@ const ISO_PREFIX = /^(\d{4}-\d{2}-\d{2}T\S+Z) /;
  * const events = parseVllmLog(readFileSync("launcher.log", "utf8"), { source: "launcher.log", year: 2026 });
  * ```
  */
-export function parseVllmLog(text: string | readonly string[], options: { source?: string; year: number }): VllmEvent[] {
+export function parseVllmLog(text: string | readonly string[], options: { source?: string; year: number; firstLine?: number }): VllmEvent[] {
   const source = options.source ?? "<vllm-log>";
+  // The number of the text's first line (a later chunk of a log read in parts).
+  const first = options.firstLine ?? 1;
   const out: VllmEvent[] = [];
   eachLine(text, (raw, idx) => {
     // Plain substring tests first (most lines of a vLLM log are none of these: five scans, no regex).
@@ -366,10 +372,10 @@ export function parseVllmLog(text: string | readonly string[], options: { source
     } else if (iso) {
       t = parseKubeTime(iso[1]);
     }
-    if (t === null || Number.isNaN(t)) throw new InputError({ source, line: idx + 1 }, "a timestamp at the start of the line (`INFO MM-DD hh:mm:ss.mmm`, `YYYY-MM-DD hh:mm:ss,mmm` or RFC 3339)");
+    if (t === null || Number.isNaN(t)) throw new InputError({ source, line: idx + first }, "a timestamp at the start of the line (`INFO MM-DD hh:mm:ss.mmm`, `YYYY-MM-DD hh:mm:ss,mmm` or RFC 3339)");
     const inst = /\[instance=([^\]\s]+)\]/.exec(line)?.[1] ?? /with id=(\S+)/.exec(line)?.[1] ?? null;
     const secs = type === "wake" || type === "sleep" ? /It took ([\d.]+) seconds/.exec(line)?.[1] : type === "load" ? /and ([\d.]+) seconds/.exec(line)?.[1] : undefined;
-    out.push({ type, t, instanceId: inst, seconds: secs !== undefined ? Number(secs) : null, line: idx + 1 });
+    out.push({ type, t, instanceId: inst, seconds: secs !== undefined ? Number(secs) : null, line: idx + first });
   });
   return out;
 }

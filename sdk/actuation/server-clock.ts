@@ -30,8 +30,10 @@ function pairsOf(p: PodLifecycle): Pair[] {
 /** Receive time (wall ms) → server clock (ms), interpolated within `pod`'s own phases when given; the identity with too few points. */
 export type ServerClock = (receivedWallMs: number, pod?: PodLifecycle) => number;
 
-export function serverClockOf(pods: readonly PodLifecycle[]): ServerClock {
-  const fit = lineOf(pods.flatMap(pairsOf));
+/** `pods` may be a function giving them: the run-wide line is fitted (and they are read) only when some time falls outside its pod's own phases. */
+export function serverClockOf(pods: readonly PodLifecycle[] | (() => readonly PodLifecycle[])): ServerClock {
+  let line: ((x: number) => number) | null = null;
+  const fit = (x: number) => (line ??= lineOf((typeof pods === "function" ? pods() : pods).flatMap(pairsOf)))(x);
   return (x, pod) => {
     const own = pod ? pairsOf(pod) : [];
     if (own.length >= 2 && x >= own[0]!.w && x <= own[own.length - 1]!.w) {

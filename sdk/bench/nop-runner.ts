@@ -3,8 +3,9 @@
  * requester Deployment 0→N, wait until every new requester is Ready and carries the `dual` label,
  * scale back to 0, wait until they are gone, repeat. One watch (all pods of the namespace, through
  * `watchPods`) sees everything; `fma_actuation_seconds` is scraped around each iteration; after each
- * iteration the DPC log and the bound providers' logs are read and that iteration is classified,
- * so partial results exist as the run goes. Everything the analysis needs is kept in `RunRecord`
+ * iteration the DPC log and the bound providers' logs are read and that iteration is classified
+ * (incrementally, at a cost flat over the run: actuation/incremental-analysis.ts), so partial
+ * results exist as the run goes. Everything the analysis needs is kept in `RunRecord`
  * (and written to disk by the CLI as it arrives), so `analyzeRun` re-runs it offline. It drives a
  * cluster through kube/ and classifies through actuation/, so it sits above both (sdk/bench/).
  */
@@ -12,6 +13,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../core/errors.js";
 import { actuationCounts, countsDelta, parseActuationMetric } from "../actuation/evidence.js";
 import { analyzeRun } from "../actuation/analyze.js";
+import { IncrementalRunAnalysis } from "../actuation/incremental-analysis.js";
 import type { Actuation } from "../actuation/classify.js";
 import { FMA_KEYS, podRole } from "../actuation/fma-keys.js";
 import type { ActuationPath } from "../actuation/path.js";
@@ -78,6 +80,8 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
   const matchLabels = ((dep.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels) ?? {};
   const isMine = (p: PodLifecycle) => Object.entries(matchLabels).every(([k, v]) => p.labels[k] === v || p.firstSeen.labels[k] === v) && podRole(p.labels, p.annotations) === "requester";
   const record: RunRecord = { events: [], evidence: [], iterations: {}, metricDeltas: {} };
+  // Each iteration's actuations as analyzeRun(record) gives them, without re-reading the whole run.
+  const analysis = new IncrementalRunAnalysis(record);
   const reducer = new LifecycleReducer({ labels: [...Object.keys(matchLabels), FMA_KEYS.dual, FMA_KEYS.sleeping, FMA_KEYS.instance] });
   const ac = new AbortController();
   const stopAll = () => ac.abort();
@@ -90,6 +94,7 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
     try {
       for await (const e of stream) {
         record.events.push(e);
+        analysis.addEvent(e);
         reducer.add(e);
         o.onEvent?.(e);
         waker.fn?.();
@@ -163,9 +168,8 @@ export async function runNopIterations(o: NopRunOptions): Promise<NopRunResult> 
       const after = await metricCounts();
       if (before && after) record.metricDeltas[String(it)] = countsDelta(before, after);
       const chunks = await readLogs(reqs);
-      for (const c of chunks) { record.evidence.push(c); o.onEvidence?.(c); }
-      const now = analyzeRun({ events: record.events, evidence: record.evidence, iterations: record.iterations, metricDeltas: record.metricDeltas });
-      const mineNow = now.actuations.filter((a) => a.iteration === it);
+      for (const c of chunks) { record.evidence.push(c); analysis.addEvidence(c); o.onEvidence?.(c); }
+      const mineNow = analysis.actuationsOf(it);
       actuations.push(...mineNow);
       await o.onIteration?.(it, mineNow, record);
       // Pods that stay up (scaleDownTo > 0) belong to this iteration and are not counted again.
