@@ -73,12 +73,16 @@ after(async () => {
 test("actlab watch --kubeconfig records a requester's life; actlab classify says it was never bound", { skip: !installed && SKIP }, async () => {
   const log = join(dir, "watch.jsonl");
   const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "req-w", annotations: { "dual-pods.llm-d.ai/inference-server-config": "isc-a" } },
-    spec: { containers: [{ name: "inference-server", image: "ghcr.io/llm-d-incubation/llm-d-fast-model-actuation/requester:v0.6.4", ports: [{ containerPort: 8080 }, { containerPort: 8081 }], resources: { limits: { "nvidia.com/gpu": "1" } },
+    // Held Pending by a scheduling gate until the watch has listed it: the life starts inside the recording
+    // however slowly the watch starts (a busy machine once let the pod reach Running before the first list).
+    spec: { schedulingGates: [{ name: "actlab.test/hold" }], containers: [{ name: "inference-server", image: "ghcr.io/llm-d-incubation/llm-d-fast-model-actuation/requester:v0.6.4", ports: [{ containerPort: 8080 }, { containerPort: 8081 }], resources: { limits: { "nvidia.com/gpu": "1" } },
     readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 2 } }] } };
   const w = await actlab(["watch", "--kubeconfig", tb.kubeconfigPath, "--namespace", "default", "--out", log, "--duration", "120"], {
     signalAfter: async () => {
-      await untilTrue("the watch's first list", () => { try { return readFileSync(log, "utf8").length > 0; } catch { return false; } }, 60_000);
       assert.equal((await kubeRequest(tb.kubeconfig, "POST", "/api/v1/namespaces/default/pods", {}, json(pod))).status, 201);
+      await untilTrue("req-w listed by the watch", () => { try { return readFileSync(log, "utf8").includes('"name":"req-w"'); } catch { return false; } }, 60_000);
+      const ungate = { contentType: "application/json-patch+json", text: JSON.stringify([{ op: "remove", path: "/spec/schedulingGates" }]) };
+      assert.equal((await kubeRequest(tb.kubeconfig, "PATCH", "/api/v1/namespaces/default/pods/req-w", {}, ungate)).status, 200);
       await untilTrue("req-w Running", async () => JSON.parse((await kubeRequest(tb.kubeconfig, "GET", "/api/v1/namespaces/default/pods/req-w")).body).status?.phase === "Running", 60_000);
       assert.equal((await kubeRequest(tb.kubeconfig, "DELETE", "/api/v1/namespaces/default/pods/req-w")).status, 200);
       await untilTrue("the DELETED event recorded", () => readFileSync(log, "utf8").includes('"type":"DELETED"'), 60_000);
