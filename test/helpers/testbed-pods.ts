@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "../../sdk/kube/kubeconfig.js";
 import type { KubeObject, WatchEvent } from "../../sdk/kube/types.js";
+import { watchPods, type BackoffOptions, type WatchState, type WatchStatus } from "../../sdk/kube/watch.js";
 
 const json = (o: unknown) => ({ contentType: "application/json", text: JSON.stringify(o) });
 const merge = (o: unknown) => ({ contentType: "application/merge-patch+json", text: JSON.stringify(o) });
@@ -169,4 +170,43 @@ export function sameState(state: Map<string, KubeObject>, items: readonly KubeOb
     const s = state.get(o.metadata!.name!);
     return s?.metadata?.uid === o.metadata?.uid && s?.metadata?.resourceVersion === o.metadata?.resourceVersion;
   });
+}
+
+/**
+ * A watchPods stream checked against a reference when relists may happen: a relist (after a 410 or
+ * a regression) coalesces what happened between the resume point that failed and the relist's
+ * resourceVersion, as client-go's reflector does; every other reference event must have been
+ * delivered. Also: nothing doubled or invented, every deletion of a pod the stream held delivered.
+ */
+export function accountWithRelists(got: readonly WatchEvent[], ref: readonly RefEvent[], statuses: readonly { kind: string; resourceVersion: string | null }[]) {
+  const a = account(got, ref);
+  const windows: Array<[number, number]> = [];
+  statuses.forEach((s, i) => {
+    if (s.kind !== "gone" && s.kind !== "regressed") return;
+    const relist = statuses.slice(i).find((x) => x.kind === "relisted");
+    if (relist) windows.push([Number(s.resourceVersion ?? 0), Number(relist.resourceVersion)]);
+  });
+  const unexplained = a.lost.filter((e) => !windows.some(([lo, hi]) => Number(e.rv) > lo && Number(e.rv) <= hi));
+  const heldUids = new Set(got.filter((e) => e.type === "ADDED").map((e) => e.object.metadata!.uid!));
+  const deletedUids = new Set(got.filter((e) => e.type === "DELETED").map((e) => e.object.metadata!.uid!));
+  const missedDeletions = ref.filter((e) => e.type === "DELETED" && heldUids.has(e.uid) && !deletedUids.has(e.uid));
+  return { ...a, windows, unexplained, missedDeletions };
+}
+
+/** Waits until pods can be created in the default namespace (its service account exists). */
+export async function podsAccepted(kc: KubeConfig): Promise<void> {
+  const w = new PodWriter(kc, "sa");
+  await untilTrue("default service account", async () => { await w.create("sa-probe", 0); await w.delete("sa-probe"); return true; });
+}
+
+/** A watchPods stream on pods labelled test=`label`, consumed into events and a name → object mirror, with its states and statuses recorded. */
+export function mirrorWatch(kubeConfig: KubeConfig, label: string, seed: number, backoff: BackoffOptions) {
+  const ac = new AbortController();
+  const states: WatchState[] = [];
+  const statuses: WatchStatus[] = [];
+  const events: WatchEvent[] = [];
+  const state = new Map<string, KubeObject>();
+  const stream = watchPods({ kubeConfig, namespace: "default", labelSelector: `test=${label}`, signal: ac.signal, seed, backoff, onState: (s) => states.push(s), onStatus: (s) => statuses.push(s) });
+  const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
+  return { stream, states, statuses, events, state, done, stop: async () => { ac.abort(); await done; } };
 }

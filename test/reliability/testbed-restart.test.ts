@@ -13,9 +13,7 @@ import { request } from "node:https";
 import { startTestbed, type Testbed } from "../../sdk/testbed/start.js";
 import { testbedInstalled } from "../../sdk/testbed/versions.js";
 import { startProcess, stopProcess } from "../../sdk/testbed/processes.js";
-import { watchPods, type WatchState, type WatchStatus } from "../../sdk/kube/watch.js";
-import type { KubeObject, WatchEvent } from "../../sdk/kube/types.js";
-import { account, applyEvent, PodWriter, sameState, untilTrue } from "../helpers/testbed-pods.js";
+import { account, accountWithRelists, mirrorWatch, podsAccepted, PodWriter, sameState, untilTrue } from "../helpers/testbed-pods.js";
 import { etcdReferenceWatch } from "../helpers/etcd-reference.js";
 
 const installed = testbedInstalled();
@@ -25,8 +23,7 @@ let tb: Testbed;
 before(async () => {
   if (!installed) return;
   tb = await startTestbed({ nodes: 1, gpusPerNode: 1, seed: 19 });
-  const w = new PodWriter(tb.kubeconfig, "sa");
-  await untilTrue("default service account", async () => { await w.create("sa-probe", 0); await w.delete("sa-probe"); return true; });
+  await podsAccepted(tb.kubeconfig);
 });
 
 after(async () => {
@@ -67,16 +64,7 @@ test("real API server restarted (same etcd, certs, port) between churn bursts â€
   const start = await w.list();
   const ref = etcdReferenceWatch(tb.etcdUrl, "default", "restart-", start.resourceVersion);
   await ref.ready;
-  const ac = new AbortController();
-  const states: WatchState[] = [];
-  const statuses: WatchStatus[] = [];
-  const events: WatchEvent[] = [];
-  const state = new Map<string, KubeObject>();
-  const stream = watchPods({
-    kubeConfig: tb.kubeconfig, namespace: "default", labelSelector: "test=restart", signal: ac.signal, seed: 19,
-    backoff: { initialMs: 100, maxMs: 1000 }, onState: (s) => states.push(s), onStatus: (s) => statuses.push(s),
-  });
-  const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
+  const { stream, states, statuses, events, state, stop } = mirrorWatch(tb.kubeconfig, "restart", 19, { initialMs: 100, maxMs: 1000 });
   await untilTrue("watching", () => stream.state === "watching");
   await w.churn(8, 0, 10);
   const restart = await restartApiServer();
@@ -85,34 +73,20 @@ test("real API server restarted (same etcd, certs, port) between churn bursts â€
   const { items } = await w.list();
   await untilTrue("the watcher's state to equal the server's list", () => sameState(state, items), 60_000);
   await untilTrue("the reference to catch up", () => account(events, ref.events).phantom.length === 0, 30_000).catch(() => {});
-  ac.abort();
-  await done;
+  await stop();
   await ref.stop();
   assert.equal(ref.state.ended, false, `the etcd reference must not have ended (${ref.state.error})`);
-  const a = account(events, ref.events);
-  // Relist windows: (newest version seen before the relist, the relist's resourceVersion].
-  const windows: Array<[number, number]> = [];
-  let seen = Number(start.resourceVersion);
-  let e = 0;
-  for (const s of statuses) {
-    if (s.kind === "relisted") windows.push([seen, Number(s.resourceVersion)]);
-    if (s.resourceVersion && /^\d+$/.test(s.resourceVersion)) seen = Math.max(seen, Number(s.resourceVersion));
-    for (; e < events.length && e < stream.stats.events; e++) seen = Math.max(seen, Number(events[e]!.object.metadata!.resourceVersion));
-  }
-  const unexplained = a.lost.filter((x) => !windows.some(([lo, hi]) => Number(x.rv) > lo && Number(x.rv) <= hi));
-  const heldUids = new Set(events.filter((x) => x.type === "ADDED").map((x) => x.object.metadata!.uid!));
-  const deletedUids = new Set(events.filter((x) => x.type === "DELETED").map((x) => x.object.metadata!.uid!));
-  const missedDeletions = ref.events.filter((x) => x.type === "DELETED" && heldUids.has(x.uid) && !deletedUids.has(x.uid));
+  const a = accountWithRelists(events, ref.events, statuses);
   console.log(`restart: kube-apiserver pid ${restart.pids[0]} â†’ ${restart.pids[1]}, down ${(restart.downMs / 1000).toFixed(1)} s; ${a.reference} etcd events, ${a.emitted} emitted `
-    + `(${stream.stats.synthesized} synthesized), coalesced by relists ${a.lost.length}, unexplained ${unexplained.length}, doubled ${a.doubled.length}, phantom ${a.phantom.length}, missed deletions ${missedDeletions.length}; `
+    + `(${stream.stats.synthesized} synthesized), coalesced by relists ${a.lost.length}, unexplained ${a.unexplained.length}, doubled ${a.doubled.length}, phantom ${a.phantom.length}, missed deletions ${a.missedDeletions.length}; `
     + `retries ${stream.stats.retries}, resumes ${stream.stats.resumes}, relists ${stream.stats.relists}, regressions ${stream.stats.regressions}; states ${states.join(" â†’ ")}`);
   assert.notEqual(restart.pids[0], restart.pids[1]);
   assert.notEqual(stateAfterRestart, "failed");
   assert.ok(a.reference > 100, `the churn must have produced events (${a.reference})`);
   assert.ok(stream.stats.retries >= 1, "the restart must have broken the watch");
-  assert.deepEqual(unexplained, [], "every server event is delivered or inside a relist window");
+  assert.deepEqual(a.unexplained, [], "every server event is delivered or inside a relist window");
   assert.deepEqual(a.doubled, []);
   assert.deepEqual(a.phantom, []);
-  assert.deepEqual(missedDeletions, []);
+  assert.deepEqual(a.missedDeletions, []);
   assert.equal(stream.stats.regressions, 0, "the same etcd behind it: versions never go backwards");
 });
