@@ -27,8 +27,9 @@ if (mode === "pre") {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
   const text = readFileSync("package.json", "utf8");
   const pkg = JSON.parse(text);
-  pkg.main = built(pkg.main).default;
-  pkg.types = built(pkg.main.replace(/^\.\/dist\//, "./").replace(/\.js$/, ".ts")).types;
+  const main = built(pkg.main);
+  pkg.main = main.default;
+  pkg.types = main.types;
   pkg.exports = Object.fromEntries(Object.entries(pkg.exports).map(([k, v]) => [k, built(v)]));
   pkg.files = [...pkg.files, "dist/"];
   writeFileSync(BACKUP, text);
