@@ -10,7 +10,7 @@
  */
 import { LifecycleReducer, type PodLifecycle } from "../kube/lifecycle.js";
 import type { WatchEvent } from "../kube/types.js";
-import { analyzeRun, type RunInputs } from "./analyze.js";
+import { analyzeRun } from "./analyze.js";
 import { classifyActuations, type Actuation } from "./classify.js";
 import { DpcLogReader, parseVllmLog, type DpcEvidence, type VllmEvent } from "./evidence.js";
 import { podRole, type PodRole } from "./fma-keys.js";

@@ -8,7 +8,6 @@
  */
 import { podLifecycles } from "../kube/lifecycle.js";
 import { parseFmaEvidence } from "./fma-evidence.js";
-import { parseKubeTime } from "../kube/time.js";
 import type { WatchEvent } from "../kube/types.js";
 import { evidenceTexts, type RunInputs } from "./analyze.js";
 import { podRole } from "./fma-keys.js";
