@@ -86,12 +86,16 @@ export class KvCache {
     return i;
   }
 
-  /** Blocks of `ids` held by running requests right now. */
-  activeHits(ids: Int32Array): number {
+  /**
+   * Blocks of `ids` (up to `limit`) held by running requests right now. A running request holds a
+   * leading run of its chained ids, so every active one lies within `prefixHits(ids)`: pass that as `limit`.
+   */
+  activeHits(ids: Int32Array, limit = ids.length): number {
     if (!this.caching) return 0;
     const so = this.slotOf;
+    const m = Math.min(limit, ids.length);
     let n = 0;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < m; i++) {
       const id = ids[i]!;
       if (id < so.length && so[id]! > 0 && this.slotRef[so[id]! - 1]! > 0) n++;
     }

@@ -21,8 +21,8 @@ export interface RouterView {
   pendingBlocks: number;
   /** Leading full blocks of `ids` cached on the worker. */
   overlap(ids: Int32Array): number;
-  /** Blocks of `ids` referenced by running requests on the worker. */
-  activeOverlap(ids: Int32Array): number;
+  /** Blocks of `ids` referenced by running requests on the worker (all within the first `overlapBlocks`). */
+  activeOverlap(ids: Int32Array, overlapBlocks: number): number;
 }
 
 /**
@@ -74,7 +74,7 @@ export class Router {
           const ov = this.overlapWeight > 0 ? w.overlap(ids) : 0;
           // New decode blocks are those not already held by running requests there (Dynamo's active-sequence
           // dedup under router_assume_kv_reuse); inactive cached blocks still count as new. Off with reuse.
-          const act = this.overlapWeight > 0 ? w.activeOverlap(ids) : 0;
+          const act = this.overlapWeight > 0 ? w.activeOverlap(ids, ov) : 0;
           const cost = kvRouterCost(this.overlapWeight, this.blockSize, isl, islBlocks, ov, w, act);
           if (cost < best) { best = cost; ties = 1; pick = i; }
           else if (cost === best) { ties++; if (this.rng.int(ties) === 0) pick = i; }

@@ -65,8 +65,8 @@ class FleetWorker implements RouterView {
   overlap(ids: Int32Array): number {
     return this.engine.cache.prefixHits(ids);
   }
-  activeOverlap(ids: Int32Array): number {
-    return this.engine.cache.activeHits(ids);
+  activeOverlap(ids: Int32Array, overlapBlocks: number): number {
+    return this.engine.cache.activeHits(ids, overlapBlocks);
   }
 }
 
