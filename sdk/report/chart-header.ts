@@ -66,6 +66,11 @@ function layout(items: readonly LegendItem[], width: number): { placed: Placed[]
   return { placed, rows: items.length ? row + 1 : 0 };
 }
 
+/** The legend entries, then the note as a swatchless entry (color "none"). */
+function headerItems(header: ChartHeader): LegendItem[] {
+  return [...(header.legend ?? []), ...(header.note ? [{ label: header.note, color: "none" }] : [])];
+}
+
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
@@ -96,7 +101,7 @@ function swatch(item: LegendItem, x0: number, y: number): string {
  * ```
  */
 export function headerHeight(header: ChartHeader, width: number): number {
-  const items = [...(header.legend ?? []), ...(header.note ? [{ label: header.note, color: "none" }] : [])];
+  const items = headerItems(header);
   const rows = layout(items, width).rows;
   return (header.title ? TITLE_ROW : 0) + rows * LEGEND_ROW + (header.title || rows ? PAD : 0);
 }
@@ -116,7 +121,7 @@ export function headerSvg(header: ChartHeader, width: number, top = 0): string {
     parts.push(`<text x="${PAD}" y="${TITLE_PX + 2}" font-size="${TITLE_PX}" font-weight="bold" text-anchor="start">${esc(clipText(header.title, width - 2 * PAD, TITLE_PX, true))}</text>`);
     y = TITLE_ROW;
   }
-  const items = [...(header.legend ?? []), ...(header.note ? [{ label: header.note, color: "none" }] : [])];
+  const items = headerItems(header);
   for (const { item, x, row } of layout(items, width).placed) {
     const base = y + (row + 1) * LEGEND_ROW - 4;
     const label = clipText(item.label, width - PAD - x - SWATCH - SWATCH_GAP, LEGEND_PX);
