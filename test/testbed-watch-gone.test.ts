@@ -22,7 +22,7 @@ import { kubeRequest } from "../sdk/kube/kubeconfig.js";
 import { watchPods, type WatchStatus } from "../sdk/kube/watch.js";
 import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
+import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -33,12 +33,7 @@ before(async () => {
   if (!installed) return;
   tb = await startTestbed({ nodes: 1, gpusPerNode: 1, seed: 13, apiserverArgs: ["--watch-cache=false", "--etcd-compaction-interval=0"] });
   proxy = await startTcpProxy(Number(new URL(tb.server).port));
-  const w = new PodWriter(tb.kubeconfig, "sa");
-  await untilTrue("default service account", async () => {
-    await w.create("sa-probe", 0);
-    await w.delete("sa-probe");
-    return true;
-  });
+  await podsAccepted(tb.kubeconfig);
 });
 
 after(async () => {

@@ -10,7 +10,7 @@ import { testbedInstalled } from "../sdk/testbed/versions.js";
 import { watchPods, type WatchPodsOptions, type WatchStatus } from "../sdk/kube/watch.js";
 import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
+import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -22,12 +22,7 @@ before(async () => {
   tb = await startTestbed({ nodes: 1, gpusPerNode: 1, seed: 12 });
   proxy = await startTcpProxy(Number(new URL(tb.server).port));
   // Pod creation needs the namespace's default service account (the controller manager makes it).
-  const w = new PodWriter(tb.kubeconfig, "sa");
-  await untilTrue("default service account", async () => {
-    await w.create("sa-probe", 0);
-    await w.delete("sa-probe");
-    return true;
-  });
+  await podsAccepted(tb.kubeconfig);
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import { testbedInstalled } from "../../sdk/testbed/versions.js";
 import { watchPods, type WatchState } from "../../sdk/kube/watch.js";
 import type { KubeObject, WatchEvent } from "../../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, PodWriter, referenceWatch, sameState, untilTrue } from "../helpers/testbed-pods.js";
+import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "../helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed (npx actlab testbed install)";
@@ -20,8 +20,7 @@ before(async () => {
   if (!installed) return;
   tb = await startTestbed({ nodes: 1, gpusPerNode: 1, seed: 17 });
   proxy = await startTcpProxy(Number(new URL(tb.server).port));
-  const w = new PodWriter(tb.kubeconfig, "sa");
-  await untilTrue("default service account", async () => { await w.create("sa-probe", 0); await w.delete("sa-probe"); return true; });
+  await podsAccepted(tb.kubeconfig);
 });
 
 after(async () => {
