@@ -5,7 +5,7 @@
  * `actlab classify` both call this, so a replay gives the same bytes.
  */
 import { podLifecycles, type PodLifecycle } from "../kube/lifecycle.js";
-import { parseFmaEvidence } from "./fma-evidence.js";
+import { parseFmaEvidence, type FmaEvidence } from "./fma-evidence.js";
 import type { WatchEvent } from "../kube/types.js";
 import { classifyActuations, type Actuation } from "./classify.js";
 import type { ActuationPath } from "./path.js";
@@ -25,6 +25,8 @@ export interface RunInputs {
 
 export interface RunAnalysis {
   lifecycles: PodLifecycle[];
+  /** The parsed evidence the actuations were classified from (nopRunContext reuses it). */
+  evidence: FmaEvidence;
   actuations: Actuation[];
 }
 
@@ -70,5 +72,5 @@ export function analyzeRun(inputs: RunInputs): RunAnalysis {
   });
   // Only requesters of the run (those given an iteration) when iterations are known.
   const inRun = inputs.iterations ? actuations.filter((a) => its[a.requester_uid] !== undefined) : actuations;
-  return { lifecycles, actuations: inRun };
+  return { lifecycles, evidence: ev, actuations: inRun };
 }

@@ -9,7 +9,7 @@
 import { podLifecycles } from "../kube/lifecycle.js";
 import { parseFmaEvidence } from "./fma-evidence.js";
 import type { WatchEvent } from "../kube/types.js";
-import { evidenceTexts, type RunInputs } from "./analyze.js";
+import { evidenceTexts, type RunAnalysis, type RunInputs } from "./analyze.js";
 import { podRole } from "./fma-keys.js";
 import type { NopResultOptions, NopScenario, SleepWakeEvent, VllmMetrics } from "./nop-result.js";
 
@@ -58,12 +58,12 @@ function providerPods(events: readonly WatchEvent[]): Map<string, { ip: string |
  * const ctx = nopRunContext(readRunDir("datasets/event-logs/hot-8b-h100")); // launchers, vLLM metrics, endpoints
  * ```
  */
-export function nopRunContext(run: Pick<RunInputs, "events" | "evidence" | "use">): NopRunContext {
+export function nopRunContext(run: Pick<RunInputs, "events" | "evidence" | "use">, analysis?: Pick<RunAnalysis, "lifecycles" | "evidence">): NopRunContext {
   const pods = providerPods(run.events);
-  const lifecycles = podLifecycles(run.events);
+  // `analysis` is analyzeRun(run)'s (same events, evidence and use): its lifecycles and parsed evidence, not computed again.
+  const lifecycles = analysis?.lifecycles ?? podLifecycles(run.events);
   const created = new Map(lifecycles.map((p) => [p.name, p.phases.created.server]));
-  const texts = evidenceTexts(run);
-  const parsed = parseFmaEvidence(texts, lifecycles).vllm;
+  const { texts, vllm: parsed } = analysis?.evidence ?? parseFmaEvidence(evidenceTexts(run), lifecycles);
   const textOf = new Map([...texts].filter(([k]) => k.startsWith("pod:")).map(([k, t]) => [k.split("/").pop()!, t]));
   const podIps = new Map<string, string>();
   for (const [name, p] of [...pods].sort(([a], [b]) => a.localeCompare(b))) if (p.ip) podIps.set(name, p.ip);
@@ -108,8 +108,8 @@ export function nopRunContext(run: Pick<RunInputs, "events" | "evidence" | "use"
  * writeAnalysis("out/run", actuations, nopOptionsFor(run));
  * ```
  */
-export function nopOptionsFor(run: Pick<RunInputs, "events" | "evidence" | "use">, scenario: NopScenario = {}): NopResultOptions {
-  const c = nopRunContext(run);
+export function nopOptionsFor(run: Pick<RunInputs, "events" | "evidence" | "use">, scenario: NopScenario = {}, analysis?: Pick<RunAnalysis, "lifecycles" | "evidence">): NopResultOptions {
+  const c = nopRunContext(run, analysis);
   const known = scenario.model?.name && scenario.model.name !== "unknown" ? scenario.model.name : null;
   return {
     scenario: { ...scenario, model: { name: known ?? c.model ?? "unknown" }, platform: scenario.platform?.engines.length ? scenario.platform : { engines: c.engines } },

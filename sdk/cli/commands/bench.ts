@@ -248,7 +248,7 @@ export const command: Command = {
         const run = readRunDir(out);
         const final = analyzeRun(run);
         // The recorded run also gives upstream's vllm_metrics, pod-IP endpoints, engines and model name.
-        writeAnalysis(out, final.actuations, nopOptionsFor(run, nopScenario));
+        writeAnalysis(out, final.actuations, nopOptionsFor(run, nopScenario, final));
         const legacy = dualPodsSummary(runs);
         writeFileAtomic(join(out, "dual_pods_summary.json"), JSON.stringify(legacy, null, 2) + "\n");
         if (status === 0) {

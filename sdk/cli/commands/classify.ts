@@ -86,8 +86,9 @@ export const command: Command = {
       out = outFolder(values.out, dirname(file), basename(file).replace(/\.jsonl(\.gz)?$/, ""));
     }
     const use = { dpc: !values["no-dpc"], vllm: !values["no-vllm"] };
-    const { actuations } = analyzeRun({ ...inputs, use, bound });
-    const files = writeAnalysis(out, actuations, nopOptionsFor({ ...inputs, use }, nopScenario));
+    const analysis = analyzeRun({ ...inputs, use, bound });
+    const { actuations } = analysis;
+    const files = writeAnalysis(out, actuations, nopOptionsFor({ ...inputs, use }, nopScenario, analysis));
     const s = summarizeActuations(actuations);
     // A rate over zero classified actuations is undefined, not 0.
     const rates = s.classified === 0 ? "no classified actuations, so no hit rates" : `rates over ${s.classified} classified: hot ${s.hot_hit_rate!.toFixed(3)}, warm ${s.warm_hit_rate!.toFixed(3)}, cold_launcher ${s.cold_launcher_hit_rate!.toFixed(3)}`;
