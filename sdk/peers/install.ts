@@ -85,22 +85,24 @@ export function peersStatus(env: NodeJS.ProcessEnv = process.env): PeersStamp | 
   return JSON.parse(readFileSync(p, "utf8")) as PeersStamp;
 }
 
+/** A component's path when the stamp says it installed and the file is still there. */
+function installedPath(c: PeerComponent | undefined): string | undefined {
+  return c?.installed && c.path && existsSync(c.path) ? c.path : undefined;
+}
+
 /** The planner venv's python when the Dynamo planner core imports, else undefined (tests then SKIP). */
 export function dynamoPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const s = peersStatus(env);
-  return s?.plannerCore?.installed && s.plannerCore.path && existsSync(s.plannerCore.path) ? s.plannerCore.path : undefined;
+  return installedPath(peersStatus(env)?.plannerCore);
 }
 
 /** The ai-dynamo (replay) venv's python when dynamo.replay imports, else undefined. */
 export function dynamoReplayPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const s = peersStatus(env);
-  return s?.dynamo?.installed && s.dynamo.path && existsSync(s.dynamo.path) ? s.dynamo.path : undefined;
+  return installedPath(peersStatus(env)?.dynamo);
 }
 
 /** The inference-perf venv's python when inference_perf imports, else undefined. */
 export function inferencePerfPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const s = peersStatus(env);
-  return s?.inferencePerf?.installed && s.inferencePerf.path && existsSync(s.inferencePerf.path) ? s.inferencePerf.path : undefined;
+  return installedPath(peersStatus(env)?.inferencePerf);
 }
 
 /** The first Python of minor version `want` found: $ACTLAB_PEERS_PYTHON<MINOR>, pythonX.Y on PATH, pyenv versions. */
