@@ -19,10 +19,8 @@ import assert from "node:assert/strict";
 import { startTestbed, type Testbed } from "../sdk/testbed/start.js";
 import { testbedInstalled } from "../sdk/testbed/versions.js";
 import { kubeRequest } from "../sdk/kube/kubeconfig.js";
-import { watchPods, type WatchStatus } from "../sdk/kube/watch.js";
-import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
+import { account, accountWithRelists, kubeConfigVia, mirrorWatch, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -56,15 +54,7 @@ test("real API server + etcd compaction: a resume from a compacted revision gets
   const start = await w.list();
   const ref = referenceWatch(tb.kubeconfig, "gone", start.resourceVersion);
   await ref.ready;
-  const ac = new AbortController();
-  const statuses: WatchStatus[] = [];
-  const events: WatchEvent[] = [];
-  const state = new Map<string, KubeObject>();
-  const stream = watchPods({
-    kubeConfig: kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`), namespace: "default", labelSelector: "test=gone",
-    signal: ac.signal, seed: 13, backoff: { initialMs: 50, maxMs: 1000, maxAttempts: 1e9 }, onStatus: (s) => statuses.push(s),
-  });
-  const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
+  const { stream, statuses, events, state, stop } = mirrorWatch(kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`), "gone", 13, { initialMs: 50, maxMs: 1000, maxAttempts: 1e9 });
   const settle = async () => {
     const { items } = await w.list();
     await untilTrue("the watcher's state to equal the server's list", () => sameState(state, items));
@@ -91,23 +81,13 @@ test("real API server + etcd compaction: a resume from a compacted revision gets
     proxy.setDown(false);
     await settle();
   }
-  ac.abort();
-  await done;
+  await stop();
   ref.stop();
   assert.equal(ref.state.ended, false, "the reference watch must not have ended");
-  const a = account(events, ref.events);
-  const gone = statuses.filter((s) => s.kind === "gone");
   // Relist windows: (resume point answered 410, resourceVersion of the relist that followed].
-  const windows: Array<[number, number]> = [];
-  statuses.forEach((s, i) => {
-    if (s.kind !== "gone") return;
-    const relist = statuses.slice(i).find((x) => x.kind === "relisted");
-    if (relist) windows.push([Number(s.resourceVersion), Number(relist.resourceVersion)]);
-  });
-  const unexplained = a.lost.filter((e) => !windows.some(([lo, hi]) => Number(e.rv) > lo && Number(e.rv) <= hi));
-  const heldUids = new Set(events.filter((e) => e.type === "ADDED").map((e) => e.object.metadata!.uid!));
-  const deletedUids = new Set(events.filter((e) => e.type === "DELETED").map((e) => e.object.metadata!.uid!));
-  const missedDeletions = ref.events.filter((e) => e.type === "DELETED" && heldUids.has(e.uid) && !deletedUids.has(e.uid));
+  const a = accountWithRelists(events, ref.events, statuses);
+  const { unexplained, missedDeletions } = a;
+  const gone = statuses.filter((s) => s.kind === "gone");
   console.log(`410 via etcd compaction: ${rounds} compactions, server answered 410 ${serverGone}×, watchPods saw 410 ${gone.length}× and relisted ${stream.stats.relists}×; `
     + `${a.reference} server events, ${a.emitted} emitted (${stream.stats.synthesized} synthesized by relists), collapsed into relists ${a.lost.length}, unexplained ${unexplained.length}, doubled ${a.doubled.length}, phantom ${a.phantom.length}, missed deletions ${missedDeletions.length}`);
   assert.equal(serverGone, rounds, "the API server must answer 410 after each compaction");
@@ -118,4 +98,6 @@ test("real API server + etcd compaction: a resume from a compacted revision gets
   assert.deepEqual(a.doubled, []);
   assert.deepEqual(a.phantom, []);
   assert.deepEqual(missedDeletions, []);
+  // accountWithRelists also opens a window after a regression; a real API server never regresses.
+  assert.equal(stream.stats.regressions, 0);
 });

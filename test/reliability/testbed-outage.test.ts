@@ -6,10 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestbed, type Testbed } from "../../sdk/testbed/start.js";
 import { testbedInstalled } from "../../sdk/testbed/versions.js";
-import { watchPods, type WatchState } from "../../sdk/kube/watch.js";
-import type { KubeObject, WatchEvent } from "../../sdk/kube/types.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "../helpers/testbed-pods.js";
+import { account, accountWithRelists, kubeConfigVia, mirrorWatch, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "../helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed (npx actlab testbed install)";
@@ -34,12 +32,8 @@ test("real API server: a 4 s outage during churn is ridden out with default back
   const start = await w.list();
   const ref = referenceWatch(tb.kubeconfig, "outage", start.resourceVersion);
   await ref.ready;
-  const ac = new AbortController();
-  const states: WatchState[] = [];
-  const events: WatchEvent[] = [];
-  const state = new Map<string, KubeObject>();
-  const stream = watchPods({ kubeConfig: kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`), namespace: "default", labelSelector: "test=outage", signal: ac.signal, seed: 17, onState: (s) => states.push(s) });
-  const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
+  // Default backoff: `{}` adds nothing to watchPods' defaults.
+  const { stream, states, statuses, events, state, stop } = mirrorWatch(kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`), "outage", 17, {});
   await untilTrue("watching", () => stream.state === "watching");
   const churn = w.churn(8, 0, 20);
   await new Promise((r) => setTimeout(r, 200));
@@ -52,10 +46,9 @@ test("real API server: a 4 s outage during churn is ridden out with default back
   const { items } = await w.list();
   await untilTrue("the watcher's state to equal the server's list", () => sameState(state, items), 60_000);
   await untilTrue("the reference to catch up", () => account(events, ref.events).phantom.length === 0, 30_000).catch(() => {});
-  ac.abort();
-  await done;
+  await stop();
   ref.stop();
-  const a = account(events, ref.events);
+  const a = accountWithRelists(events, ref.events, statuses);
   console.log(`outage: ${a.reference} server events, ${a.emitted} emitted, lost ${a.lost.length}, doubled ${a.doubled.length}, phantom ${a.phantom.length}; retries ${stream.stats.retries}, relists ${stream.stats.relists}, regressions ${stream.stats.regressions}; states ${states.join(" → ")}`);
   assert.equal(stateDuringOutage, "backoff");
   assert.ok(a.reference > 100, `the churn must have produced events (${a.reference})`);
@@ -63,6 +56,8 @@ test("real API server: a 4 s outage during churn is ridden out with default back
   assert.deepEqual(a.phantom, []);
   // Resumed from the last resourceVersion (the watch cache still holds it): every event arrives; after a relist only the coalesced difference would.
   if (stream.stats.relists === 0) assert.deepEqual(a.lost, []);
+  assert.deepEqual(a.unexplained, [], "every server event is delivered or inside a relist window");
+  assert.deepEqual(a.missedDeletions, []);
   assert.equal(stream.stats.regressions, 0, "a real API server's versions never go backwards");
   assert.ok(stream.stats.retries >= 3);
 });
