@@ -79,7 +79,7 @@ export const command: Command = {
       profile: { type: "string" }, seed: { type: "string" }, "time-scale": { type: "string" }, nodes: { type: "string" }, "gpus-per-node": { type: "string" }, "launchers-per-node": { type: "string" }, "max-instances": { type: "string" },
       ...WATCH_RETRY_FLAGS,
     }, false);
-    watchRetryOptions(values); // flag errors before any cluster starts
+    const watchRetry = watchRetryOptions(values); // read here: flag errors before any cluster starts
     const scenario = values.scenario ?? "nop";
     if (!["nop", "baseline", "scaling", "new_variant"].includes(scenario)) throw new UsageError(`--scenario expects nop, baseline, scaling or new_variant, got '${scenario}'`);
     const iterations = numberOption(values.iterations, "iterations", 3, 1, 100_000);
@@ -211,7 +211,7 @@ export const command: Command = {
         const base = iterBase;
         await runNopIterations({
           kubeConfig: kc, namespace, deployment: plan.name, workload: kind, iterations: plan.iterations, replicas: plan.replicas, scaleDownTo: plan.scaleDownTo,
-          timeoutMs, signal: ac.signal, watch: watchRetryOptions(values),
+          timeoutMs, signal: ac.signal, watch: watchRetry,
           beforeIteration: deleteLaunchers ? deleteUnboundLaunchers : undefined,
           onEvent: (e) => writer.event(e),
           onEvidence: (c) => writer.evidence(c),
