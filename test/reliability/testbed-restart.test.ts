@@ -52,10 +52,9 @@ async function restartApiServer(): Promise<{ downMs: number; pids: [number, numb
   await stopProcess(old, 15_000);
   const next = startProcess("kube-apiserver", cmd!, args, old.logPath);
   tb.processes[i] = next;
-  await untilTrue("the restarted kube-apiserver's /readyz", async () => {
-    if (next.child.exitCode !== null) throw new Error(`kube-apiserver exited: ${readFileSync(old.logPath, "utf8").slice(-2000)}`);
-    return (await readyz()) === 200;
-  }, 120_000);
+  // untilTrue treats a throw as "not yet", so an exit ends the wait and is reported after it.
+  await untilTrue("the restarted kube-apiserver's /readyz", async () => next.child.exitCode !== null || (await readyz()) === 200, 120_000);
+  if (next.child.exitCode !== null) throw new Error(`kube-apiserver exited: ${readFileSync(old.logPath, "utf8").slice(-2000)}`);
   return { downMs: Date.now() - t0, pids: [old.child.pid!, next.child.pid!] };
 }
 
