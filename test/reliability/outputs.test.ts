@@ -69,7 +69,9 @@ test("actlab cluster serve removes its kubeconfig folder on --lifetime and on SI
         setTimeout(() => child.kill("SIGINT"), 300);
       }
     });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // Bounded: a serve that never stops (or never prints its address) is killed, not left behind.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve)).finally(() => clearTimeout(killer));
     assert.equal(code, 0, `${how}: ${stdout}`);
     assert.match(stdout, /stopped after/);
     assert.deepEqual(leftovers(tmp), [], `${how}: no actlab-* folder left`);
