@@ -51,7 +51,7 @@ async function compareLive(watchEvents: boolean): Promise<Actuation[]> {
 
 test("per-iteration actuations from the incremental analysis equal a full analyzeRun of the record, live on the embedded cluster (cold_launcher, warm and hot)", { timeout: 120_000 }, async () => {
   const acts = await compareLive(false);
-  const paths = new Set(acts.map((a) => a.path));console.log("PATHS", acts.map((a) => a.iteration + a.path + a.instances_deleted).join(" "));
+  const paths = new Set(acts.map((a) => a.path));
   assert.ok(paths.has("hot") && paths.has("warm") && paths.has("cold_launcher"), `paths seen: ${[...paths].join(", ")}`);
   assert.ok(acts.every((a) => a.classified_by === "dpc"), "the DPC log decided every actuation (the incremental reader was fed)");
   assert.ok(acts.some((a) => (a.instances_deleted ?? 0) > 0), "a reclaim was counted");
