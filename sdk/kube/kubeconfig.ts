@@ -90,7 +90,9 @@ export async function kubeRequest(kc: KubeConfig, method: string, path: string, 
   const url = new URL(server.replace(/\/$/, "") + path);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (body) headers["Content-Type"] = body.contentType;
+  // Content-Length always: Node frames a DELETE body neither chunked nor with a length, so the API
+  // server never read DeleteOptions sent here (gracePeriodSeconds in the body was ignored).
+  if (body) { headers["Content-Type"] = body.contentType; headers["Content-Length"] = String(Buffer.byteLength(body.text)); }
   const opts: https.RequestOptions = { method, headers };
   await kc.applyToHTTPSOptions(opts);
   const mod = url.protocol === "http:" ? http : https;
