@@ -51,8 +51,14 @@ export class Channel<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.head < this.buffer.length) {
-      const value = this.buffer[this.head++]!;
-      if (this.head > 4096 && this.head * 2 > this.buffer.length) {
+      const value = this.buffer[this.head]!;
+      // The slot lets go of the item at once: a consumed event held until the next compaction
+      // survives scavenges, is promoted and makes every later scavenge slow (watch lag).
+      this.buffer[this.head++] = undefined as T;
+      if (this.head === this.buffer.length) {
+        this.buffer.length = 0;
+        this.head = 0;
+      } else if (this.head > 4096 && this.head * 2 > this.buffer.length) {
         this.buffer = this.buffer.slice(this.head);
         this.head = 0;
       }

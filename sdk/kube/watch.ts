@@ -336,9 +336,10 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       let controller: AbortController | null = null;
       let idle: ReturnType<typeof setTimeout> | undefined;
       const idleMs = options.idleTimeoutMs ?? 120_000;
+      // One timer per stream, re-armed per event without allocating (refresh), not one per event.
       const touch = () => {
-        if (idle) clearTimeout(idle);
-        idle = setTimeout(() => { stats.idleTimeouts++; controller?.abort(); finish(null); }, idleMs);
+        if (idle) idle.refresh();
+        else idle = setTimeout(() => { stats.idleTimeouts++; controller?.abort(); finish(null); }, idleMs);
       };
       const finish = (err: unknown) => {
         if (settled) return;
