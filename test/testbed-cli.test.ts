@@ -15,6 +15,10 @@ import { kubeRequest } from "../sdk/kube/kubeconfig.js";
 import { untilDefaultServiceAccount } from "./helpers/jobs-study.js";
 import { untilTrue } from "./helpers/testbed-pods.js";
 import { standInDpc } from "./helpers/stand-in-dpc.js";
+import { checkInfo, checkItem6, podFacts } from "./helpers/llmd-fields.js";
+import { readRunDir } from "../sdk/bench/run-files.js";
+import type { NopResult } from "../sdk/actuation/nop-result.js";
+import { parse as parseYaml } from "yaml";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -153,6 +157,15 @@ test("actlab bench --kubeconfig with a stand-in DPC: cold_launcher then hot, cla
   // The same GPU both times (the device plugin hands out the lowest free one), so the same instance.
   assert.equal(acts[0].instance_id, acts[1].instance_id);
   assert.ok(acts[1].vllm_wake_seconds > 0, "the wake line's duration read from the launcher's log");
-  const result = readFileSync(join(out, "result.yaml"), "utf8");
-  assert.match(result, /cold_launcher/);
+  // What llm-d-benchmark reads (issue 15 item 6), from the test bed's pods, logs and API server: upstream's
+  // launcher_info fields, IP endpoints, vLLM sleep/wake events agreeing with the classification, engines and
+  // model.name from the launcher's vLLM log. No DPC log here, so upstream-named timings stay null.
+  const nop = parseYaml(readFileSync(join(out, "result.yaml"), "utf8")) as NopResult;
+  const infos = nop.extra_metrics[0]!.iterations.flatMap((it) => it.launcher_infos);
+  assert.deepEqual(infos.map((i) => i.actuation_condition), ["T_cold_launcher", "T_hot"]);
+  infos.forEach((i, k) => checkInfo(`testbed[${k}]`, i));
+  checkItem6("testbed", nop, acts, podFacts(readRunDir(out).events), nop.scenario.model?.name);
+  assert.notEqual(nop.scenario.model?.name, "unknown", "model.name read from the launcher's vLLM log");
+  const br = parseYaml(readFileSync(join(out, "benchmark_report.yaml"), "utf8")) as { metrics: { requests: { total: number } } };
+  assert.equal(br.metrics.requests.total, 2);
 });
