@@ -11,10 +11,25 @@
 const NONE = -1;
 
 /** A bigger copy (≥ min, doubling). Callers only ask when they need room. */
-function grow(a: Int32Array, min: number) {
+function grow(a: Int32Array, min: number): Int32Array {
   let n = Math.max(16, a.length);
   while (n < min) n *= 2;
   const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+/** The id → slot index: 16-bit entries when every slot + 1 fits (the id space is large; this halves it). */
+type SlotIndex = Uint16Array | Int32Array;
+
+function newSlotIndex(n: number, capacity: number): SlotIndex {
+  return capacity < 65535 ? new Uint16Array(n) : new Int32Array(n);
+}
+
+function growSlotIndex(a: SlotIndex, min: number, capacity: number): SlotIndex {
+  let n = Math.max(16, a.length);
+  while (n < min) n *= 2;
+  const b = newSlotIndex(n, capacity);
   b.set(a);
   return b;
 }
@@ -23,7 +38,7 @@ export class KvCache {
   readonly capacity: number;
   readonly caching: boolean;
   /** slot + 1 for a cached block id, 0 when absent. */
-  private slotOf = new Int32Array(0);
+  private slotOf: SlotIndex;
   private slotBlock = new Int32Array(0);
   private slotRef = new Int32Array(0);
   private prev = new Int32Array(0);
@@ -45,7 +60,7 @@ export class KvCache {
     if (!(capacityBlocks > 0)) throw new RangeError(`KvCache: capacity must be > 0 blocks, got ${capacityBlocks}`);
     this.capacity = capacityBlocks;
     this.caching = enablePrefixCaching;
-    if (enablePrefixCaching && idSpace > 0) this.slotOf = new Int32Array(idSpace);
+    this.slotOf = newSlotIndex(enablePrefixCaching && idSpace > 0 ? idSpace : 0, capacityBlocks);
   }
 
   /** Blocks referenced by running requests. */
@@ -119,7 +134,7 @@ export class KvCache {
     }
     if (!this.makeRoom()) return false;
     const s = this.takeSlot();
-    if (id >= this.slotOf.length) this.slotOf = grow(this.slotOf, id + 1);
+    if (id >= this.slotOf.length) this.slotOf = growSlotIndex(this.slotOf, id + 1, this.capacity);
     this.slotOf[id] = s + 1;
     this.slotBlock[s] = id;
     this.slotRef[s] = 1;
