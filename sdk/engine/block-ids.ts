@@ -16,7 +16,13 @@ export class BlockInterner {
   readonly traceBlockSize: number;
   readonly engineBlockSize: number;
   private readonly ratio: number;
+  /** (parent prefix id, trace hash id) → prefix id: an open-addressing table for hash ids in [0, 2³¹), a Map for any other. */
   private readonly prefixes = new Map<number, number>();
+  private tabParent = new Int32Array(1 << 12);
+  private tabHash = new Int32Array(1 << 12);
+  private tabId = new Int32Array(1 << 12);
+  private tabCount = 0;
+  private scratch = new Int32Array(64);
   private readonly general = new Map<number, number>();
   private nextPrefix = 1;
   private nextGeneral = 0;
@@ -44,16 +50,20 @@ export class BlockInterner {
     // Prefix ids for the trace blocks the full engine blocks reach.
     const lastTrace = Math.floor((nFull * B - 1) / T);
     if (lastTrace >= hashIds.length) throw new RangeError(`hash_ids cover ${hashIds.length * T} tokens, fewer than the ${inputLength} input tokens`);
-    const prefix = new Int32Array(lastTrace + 1);
+    if (this.scratch.length <= lastTrace) this.scratch = new Int32Array(Math.max(lastTrace + 1, 2 * this.scratch.length));
+    const prefix = this.scratch;
     let parent = 0;
     for (let i = 0; i <= lastTrace; i++) {
       const h = hashIds[i]!;
-      const key = parent * TWO32 + h;
-      let id = this.prefixes.get(key);
-      if (id === undefined) {
-        id = this.nextPrefix++;
-        if (id >= 2097152) throw new RangeError("BlockInterner: more than 2,097,151 distinct trace prefixes");
-        this.prefixes.set(key, id);
+      let id: number;
+      if ((h | 0) === h && h >= 0) id = this.prefixId(parent, h);
+      else {
+        const key = parent * TWO32 + h;
+        const got = this.prefixes.get(key);
+        if (got === undefined) {
+          id = this.newPrefix();
+          this.prefixes.set(key, id);
+        } else id = got;
       }
       prefix[i] = id;
       parent = id;
@@ -78,5 +88,66 @@ export class BlockInterner {
       }
     }
     return out;
+  }
+
+  private newPrefix(): number {
+    const id = this.nextPrefix++;
+    if (id >= 2097152) throw new RangeError("BlockInterner: more than 2,097,151 distinct trace prefixes");
+    return id;
+  }
+
+  /** Prefix id of (parent, h) for an integer h in [0, 2³¹), interning it when new. */
+  private prefixId(parent: number, h: number): number {
+    let mask = this.tabId.length - 1;
+    let k = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(h, 0x85ebca77)) >>> 0;
+    k = (k ^ (k >>> 15)) & mask;
+    const tp = this.tabParent;
+    const th = this.tabHash;
+    const ti = this.tabId;
+    for (;;) {
+      const id = ti[k]!;
+      if (id === 0) break;
+      if (tp[k] === parent && th[k] === h) return id;
+      k = (k + 1) & mask;
+    }
+    const id = this.newPrefix();
+    if (2 * (this.tabCount + 1) > ti.length) {
+      this.rehash();
+      mask = this.tabId.length - 1;
+      k = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(h, 0x85ebca77)) >>> 0;
+      k = (k ^ (k >>> 15)) & mask;
+      while (this.tabId[k] !== 0) k = (k + 1) & mask;
+    }
+    this.tabParent[k] = parent;
+    this.tabHash[k] = h;
+    this.tabId[k] = id;
+    this.tabCount++;
+    return id;
+  }
+
+  private rehash(): void {
+    const op = this.tabParent;
+    const oh = this.tabHash;
+    const oi = this.tabId;
+    const n = oi.length * 2;
+    const mask = n - 1;
+    const tp = new Int32Array(n);
+    const th = new Int32Array(n);
+    const ti = new Int32Array(n);
+    for (let j = 0; j < oi.length; j++) {
+      const id = oi[j]!;
+      if (id === 0) continue;
+      const parent = op[j]!;
+      const h = oh[j]!;
+      let k = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(h, 0x85ebca77)) >>> 0;
+      k = (k ^ (k >>> 15)) & mask;
+      while (ti[k] !== 0) k = (k + 1) & mask;
+      tp[k] = parent;
+      th[k] = h;
+      ti[k] = id;
+    }
+    this.tabParent = tp;
+    this.tabHash = th;
+    this.tabId = ti;
   }
 }
