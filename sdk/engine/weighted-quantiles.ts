@@ -14,35 +14,44 @@ let cum = new Float64Array(256);
  * ```
  */
 export function weightedQuantiles(values: ArrayLike<number>, counts: ArrayLike<number>, ps: readonly number[], n = values.length): number[] {
-  let total = 0;
-  let plain = true;
+  const [v, w] = quantileScratch(n);
   for (let i = 0; i < n; i++) {
-    const c = counts[i]!;
-    total += c;
-    if (c !== 1 && (!Number.isInteger(c) || c < 0)) plain = false;
-    const v = values[i]!;
-    // NaN and −0 sort differently natively than under the comparator; keep the general path for them.
-    if (v !== v || (v === 0 && 1 / v < 0)) plain = false;
+    v[i] = values[i]!;
+    w[i] = counts[i]!;
   }
-  const out: number[] = new Array(ps.length);
-  if (total === 0) {
-    for (let q = 0; q < ps.length; q++) out[q] = NaN;
-    return out;
-  }
-  if (!plain || !(total <= 9007199254740991)) return generalQuantiles(values, counts, ps, n, total);
+  return weightedQuantilesInPlace(v, w, n, ps);
+}
+
+/** Module scratch buffers of at least `n` entries, for `weightedQuantilesInPlace` (valid until the next call). */
+export function quantileScratch(n: number): [Float64Array, Float64Array] {
   if (sorted.length < n) {
     let size = sorted.length;
     while (size < n) size *= 2;
     sorted = new Float64Array(size);
     cum = new Float64Array(size);
   }
-  // Weighted selection (no sort): copy, then find every needed rank in one recursive 3-way partitioning.
-  const v = sorted;
-  const w = cum;
+  return [sorted, cum];
+}
+
+/** `weightedQuantiles` of v[0, n) repeated w[0, n) times; reorders v and w. */
+export function weightedQuantilesInPlace(v: Float64Array, w: Float64Array, n: number, ps: readonly number[]): number[] {
+  let total = 0;
+  let plain = true;
   for (let i = 0; i < n; i++) {
-    v[i] = values[i]!;
-    w[i] = counts[i]!;
+    const c = w[i]!;
+    total += c;
+    if (c !== 1 && (!Number.isInteger(c) || c < 0)) plain = false;
+    const x = v[i]!;
+    // NaN and −0 order differently under the reference's comparator sort; it handles them.
+    if (x !== x || (x === 0 && 1 / x < 0)) plain = false;
   }
+  const out: number[] = new Array(ps.length);
+  if (total === 0) {
+    for (let q = 0; q < ps.length; q++) out[q] = NaN;
+    return out;
+  }
+  if (!plain || !(total <= 9007199254740991)) return generalQuantiles(v, w, ps, n, total);
+  // Weighted selection (no sort): find every needed rank in one recursive 3-way partitioning.
   const k = ps.length;
   const ranks = new Array<number>(2 * k);
   for (let q = 0; q < k; q++) {

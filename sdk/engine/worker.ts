@@ -14,7 +14,8 @@ import { KvCache } from "./kv-cache.js";
 import type { EngineConfig } from "./config.js";
 import type { PassShape, StepTimeModel, WorkerRole } from "./step-time.js";
 import { resolveStepTime } from "./step-time-spec.js";
-import { weightedQuantiles } from "./weighted-quantiles.js";
+import { quantileScratch, weightedQuantiles, weightedQuantilesInPlace } from "./weighted-quantiles.js";
+import { GAP_CHUNK, GAP_NONE, GapPool } from "./gap-pool.js";
 // Re-exported: tests and older imports name it from here.
 export { weightedQuantiles };
 
@@ -43,9 +44,14 @@ export class Seq {
   itlSum = 0;
   itlMax = 0;
   finishedAt = NaN;
-  /** This request's inter-token gaps as runs of (gap ms, count): per-token percentiles without per-token storage. */
-  readonly gapValues: number[] = [];
-  readonly gapCounts: number[] = [];
+  /**
+   * This request's inter-token gaps as runs of (gap ms, count), per-token percentiles without
+   * per-token storage: `gapRuns` entries in a chunk list of `gapPool` (its worker's, set on enqueue).
+   */
+  gapPool: GapPool | undefined = undefined;
+  gapRuns = 0;
+  private gapHead = GAP_NONE;
+  private gapTail = GAP_NONE;
   /** Scheduler scratch: tokens scheduled in the current pass. */
   scheduled = 0;
 
@@ -64,17 +70,66 @@ export class Seq {
   }
 
   addGaps(gapMs: number, count: number): void {
-    const n = this.gapValues.length;
-    if (n > 0 && this.gapValues[n - 1] === gapMs) this.gapCounts[n - 1]! += count;
-    else {
-      this.gapValues.push(gapMs);
-      this.gapCounts.push(count);
+    const n = this.gapRuns;
+    const pool = this.gapPool ?? (this.gapPool = new GapPool(4));
+    const off = n % GAP_CHUNK;
+    if (n > 0) {
+      const last = this.gapTail * GAP_CHUNK + (off === 0 ? GAP_CHUNK - 1 : off - 1);
+      if (pool.vals[last] === gapMs) {
+        pool.cnts[last]! += count;
+        return;
+      }
     }
+    if (off === 0) {
+      const c = pool.take();
+      if (n === 0) this.gapHead = c;
+      else pool.next[this.gapTail] = c;
+      this.gapTail = c;
+    }
+    const at = this.gapTail * GAP_CHUNK + off;
+    pool.vals[at] = gapMs;
+    pool.cnts[at] = count;
+    this.gapRuns = n + 1;
+  }
+
+  /** The gap runs as [values, counts] (copies). */
+  gapRunsArrays(): [number[], number[]] {
+    const v: number[] = [];
+    const c: number[] = [];
+    const pool = this.gapPool;
+    for (let k = this.gapHead, i = 0; i < this.gapRuns; i++) {
+      if (i > 0 && i % GAP_CHUNK === 0) k = pool!.next[k]!;
+      v.push(pool!.vals[k * GAP_CHUNK + (i % GAP_CHUNK)]!);
+      c.push(pool!.cnts[k * GAP_CHUNK + (i % GAP_CHUNK)]!);
+    }
+    return [v, c];
   }
 
   /** Quantiles of this request's inter-token gaps (linear interpolation over the tokens); NaN with no gap. */
   itlQuantiles(ps: readonly number[]): number[] {
-    return weightedQuantiles(this.gapValues, this.gapCounts, ps);
+    const n = this.gapRuns;
+    const [v, w] = quantileScratch(n);
+    const pool = this.gapPool;
+    let i = 0;
+    for (let k = this.gapHead; i < n; k = pool!.next[k]!) {
+      const base = k * GAP_CHUNK;
+      const end = Math.min(n - i, GAP_CHUNK);
+      const vals = pool!.vals;
+      const cnts = pool!.cnts;
+      for (let j = 0; j < end; j++, i++) {
+        v[i] = vals[base + j]!;
+        w[i] = cnts[base + j]!;
+      }
+    }
+    return weightedQuantilesInPlace(v, w, n, ps);
+  }
+
+  /** Give the gap storage back to the pool (after the percentiles are taken); the request then has no gaps. */
+  releaseGaps(): void {
+    if (this.gapRuns > 0) this.gapPool!.release(this.gapHead);
+    this.gapRuns = 0;
+    this.gapHead = GAP_NONE;
+    this.gapTail = GAP_NONE;
   }
 }
 
@@ -169,6 +224,7 @@ export class EngineWorker {
   private segDur: Float64Array;
   private readonly runV: number[] = [];
   private readonly runC: number[] = [];
+  private readonly gapPool = new GapPool();
   // Queue accounting for forward-pass metrics.
   private queuedPrefillTokens = 0;
   private queuedDecodeKvTokens = 0;
@@ -229,6 +285,7 @@ export class EngineWorker {
     const need = Math.ceil((seq.isl + seq.osl) / this.blockSize);
     if (need > this.capacity) throw new RangeError(`request ${seq.key} needs ${need} KV blocks (${seq.isl}+${seq.osl} tokens), more than the worker's ${this.capacity}`);
     this.interrupt(now);
+    if (seq.gapPool === undefined) seq.gapPool = this.gapPool;
     this.waiting.push(seq);
     this.queuedPrefillTokens += seq.isl;
   }

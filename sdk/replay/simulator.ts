@@ -517,6 +517,7 @@ export class ReplaySim {
     tr.itlSum = seq.itlSum;
     tr.itlMax = seq.itlMax;
     tr.itlQ = seq.itlQuantiles(ITL_PS);
+    seq.releaseGaps();
     this.completed++;
     this.arrivals.finished();
     const r = this.requests[i]!;
