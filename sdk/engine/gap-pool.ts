@@ -10,6 +10,9 @@ const K = 32;
 const NONE = -1;
 
 export class GapPool {
+  /** Entries per chunk, and the end-of-list mark. */
+  static readonly CHUNK = K;
+  static readonly NONE = NONE;
   vals: Float64Array;
   cnts: Float64Array;
   /** Next chunk of a list (NONE at its end), and the free list threaded through the same array. */
@@ -53,6 +56,3 @@ export class GapPool {
     const x = new Int32Array(n); x.set(this.next); this.next = x;
   }
 }
-
-export const GAP_CHUNK = K;
-export const GAP_NONE = NONE;

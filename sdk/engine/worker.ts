@@ -15,9 +15,13 @@ import type { EngineConfig } from "./config.js";
 import type { PassShape, StepTimeModel, WorkerRole } from "./step-time.js";
 import { resolveStepTime } from "./step-time-spec.js";
 import { quantileScratch, weightedQuantiles, weightedQuantilesInPlace } from "./weighted-quantiles.js";
-import { GAP_CHUNK, GAP_NONE, GapPool } from "./gap-pool.js";
+import { GapPool } from "./gap-pool.js";
 // Re-exported: tests and older imports name it from here.
 export { weightedQuantiles };
+
+// Module constants, read once (an imported binding can cost a getter call per use under a CJS transform).
+const GAP_CHUNK = GapPool.CHUNK;
+const GAP_NONE = GapPool.NONE;
 
 /** A request as one worker sees it. Fields are read by the caller after hooks fire. */
 export class Seq {
