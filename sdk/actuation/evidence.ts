@@ -185,11 +185,18 @@ export class DpcLogReader {
   private readonly byUid = new Map<string, DpcRecord>();
   private readonly byName = new Map<string, DpcRecord>();
   private readonly records: DpcRecord[] = [];
-  /** Records given a line since the last `finish` (the only ones whose reclaim count can have changed). */
+  /**
+   * Records with a successful delete_instance call given a line since the last `finish`: the only
+   * ones whose reclaim count can have changed (without such a call it is 0, as a record starts).
+   */
   private readonly changed = new Set<DpcRecord>();
+  /** Records with a successful delete_instance call (few: the others' reclaim count stays 0). */
+  private readonly deleting = new Set<DpcRecord>();
   private lines = 0;
   /** The previous line's requester: a DPC logs a requester's calls in runs, and this skips the maps then. */
-  private last: { name: string; uid: string | null; record: DpcRecord } | null = null;
+  private lastName: string | null = null;
+  private lastUid: string | null = null;
+  private lastRecord: DpcRecord | null = null;
 
   constructor(private readonly source = "<dpc-log>") {}
 
@@ -207,10 +214,10 @@ export class DpcLogReader {
     const msg = head.msg;
     const kv = klogValues(raw, head.end, DPC_KEYS);
     const where = { source: this.source, line: lineNo };
-    const name = kv.requesterName && detach(kv.requesterName);
+    const name = kv.requesterName;
     if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
-    const r = this.recordFor(name, kv.serverUID ? detach(kv.serverUID) : null);
-    this.changed.add(r);
+    const r = this.recordFor(name, kv.serverUID || null);
+    if (this.deleting.size > 0 && this.deleting.has(r)) this.changed.add(r);
     if (msg === "HTTP call done") {
       const purpose = kv.purpose && (PURPOSES.get(kv.purpose) ?? detach(kv.purpose));
       if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
@@ -221,6 +228,7 @@ export class DpcLogReader {
       const latency = kv.latencySecs !== undefined ? Number(kv.latencySecs) : NaN;
       r.calls = appendSmall(r.calls, { purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url === undefined ? null : detach(kv.url), line: lineNo });
       if (!ok) return;
+      if (purpose === "delete_instance" && !this.deleting.has(r)) { this.deleting.add(r); this.changed.add(r); }
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
       if (purpose === "create_instance" && r.instanceCreateStart === null) r.instanceCreateStart = start;
       if (purpose === "relay_ready" && r.relayReadyStart === null) r.relayReadyStart = start;
@@ -244,18 +252,23 @@ export class DpcLogReader {
     return { records: this.records, byUid: this.byUid, byName: this.byName, lines: this.lines };
   }
 
+  /** `name` and `uid` may still be slices of the line: they are copied off only when kept. */
   private recordFor(name: string, uid: string | null): DpcRecord {
     // Same name and UID as the line before: the maps already say this (byName → it, byUid → it).
-    const last = this.last;
-    if (last !== null && last.name === name && last.uid === uid) return last.record;
+    if (this.lastRecord !== null && this.lastName === name && this.lastUid === uid) return this.lastRecord;
+    name = detach(name);
     let r = (uid ? this.byUid.get(uid) : undefined) ?? (uid ? undefined : this.byName.get(name));
     if (!r) {
-      r = { requesterName: name, serverUID: uid, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
+      const kept = uid === null ? null : detach(uid);
+      r = { requesterName: name, serverUID: kept, calls: [], wakeStart: null, instanceCreateStart: null, relayReadyStart: null, launcherCreateStart: null, launcherPod: null, providerCreateStart: null, providerPod: null, instancesDeleted: 0 };
       this.records.push(r);
-      if (uid) this.byUid.set(uid, r);
-    }
+      if (kept) this.byUid.set(kept, r);
+      uid = kept;
+    } else if (uid !== null) uid = r.serverUID; // the kept copy (the map's key)
     this.byName.set(name, r); // a later requester with a reused name wins the name lookup
-    this.last = { name, uid, record: r };
+    this.lastName = name;
+    this.lastUid = uid;
+    this.lastRecord = r;
     return r;
   }
 }
