@@ -19,26 +19,26 @@ function grow(a: Int32Array, min: number): Int32Array {
   return b;
 }
 
-/** The id → slot index: 16-bit entries when every slot + 1 fits (the id space is large; this halves it). */
-type SlotIndex = Uint16Array | Int32Array;
-
-function newSlotIndex(n: number, capacity: number): SlotIndex {
-  return capacity < 65535 ? new Uint16Array(n) : new Int32Array(n);
-}
-
-function growSlotIndex(a: SlotIndex, min: number, capacity: number): SlotIndex {
-  let n = Math.max(16, a.length);
-  while (n < min) n *= 2;
-  const b = newSlotIndex(n, capacity);
-  b.set(a);
-  return b;
-}
+// The id → slot index is paged: ids come in runs (a prompt's new blocks get consecutive ids) and a
+// cache holds at most `capacity` of them, so a page table over the id space plus the few live pages
+// costs far less than one entry per id (8 workers × 1.45M ids on the full Mooncake trace).
+const PAGE_BITS = 8;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
 export class KvCache {
   readonly capacity: number;
   readonly caching: boolean;
-  /** slot + 1 for a cached block id, 0 when absent. */
-  private slotOf: SlotIndex;
+  /**
+   * slot + 1 of a cached block id, 0 when absent: pages[(pageOf[id >> 8] − 1) · 256 + (id & 255)];
+   * pageOf entry 0 means no page (nothing cached there). A page is freed when its last id leaves.
+   */
+  private pageOf: Int32Array;
+  private pages = new Int32Array(PAGE * 16);
+  private pageLive = new Int32Array(16);
+  private freePages = new Int32Array(16);
+  private nFreePages = 0;
+  private nPages = 0;
   private slotBlock = new Int32Array(0);
   private slotRef = new Int32Array(0);
   private prev = new Int32Array(0);
@@ -60,7 +60,7 @@ export class KvCache {
     if (!(capacityBlocks > 0)) throw new RangeError(`KvCache: capacity must be > 0 blocks, got ${capacityBlocks}`);
     this.capacity = capacityBlocks;
     this.caching = enablePrefixCaching;
-    this.slotOf = newSlotIndex(enablePrefixCaching && idSpace > 0 ? idSpace : 0, capacityBlocks);
+    this.pageOf = new Int32Array(enablePrefixCaching && idSpace > 0 ? ((idSpace + PAGE_MASK) >>> PAGE_BITS) : 0);
   }
 
   /** Blocks referenced by running requests. */
@@ -84,18 +84,22 @@ export class KvCache {
 
   /** Is block `id` cached (active or inactive)? */
   has(id: number): boolean {
-    return id < this.slotOf.length && this.slotOf[id]! > 0;
+    return this.slotIdx(id) > 0;
   }
 
   /** Leading blocks of `ids` (up to `limit`) present in the cache. */
   prefixHits(ids: Int32Array, limit = ids.length): number {
     if (!this.caching) return 0;
-    const so = this.slotOf;
+    const po = this.pageOf;
+    const pages = this.pages;
     const n = Math.min(limit, ids.length);
     let i = 0;
     while (i < n) {
       const id = ids[i]!;
-      if (id >= so.length || so[id] === 0) break;
+      const p = id >>> PAGE_BITS;
+      if (p >= po.length) break;
+      const pg = po[p]!;
+      if (pg === 0 || pages[((pg - 1) << PAGE_BITS) | (id & PAGE_MASK)] === 0) break;
       i++;
     }
     return i;
@@ -107,35 +111,31 @@ export class KvCache {
    */
   activeHits(ids: Int32Array, limit = ids.length): number {
     if (!this.caching) return 0;
-    const so = this.slotOf;
     const m = Math.min(limit, ids.length);
     let n = 0;
     for (let i = 0; i < m; i++) {
-      const id = ids[i]!;
-      if (id < so.length && so[id]! > 0 && this.slotRef[so[id]! - 1]! > 0) n++;
+      const s1 = this.slotIdx(ids[i]!);
+      if (s1 > 0 && this.slotRef[s1 - 1]! > 0) n++;
     }
     return n;
   }
 
   /** Reference block `id`, inserting it if absent. False when the cache is full of active blocks. */
   acquire(id: number): boolean {
-    if (id < this.slotOf.length) {
-      const s1 = this.slotOf[id]!;
-      if (s1 > 0) {
-        const s = s1 - 1;
-        if (this.slotRef[s] === 0) {
-          this.unlink(s);
-          this.inactive--;
-          this.activeCached++;
-        }
-        this.slotRef[s]!++;
-        return true;
+    const s1 = this.slotIdx(id);
+    if (s1 > 0) {
+      const s = s1 - 1;
+      if (this.slotRef[s] === 0) {
+        this.unlink(s);
+        this.inactive--;
+        this.activeCached++;
       }
+      this.slotRef[s]!++;
+      return true;
     }
     if (!this.makeRoom()) return false;
     const s = this.takeSlot();
-    if (id >= this.slotOf.length) this.slotOf = growSlotIndex(this.slotOf, id + 1, this.capacity);
-    this.slotOf[id] = s + 1;
+    this.setSlotIdx(id, s + 1);
     this.slotBlock[s] = id;
     this.slotRef[s] = 1;
     this.activeCached++;
@@ -156,7 +156,7 @@ export class KvCache {
 
   /** Drop one reference; at zero the block becomes inactive (newest in LRU), or is removed when `destroy` or caching is off. */
   release(id: number, destroy = false): void {
-    const s1 = id < this.slotOf.length ? this.slotOf[id]! : 0;
+    const s1 = this.slotIdx(id);
     if (s1 === 0) throw new Error(`KvCache: release of block ${id} that is not cached`);
     const s = s1 - 1;
     if (this.slotRef[s]! <= 0) throw new Error(`KvCache: release of inactive block ${id}`);
@@ -173,6 +173,52 @@ export class KvCache {
     if (this.lruTail !== NONE) this.next[this.lruTail] = s;
     else this.lruHead = s;
     this.lruTail = s;
+  }
+
+  /** slot + 1 of block `id`, 0 when not cached. */
+  private slotIdx(id: number): number {
+    const p = id >>> PAGE_BITS;
+    if (p >= this.pageOf.length) return 0;
+    const pg = this.pageOf[p]!;
+    return pg === 0 ? 0 : this.pages[((pg - 1) << PAGE_BITS) | (id & PAGE_MASK)]!;
+  }
+
+  /** Record slot + 1 (> 0) for an absent id. */
+  private setSlotIdx(id: number, v: number): void {
+    const p = id >>> PAGE_BITS;
+    if (p >= this.pageOf.length) this.pageOf = grow(this.pageOf, p + 1);
+    let pg = this.pageOf[p]!;
+    if (pg === 0) {
+      pg = this.newPage() + 1;
+      this.pageOf[p] = pg;
+    }
+    this.pages[((pg - 1) << PAGE_BITS) | (id & PAGE_MASK)] = v;
+    this.pageLive[pg - 1]!++;
+  }
+
+  private clearSlotIdx(id: number): void {
+    const p = id >>> PAGE_BITS;
+    const pg = this.pageOf[p]!;
+    this.pages[((pg - 1) << PAGE_BITS) | (id & PAGE_MASK)] = 0;
+    if (--this.pageLive[pg - 1]! === 0) {
+      // Every entry of the page is 0 again: give it back.
+      this.pageOf[p] = 0;
+      this.freePages[this.nFreePages++] = pg - 1;
+    }
+  }
+
+  private newPage(): number {
+    if (this.nFreePages > 0) return this.freePages[--this.nFreePages]!;
+    const n = this.nPages++;
+    if (n >= this.pageLive.length) {
+      const cap = this.pageLive.length * 2;
+      const pages = new Int32Array(cap * PAGE);
+      pages.set(this.pages);
+      this.pages = pages;
+      this.pageLive = grow(this.pageLive, cap);
+      this.freePages = grow(this.freePages, cap);
+    }
+    return n;
   }
 
   private makeRoom(): boolean {
@@ -196,7 +242,7 @@ export class KvCache {
   }
 
   private removeSlot(s: number): void {
-    this.slotOf[this.slotBlock[s]!] = 0;
+    this.clearSlotIdx(this.slotBlock[s]!);
     this.slotRef[s] = 0;
     if (this.nFree >= this.freeSlots.length) this.freeSlots = grow(this.freeSlots, this.nFree + 1);
     this.freeSlots[this.nFree++] = s;

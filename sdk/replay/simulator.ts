@@ -97,7 +97,8 @@ export class ReplaySim {
   readonly gaps = new WeightedLog();
   now = 0;
   completed = 0;
-  private readonly interner: BlockInterner;
+  /** Distinct block ids of the trace (sizes each cache's id index). */
+  private readonly idSpace: number;
   private readonly blockIdsOf: Int32Array[];
   private readonly engines: Record<Pool, EngineConfig>;
   private readonly routers: Record<Pool, Router>;
@@ -133,7 +134,6 @@ export class ReplaySim {
     const pools: Pool[] = this.mode === "agg" ? ["agg"] : ["prefill", "decode"];
     this.blockSize = this.engines[pools[0]!].blockSize;
     for (const p of pools) if (this.engines[p].blockSize !== this.blockSize) throw new RangeError("replay: prefill and decode engines must share one KV block size");
-    this.interner = new BlockInterner(options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, this.blockSize);
     this.rng = makeRng(options.seed ?? 1);
     const policy: RouterPolicy = options.router ?? "round-robin";
     const w = options.overlapScoreWeight ?? 1;
@@ -148,7 +148,10 @@ export class ReplaySim {
     this.allPasses = options.recordPasses ? [] : undefined;
     this.tracks = new Array(requests.length);
     // Intern every prompt's blocks up front: ids are then dense and known, so caches size their index once.
-    this.blockIdsOf = requests.map((r) => this.interner.blockIds(r.hash_ids, r.input_length));
+    // The interner (its prefix table) is dropped once every prompt is interned.
+    const interner = new BlockInterner(options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, this.blockSize);
+    this.blockIdsOf = requests.map((r) => interner.blockIds(r.hash_ids, r.input_length));
+    this.idSpace = interner.size;
 
     // Sessions, think times and closed-loop concurrency (arrivals.ts).
     this.arrivals = new Arrivals(requests, options);
@@ -187,7 +190,7 @@ export class ReplaySim {
       onPreempt: (seq, at) => this.onPreempt(fw, seq, at),
       ...(this.recordPasses ? { onPass: (p: PassRecord) => this.onPass(fw, p) } : {}),
       ...(pool !== "prefill" ? { onGaps: (g: number, c: number) => this.gaps.add(g, c) } : {}),
-    }, this.interner.size);
+    }, this.idSpace);
     fw = new FleetWorker(index, id, pool, engine, this.now, this.now + startupDelayMs);
     this.workersAll.push(fw);
     this.changes.push({ atMs: this.now, workerId: id, pool, change: "requested" });
