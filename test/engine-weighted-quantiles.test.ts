@@ -67,3 +67,52 @@ test("weightedQuantiles keeps the reference's answers for NaN, −0, fractional 
     for (let q = 0; q < ps.length; q++) assert.ok(Object.is(got[q], want[q]), `${JSON.stringify([v, c])} p=${ps[q]}: ${got[q]} vs ${want[q]}`);
   }
 });
+
+/** WeightedLog.describe's original algorithm: aggregate equal values in a Map, sort the distinct ones, binary-search cumulative counts. */
+function describeReference(v: number[], c: number[], ps: readonly number[]): { count: number; mean: number; max: number; quantiles: number[] } {
+  let total = 0;
+  for (const x of c) total += x;
+  if (total === 0) return { count: 0, mean: NaN, max: NaN, quantiles: ps.map(() => NaN) };
+  const agg = new Map<number, number>();
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) { sum += v[i]! * c[i]!; agg.set(v[i]!, (agg.get(v[i]!) ?? 0) + c[i]!); }
+  const vals = Float64Array.from(agg.keys()).sort();
+  const m = vals.length;
+  const cum = new Float64Array(m);
+  let acc = 0;
+  for (let k = 0; k < m; k++) { acc += agg.get(vals[k]!)!; cum[k] = acc; }
+  const at = (rank: number) => {
+    let lo = 0;
+    let hi = m - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cum[mid]! > rank) hi = mid; else lo = mid + 1; }
+    return vals[lo]!;
+  };
+  const quantiles = ps.map((p) => { const h = (total - 1) * p; const f = Math.floor(h); const a = at(f); return a + (h - f) * (at(Math.min(f + 1, total - 1)) - a); });
+  return { count: total, mean: sum / total, max: vals[m - 1]!, quantiles };
+}
+
+test("WeightedLog.describe is bit-identical to its original Map-and-sort algorithm", async () => {
+  const { WeightedLog } = await import("../sdk/replay/time-heap.js");
+  let seed = 777;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const ps = [0, 0.5, 0.9, 0.99, 1];
+  for (let trial = 0; trial < 500; trial++) {
+    const log = new WeightedLog();
+    const v: number[] = [];
+    const c: number[] = [];
+    const n = 1 + Math.floor(rnd() * (trial % 5 === 0 ? 3000 : 60));
+    const pool = Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => 1 + rnd() * 20);
+    for (let i = 0; i < n; i++) {
+      const x = trial % 11 === 0 ? [0, -0, NaN, 3][Math.floor(rnd() * 4)]! : pool[Math.floor(rnd() * pool.length)]!;
+      const k = trial % 13 === 0 ? rnd() * 3 : 1 + Math.floor(rnd() * 40);
+      log.add(x, k);
+      // The log merges consecutive equal values; the reference sees the same runs.
+      if (v.length > 0 && v[v.length - 1] === x) c[c.length - 1]! += k;
+      else { v.push(x); c.push(k); }
+    }
+    const got = log.describe(ps);
+    const want = describeReference(v, c, ps);
+    assert.ok(Object.is(got.count, want.count) && Object.is(got.mean, want.mean) && Object.is(got.max, want.max), `trial ${trial}: ${JSON.stringify([got.count, got.mean, got.max])} vs ${JSON.stringify([want.count, want.mean, want.max])}`);
+    for (let q = 0; q < ps.length; q++) assert.ok(Object.is(got.quantiles[q], want.quantiles[q]), `trial ${trial} p=${ps[q]}: ${got.quantiles[q]} vs ${want.quantiles[q]}`);
+  }
+});

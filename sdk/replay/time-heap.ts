@@ -1,3 +1,5 @@
+import { quantileScratch, weightedQuantilesInPlace } from "../engine/weighted-quantiles.js";
+
 /**
  * A binary min-heap of (time, a, b) integer-payload entries in typed arrays; equal times pop in
  * insertion order (FIFO), which keeps runs deterministic. No closures or objects per event.
@@ -107,13 +109,30 @@ export class WeightedLog {
   /** Mean and quantiles (linear interpolation between order statistics, as `quantile(…, "linear")` on the expanded list). */
   describe(ps: readonly number[]): { count: number; mean: number; max: number; quantiles: number[] } {
     if (this.total === 0) return { count: 0, mean: NaN, max: NaN, quantiles: ps.map(() => NaN) };
-    // Aggregate equal values first (pass durations repeat a lot), then sort the distinct values.
-    const agg = new Map<number, number>();
+    // Fast path: selection over a copy (no map, no sort) when every value is a number other than −0
+    // and every count an integer ≥ 0 — then it equals the aggregated-sort answer below exactly.
+    const n = this.n;
+    let plain = true;
     let sum = 0;
-    for (let i = 0; i < this.n; i++) {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
       const v = this.v[i]!;
       const c = this.c[i]!;
       sum += v * c;
+      if (v !== v || (v === 0 && 1 / v < 0) || !Number.isInteger(c) || c < 0) plain = false;
+      if (v > max) max = v;
+    }
+    if (plain && this.total <= 9007199254740991) {
+      const [sv, sw] = quantileScratch(n);
+      sv.set(this.v.subarray(0, n));
+      sw.set(this.c.subarray(0, n));
+      return { count: this.total, mean: sum / this.total, max, quantiles: weightedQuantilesInPlace(sv, sw, n, ps) };
+    }
+    // Aggregate equal values first (pass durations repeat a lot), then sort the distinct values.
+    const agg = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const v = this.v[i]!;
+      const c = this.c[i]!;
       agg.set(v, (agg.get(v) ?? 0) + c);
     }
     const vals = Float64Array.from(agg.keys()).sort();
