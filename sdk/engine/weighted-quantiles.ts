@@ -3,6 +3,9 @@
 // Scratch buffers reused across calls (this runs once per finished request).
 let sorted = new Float64Array(256);
 let cum = new Float64Array(256);
+const RANKS: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+const ORDER: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+const FOUND: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
 /**
  * Linear-interpolation quantiles of values repeated `counts` times (the expanded list is never built).
@@ -40,10 +43,10 @@ export function weightedQuantilesInPlace(v: Float64Array, w: Float64Array, n: nu
   for (let i = 0; i < n; i++) {
     const c = w[i]!;
     total += c;
-    if (c !== 1 && (!Number.isInteger(c) || c < 0)) plain = false;
+    if ((c >>> 0) !== c && (!Number.isInteger(c) || c < 0)) plain = false;
     const x = v[i]!;
     // NaN and −0 order differently under the reference's comparator sort; it handles them.
-    if (x !== x || (x === 0 && 1 / x < 0)) plain = false;
+    if (!(x > 0) && (x !== x || (x === 0 && 1 / x < 0))) plain = false;
   }
   const out: number[] = new Array(ps.length);
   if (total === 0) {
@@ -53,13 +56,13 @@ export function weightedQuantilesInPlace(v: Float64Array, w: Float64Array, n: nu
   if (!plain || !(total <= 9007199254740991)) return generalQuantiles(v, w, ps, n, total);
   // Weighted selection (no sort): find every needed rank in one recursive 3-way partitioning.
   const k = ps.length;
-  const ranks = new Array<number>(2 * k);
+  const ranks = k <= 4 ? RANKS : new Array<number>(2 * k);
   for (let q = 0; q < k; q++) {
     const f = Math.floor((total - 1) * ps[q]!);
     ranks[2 * q] = f;
     ranks[2 * q + 1] = Math.min(f + 1, total - 1);
   }
-  const order = new Array<number>(2 * k);
+  const order = k <= 4 ? ORDER : new Array<number>(2 * k);
   for (let j = 0; j < 2 * k; j++) order[j] = j;
   // Ranks ascending (ps usually are already; a tiny insertion sort otherwise).
   for (let j = 1; j < 2 * k; j++) {
@@ -71,7 +74,7 @@ export function weightedQuantilesInPlace(v: Float64Array, w: Float64Array, n: nu
     }
     order[i + 1] = o;
   }
-  const found = new Array<number>(2 * k);
+  const found = k <= 4 ? FOUND : new Array<number>(2 * k);
   selectRanks(v, w, 0, n, 0, ranks, order, 0, 2 * k, found);
   for (let q = 0; q < k; q++) {
     const h = (total - 1) * ps[q]!;

@@ -337,6 +337,9 @@ export class EngineWorker {
 
   private allocate(r: Seq, tokens: number): boolean {
     const B = this.blockSize;
+    // Already holding enough blocks (the common decode step): nothing to take. (Anonymous blocks
+    // are only taken once every cached block is held, so this equals the loops below doing nothing.)
+    if (tokens <= (r.heldCached + r.heldAnon) * B) return true;
     const need = Math.ceil(tokens / B);
     const cachedNeed = this.cache.caching ? Math.min(need, r.blockIds.length) : 0;
     while (r.heldCached < cachedNeed) {
