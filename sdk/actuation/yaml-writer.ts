@@ -206,63 +206,88 @@ class BlockWriter {
     }
   }
 
-  /** Checks (and resets) `shape` for an object with these keys: one identity test a key when they repeat. */
-  private sameKeys(v: Record<string, unknown>, shape: Shape): string[] {
-    const cached = shape.keys;
-    if (cached !== null && this.cleanProto) {
-      let i = 0;
-      let same = true;
-      for (const k in v) if (cached[i++] !== k) { same = false; break; }
-      if (same && i === cached.length) return cached;
-    }
-    const keys = Object.keys(v);
-    if (cached !== null && cached.length === keys.length) {
-      let same = true;
-      for (let i = 0; i < keys.length; i++) if (cached[i] !== keys[i]) { same = false; break; }
-      if (same) return cached;
-    }
-    shape.keys = keys;
-    shape.leafHead = [];
-    shape.nestHead = [];
-    shape.keyText = [];
-    shape.kids = [];
-    shape.lastValue = [];
-    shape.lastText = [];
-    shape.lastLine = [];
-    return keys;
+  /** Forgets what `shape` knew from key index `i` on (an object there has other keys from `i`). */
+  private forget(shape: Shape, i: number): void {
+    shape.keys!.length = i;
+    shape.leafHead.length = Math.min(shape.leafHead.length, i);
+    shape.nestHead.length = Math.min(shape.nestHead.length, i);
+    shape.keyText.length = Math.min(shape.keyText.length, i);
+    shape.kids.length = Math.min(shape.kids.length, i);
+    shape.lastValue.length = Math.min(shape.lastValue.length, i);
+    shape.lastText.length = Math.min(shape.lastText.length, i);
+    shape.lastLine.length = Math.min(shape.lastLine.length, i);
   }
 
-  /** A non-empty plain object at `depth` whose first line starts with `first` (newline and indent, or an array item's dash). */
+  /**
+   * A non-empty plain object at `depth` whose first line starts with `first` (newline and indent, or
+   * an array item's dash). Its keys are read with `for…in` (a field load by index where V8 has the
+   * object's enum cache, instead of a keyed lookup per key) and checked against the keys the last
+   * object here had, key by key: the cached heads hold as long as they match.
+   */
   private object(v: Record<string, unknown>, depth: number, first: string, shape: Shape): void {
-    const keys = this.sameKeys(v, shape);
-    let isFirst = first !== shape.nl;
-    for (let i = 0; i < keys.length; i++) {
-      const item = v[keys[i]!];
-      if (item === undefined) continue;
-      const key = shape.keyText[i] ?? (shape.keyText[i] = this.scalar(keys[i]!, true));
-      let l: string | null;
-      const last = shape.lastValue[i];
-      // (0 === -0, and they are written differently.)
-      if (item === last && (item !== 0 || Object.is(item, last))) {
-        l = shape.lastText[i]!;
-        if (!isFirst) {
-          this.doc += shape.lastLine[i] ?? (shape.lastLine[i] = flat((shape.leafHead[i] ?? (shape.leafHead[i] = flat(shape.nl + key + ": "))) + l));
-          continue;
-        }
-      } else {
-        l = this.leaf(item);
-        if (typeof item !== "object" || item === null) { shape.lastValue[i] = item; shape.lastText[i] = l!; shape.lastLine[i] = undefined; }
+    if (!this.cleanProto) return this.objectByKeys(v, depth, first, shape);
+    const keys = shape.keys ?? (shape.keys = []);
+    let head: string | null = first !== shape.nl ? first : null;
+    let i = 0;
+    for (const k in v) {
+      if (keys[i] !== k) {
+        if (i < keys.length) this.forget(shape, i);
+        keys.push(k);
       }
-      if (l !== null) {
-        this.doc += (isFirst ? first + key + ": " : shape.leafHead[i] ?? (shape.leafHead[i] = flat(shape.nl + key + ": "))) + l;
-      } else {
-        this.doc += isFirst ? first + key + ":" : shape.nestHead[i] ?? (shape.nestHead[i] = flat(shape.nl + key + ":"));
-        // The library indents a sequence under a key (indentSeq), like a map.
-        const kid = shape.kids[i] ?? (shape.kids[i] = newShape(depth + 1));
-        if (Array.isArray(item)) this.array(item, depth + 1, kid.nl, kid);
-        else this.object(item as Record<string, unknown>, depth + 1, kid.nl, kid);
+      const item = v[k];
+      if (item !== undefined) {
+        this.entry(shape, i, k, item, depth, head);
+        head = null;
       }
-      isFirst = false;
+      i++;
+    }
+    if (i < keys.length) this.forget(shape, i);
+  }
+
+  /** The same with `Object.keys` (when something made an enumerable property on Object.prototype). */
+  private objectByKeys(v: Record<string, unknown>, depth: number, first: string, shape: Shape): void {
+    const own = Object.keys(v);
+    const keys = shape.keys ?? (shape.keys = []);
+    let head: string | null = first !== shape.nl ? first : null;
+    for (let i = 0; i < own.length; i++) {
+      const k = own[i]!;
+      if (keys[i] !== k) {
+        if (i < keys.length) this.forget(shape, i);
+        keys.push(k);
+      }
+      const item = v[k];
+      if (item !== undefined) {
+        this.entry(shape, i, k, item, depth, head);
+        head = null;
+      }
+    }
+    if (own.length < keys.length) this.forget(shape, own.length);
+  }
+
+  /** Key `k` (index `i` at this position) with its value; `head` starts the line instead of the cached indent when it is the object's first (an array item's dash). */
+  private entry(shape: Shape, i: number, k: string, item: unknown, depth: number, head: string | null): void {
+    const key = shape.keyText[i] ?? (shape.keyText[i] = this.scalar(k, true));
+    let l: string | null;
+    const last = shape.lastValue[i];
+    // (0 === -0, and they are written differently.)
+    if (item === last && (item !== 0 || Object.is(item, last)) && i < shape.lastText.length) {
+      l = shape.lastText[i]!;
+      if (head === null) {
+        this.doc += shape.lastLine[i] ?? (shape.lastLine[i] = flat((shape.leafHead[i] ?? (shape.leafHead[i] = flat(shape.nl + key + ": "))) + l));
+        return;
+      }
+    } else {
+      l = this.leaf(item);
+      if (typeof item !== "object" || item === null) { shape.lastValue[i] = item; shape.lastText[i] = l!; shape.lastLine[i] = undefined; }
+    }
+    if (l !== null) {
+      this.doc += (head !== null ? head + key + ": " : shape.leafHead[i] ?? (shape.leafHead[i] = flat(shape.nl + key + ": "))) + l;
+    } else {
+      this.doc += head !== null ? head + key + ":" : shape.nestHead[i] ?? (shape.nestHead[i] = flat(shape.nl + key + ":"));
+      // The library indents a sequence under a key (indentSeq), like a map.
+      const kid = shape.kids[i] ?? (shape.kids[i] = newShape(depth + 1));
+      if (Array.isArray(item)) this.array(item, depth + 1, kid.nl, kid);
+      else this.object(item as Record<string, unknown>, depth + 1, kid.nl, kid);
     }
   }
 }
