@@ -155,7 +155,7 @@ export function classifyActuations(input: ClassifyInput): Actuation[] {
   const requesters: PodLifecycle[] = [];
   const providers: PodLifecycle[] = [];
   for (const p of input.pods) {
-    const role = podRole({ ...p.firstSeen.labels, ...p.labels }, { ...p.firstSeen.annotations, ...p.annotations });
+    const role = roleOf(p);
     if (role === "requester") requesters.push(p);
     else {
       byName.set(p.name, p);
@@ -175,10 +175,28 @@ export function classifyActuations(input: ClassifyInput): Actuation[] {
   if (input.metricDeltas) resolveByMetric(out, input.metricDeltas, bounds);
   // The dual label's time is known only on the watch's clock: put it on the server's, as every other timestamp.
   const toServer = serverClockOf(input.clockPods ?? input.pods);
-  const byUid = new Map(requesters.map((r) => [r.uid, r]));
+  const byUid = new Map<string, PodLifecycle>();
+  for (const r of requesters) byUid.set(r.uid, r);
   for (const a of out) if (a.dual_label_timestamp !== null) a.dual_label_timestamp = Math.round(toServer(a.dual_label_timestamp * 1000, byUid.get(a.requester_uid))) / 1000;
   // A fixed order that does not depend on how events arrived (a relist reorders them).
   return out.sort((a, b) => a.iteration - b.iteration || (a.creation_timestamp ?? Infinity) - (b.creation_timestamp ?? Infinity) || (a.requester < b.requester ? -1 : a.requester > b.requester ? 1 : 0));
+}
+
+/**
+ * The pod's role from its first-seen and last-seen labels and annotations merged (the last win), as
+ * `podRole({ ...firstSeen.labels, ...labels }, { ...firstSeen.annotations, ...annotations })`; the
+ * merged records are built only when the first-seen state has a key the last one lacks.
+ */
+function roleOf(p: PodLifecycle): ReturnType<typeof podRole> {
+  if (!hasKeyMissingIn(p.firstSeen.labels, p.labels) && !hasKeyMissingIn(p.firstSeen.annotations, p.annotations)) return podRole(p.labels, p.annotations);
+  return podRole({ ...p.firstSeen.labels, ...p.labels }, { ...p.firstSeen.annotations, ...p.annotations });
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function hasKeyMissingIn(from: Record<string, string>, to: Record<string, string>): boolean {
+  for (const k in from) if (hasOwn.call(from, k) && !hasOwn.call(to, k)) return true;
+  return false;
 }
 
 /** Kubernetes upper bounds for each path, kept for classes decided after the fact (by the metric). */

@@ -30,23 +30,51 @@ function pairsOf(p: PodLifecycle): Pair[] {
 /** Receive time (wall ms) → server clock (ms), interpolated within `pod`'s own phases when given; the identity with too few points. */
 export type ServerClock = (receivedWallMs: number, pod?: PodLifecycle) => number;
 
+/**
+ * `pairsOf(p)` into the scratch arrays `W`/`S` (sorted by w, stably, as `pairsOf` sorts); returns
+ * the count. The clock is read once per actuation: pair objects and a sort per call were a tenth of
+ * classifying 1e5 of them.
+ */
+const W = new Float64Array(PHASES.length);
+const Sv = new Float64Array(PHASES.length);
+function ownPairs(p: PodLifecycle): number {
+  if (!p.createdWhileWatching) return 0;
+  let n = 0;
+  for (const ph of PHASES) {
+    const t = p.phases[ph];
+    if (t.server === null || t.receivedWall === null) continue;
+    const w = t.receivedWall;
+    const s = t.server % QUANTUM_MS === 0 ? t.server + QUANTUM_MS / 2 : t.server;
+    // Insertion sort: after every pair with a w not above this one (stable, as Array.prototype.sort).
+    let j = n;
+    while (j > 0 && W[j - 1]! > w) { W[j] = W[j - 1]!; Sv[j] = Sv[j - 1]!; j--; }
+    W[j] = w;
+    Sv[j] = s;
+    n++;
+  }
+  return n;
+}
+
 /** `pods` may be a function giving them: the run-wide line is fitted (and they are read) only when some time falls outside its pod's own phases. */
 export function serverClockOf(pods: readonly PodLifecycle[] | (() => readonly PodLifecycle[])): ServerClock {
   let line: ((x: number) => number) | null = null;
   const fit = (x: number) => (line ??= lineOf((typeof pods === "function" ? pods() : pods).flatMap(pairsOf)))(x);
   return (x, pod) => {
-    const own = pod ? pairsOf(pod) : [];
-    if (own.length >= 2 && x >= own[0]!.w && x <= own[own.length - 1]!.w) {
-      const i = own.findIndex((q) => q.w >= x);
-      const hi = own[i]!;
-      const lo = own[Math.max(0, i - 1)]!;
-      const v = hi.w === lo.w ? (lo.s + hi.s) / 2 : lo.s + ((x - lo.w) / (hi.w - lo.w)) * (hi.s - lo.s);
-      return Math.min(Math.max(v, Math.min(lo.s, hi.s)), Math.max(lo.s, hi.s));
+    const n = pod ? ownPairs(pod) : 0;
+    if (n >= 2 && x >= W[0]! && x <= W[n - 1]!) {
+      let i = 0;
+      while (W[i]! < x) i++;
+      const k = Math.max(0, i - 1);
+      const hiW = W[i]!, hiS = Sv[i]!, loW = W[k]!, loS = Sv[k]!;
+      const v = hiW === loW ? (loS + hiS) / 2 : loS + ((x - loW) / (hiW - loW)) * (hiS - loS);
+      return Math.min(Math.max(v, Math.min(loS, hiS)), Math.max(loS, hiS));
     }
+    // (Read before `fit`, which reuses nothing of the scratch arrays but may be slow to come back.)
+    const firstW = W[0]!, firstS = Sv[0]!, lastW = W[n - 1]!, lastS = Sv[n - 1]!;
     const v = fit(x);
     // Outside the pod's phases, never on the wrong side of them.
-    if (own.length && x > own[own.length - 1]!.w) return Math.max(v, own[own.length - 1]!.s);
-    if (own.length && x < own[0]!.w) return Math.min(v, own[0]!.s);
+    if (n && x > lastW) return Math.max(v, lastS);
+    if (n && x < firstW) return Math.min(v, firstS);
     return v;
   };
 }
