@@ -13,7 +13,7 @@
 import { KvCache } from "./kv-cache.js";
 import type { EngineConfig } from "./config.js";
 import type { PassShape, StepTimeModel, WorkerRole } from "./step-time.js";
-import { resolveStepTime } from "./step-time-spec.js";
+import { resolveStepTime, stepTimeProfile } from "./step-time-spec.js";
 import { quantileScratch, weightedQuantiles, weightedQuantilesInPlace } from "./weighted-quantiles.js";
 import { GapPool } from "./gap-pool.js";
 // Re-exported: tests and older imports name it from here.
@@ -213,6 +213,7 @@ export class EngineWorker {
   private readonly capacity: number;
   private readonly shape: PassShape;
   private readonly stepTime: StepTimeModel;
+  private readonly segmentStepConstant: boolean;
   private mode = IDLE;
   // Slow pass in flight.
   private passStart = 0;
@@ -241,6 +242,10 @@ export class EngineWorker {
   constructor(config: EngineConfig, role: WorkerRole = "agg", hooks: WorkerHooks = {}, idSpace = 0) {
     this.config = config;
     this.stepTime = resolveStepTime(config.stepTime);
+    // The polynomial reads only prefill size, KV usage and whether tokens are emitted, all constant
+    // over a segment, so a segment's passes share one duration (computed once, same value).
+    const spec = typeof config.stepTime === "string" ? stepTimeProfile(config.stepTime) : config.stepTime;
+    this.segmentStepConstant = spec.kind === "polynomial";
     this.role = role;
     this.hooks = hooks;
     this.blockSize = config.blockSize;
@@ -579,12 +584,23 @@ export class EngineWorker {
     s.numReady = n;
     s.activeKvBlocks = this.cache.activeBlocks;
     let t = now;
-    for (let p = 0; p < k; p++) {
-      s.sumDecodeKvTokens = kv + p * n;
+    if (this.segmentStepConstant) {
+      s.sumDecodeKvTokens = kv;
       const d = this.duration();
-      this.segDur[p] = d;
-      t += d;
-      this.segEnds[p] = t;
+      for (let p = 0; p < k; p++) {
+        this.segDur[p] = d;
+        t += d;
+        this.segEnds[p] = t;
+      }
+      s.sumDecodeKvTokens = kv + (k - 1) * n;
+    } else {
+      for (let p = 0; p < k; p++) {
+        s.sumDecodeKvTokens = kv + p * n;
+        const d = this.duration();
+        this.segDur[p] = d;
+        t += d;
+        this.segEnds[p] = t;
+      }
     }
     this.segStart = now;
     this.segCount = k;
