@@ -218,7 +218,9 @@ export class EngineWorker {
   // Slow pass in flight.
   private passStart = 0;
   private passEnd = 0;
+  /** Requests emitting a token at the end of the slow pass in flight: ready[0, readyN) (a count, not the array's length, so the array keeps its storage). */
   private readonly ready: Seq[] = [];
+  private readyN = 0;
   private readonly record: PassRecord;
   // Segment in flight: passes [applied, count) end at segEnds[i] and last segDur[i].
   private segStart = 0;
@@ -227,8 +229,9 @@ export class EngineWorker {
   private segKv0 = 0;
   private segEnds: Float64Array;
   private segDur: Float64Array;
-  private readonly runV: number[] = [];
-  private readonly runC: number[] = [];
+  // A segment application's gaps as runs (value, count), reused.
+  private runV: Float64Array;
+  private runC: Float64Array;
   private readonly gapPool = new GapPool();
   // Queue accounting for forward-pass metrics.
   private queuedPrefillTokens = 0;
@@ -253,6 +256,8 @@ export class EngineWorker {
     this.cache = new KvCache(config.numGpuBlocks, config.enablePrefixCaching, idSpace);
     this.segEnds = new Float64Array(config.blockSize + 1);
     this.segDur = new Float64Array(config.blockSize + 1);
+    this.runV = new Float64Array(config.blockSize + 1);
+    this.runC = new Float64Array(config.blockSize + 1);
     this.shape = { role, numPrefill: 0, prefillTokens: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvCapacityBlocks: config.numGpuBlocks, blockSize: config.blockSize };
     this.record = { start: 0, end: 0, wallTimeMs: 0, numPrefill: 0, sumPrefillTokens: 0, sumPrefillKvTokens: 0, numDecode: 0, sumDecodeKvTokens: 0, numReady: 0, activeKvBlocks: 0, kvUsage: 0, queued: 0, queuedPrefillTokens: 0, queuedDecodeKvTokens: 0 };
   }
@@ -392,7 +397,7 @@ export class EngineWorker {
     let numDecode = 0;
     let sumDecodeKv = 0;
     const running = this.running;
-    for (const r of running) r.scheduled = 0;
+    for (let i = 0; i < running.length; i++) running[i]!.scheduled = 0;
 
     // Running requests first, in order.
     for (let i = 0; i < running.length; i++) {
@@ -453,8 +458,16 @@ export class EngineWorker {
 
     // Ready: prompt complete and more tokens to emit.
     const ready = this.ready;
-    ready.length = 0;
-    for (const r of running) if (r.numComputed >= r.isl + r.generated && r.generated < r.osl) ready.push(r);
+    let nReady = 0;
+    for (let i = 0; i < running.length; i++) {
+      const r = running[i]!;
+      if (r.numComputed >= r.isl + r.generated && r.generated < r.osl) {
+        if (nReady < ready.length) ready[nReady] = r;
+        else ready.push(r);
+        nReady++;
+      }
+    }
+    this.readyN = nReady;
 
     const s = this.shape;
     s.numPrefill = numPrefill;
@@ -463,7 +476,7 @@ export class EngineWorker {
     s.sumPrefillKvTokens = sumPrefix;
     s.numDecode = numDecode;
     s.sumDecodeKvTokens = sumDecodeKv;
-    s.numReady = ready.length;
+    s.numReady = nReady;
     s.activeKvBlocks = this.cache.activeBlocks;
     const d = this.duration();
     this.passStart = now;
@@ -485,7 +498,8 @@ export class EngineWorker {
     let finished = 0;
     let lastGap = NaN;
     let gapCount = 0;
-    for (let i = 0; i < ready.length; i++) {
+    const nReady = this.readyN;
+    for (let i = 0; i < nReady; i++) {
       const r = ready[i]!;
       r.generated++;
       if (r.generated === 1) {
@@ -519,13 +533,16 @@ export class EngineWorker {
         } else running[w++] = r;
       }
       running.length = w;
-      for (const r of ready) if (r.generated >= r.osl) this.hooks.onFinish?.(r, end);
+      for (let i = 0; i < nReady; i++) {
+        const r = ready[i]!;
+        if (r.generated >= r.osl) this.hooks.onFinish?.(r, end);
+      }
     }
     if (this.hooks.onPass) {
       const rec = this.fillRecord(this.passStart, end, s.numPrefill, s.sumPrefillTokens, s.sumPrefillKvTokens, s.numDecode, s.sumDecodeKvTokens, s.numReady, s.activeKvBlocks);
       this.hooks.onPass(rec);
     }
-    ready.length = 0;
+    this.readyN = 0;
   }
 
   private fillRecord(start: number, end: number, numPrefill: number, sumPrefill: number, sumPrefix: number, numDecode: number, sumDecodeKv: number, numReady: number, active: number): PassRecord {
@@ -619,13 +636,12 @@ export class EngineWorker {
     // The segment's gaps as runs (one run when the step time is constant over it).
     const runV = this.runV;
     const runC = this.runC;
-    runV.length = 0;
-    runC.length = 0;
+    let runs = 0;
     for (let p = first; p <= last; p++) {
       const d = this.segDur[p]!;
       if (d > gapMax) gapMax = d;
-      if (runV.length > 0 && runV[runV.length - 1] === d) runC[runC.length - 1]!++;
-      else { runV.push(d); runC.push(1); }
+      if (runs > 0 && runV[runs - 1] === d) runC[runs - 1]!++;
+      else { runV[runs] = d; runC[runs] = 1; runs++; }
     }
     for (let i = 0; i < n; i++) {
       const r = running[i]!;
@@ -634,7 +650,7 @@ export class EngineWorker {
       r.itlSum += endLast - r.lastTokenAt;
       if (gapMax > r.itlMax) r.itlMax = gapMax;
       r.lastTokenAt = endLast;
-      for (let q = 0; q < runV.length; q++) r.addGaps(runV[q]!, runC[q]!);
+      for (let q = 0; q < runs; q++) r.addGaps(runV[q]!, runC[q]!);
     }
     const onGaps = this.hooks.onGaps;
     if (onGaps) {
