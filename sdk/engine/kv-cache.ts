@@ -26,6 +26,11 @@ const PAGE_BITS = 8;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
 
+/** Out of the hot path: building the message would otherwise sit inside every inlined `release`. */
+function releaseError(id: number, inactive: boolean): never {
+  throw new Error(inactive ? `KvCache: release of inactive block ${id}` : `KvCache: release of block ${id} that is not cached`);
+}
+
 export class KvCache {
   readonly capacity: number;
   readonly caching: boolean;
@@ -157,9 +162,9 @@ export class KvCache {
   /** Drop one reference; at zero the block becomes inactive (newest in LRU), or is removed when `destroy` or caching is off. */
   release(id: number, destroy = false): void {
     const s1 = this.slotIdx(id);
-    if (s1 === 0) throw new Error(`KvCache: release of block ${id} that is not cached`);
+    if (s1 === 0) releaseError(id, false);
     const s = s1 - 1;
-    if (this.slotRef[s]! <= 0) throw new Error(`KvCache: release of inactive block ${id}`);
+    if (this.slotRef[s]! <= 0) releaseError(id, true);
     if (--this.slotRef[s]! > 0) return;
     this.activeCached--;
     if (destroy || !this.caching) {

@@ -111,6 +111,7 @@ export class ReplaySim {
   private readonly releases = new TimeHeap();
   private readonly startups = new TimeHeap();
   private readonly touchedList: FleetWorker[] = [];
+  private touchedN = 0;
   private readonly arrivals: Arrivals;
   // Controller observations.
   private passLog: ForwardPassMetrics[] = [];
@@ -354,13 +355,16 @@ export class ReplaySim {
   private touch(w: FleetWorker): void {
     if (!w.touched) {
       w.touched = true;
-      this.touchedList.push(w);
+      // A count over a kept array: setting length = 0 would drop its storage every event.
+      if (this.touchedN < this.touchedList.length) this.touchedList[this.touchedN] = w;
+      else this.touchedList.push(w);
+      this.touchedN++;
     }
   }
 
   private startPasses(t: number): void {
     const list = this.touchedList;
-    for (let k = 0; k < list.length; k++) {
+    for (let k = 0; k < this.touchedN; k++) {
       const w = list[k]!;
       w.touched = false;
       if (w.state === "gone") continue;
@@ -373,7 +377,7 @@ export class ReplaySim {
       }
       if (w.state === "draining") this.retireIfDrained(w);
     }
-    list.length = 0;
+    this.touchedN = 0;
   }
 
   private activate(w: FleetWorker): void {
