@@ -27,12 +27,20 @@ export class BlockInterner {
   private nextPrefix = 1;
   private nextGeneral = 0;
 
-  constructor(traceBlockSize: number, engineBlockSize: number) {
+  /** `expectedPrefixes`: a sizing hint (e.g. the trace's total hash ids) so the prefix table need not grow. */
+  constructor(traceBlockSize: number, engineBlockSize: number, expectedPrefixes = 0) {
     if (!Number.isInteger(traceBlockSize) || traceBlockSize <= 0) throw new RangeError(`trace block size must be a positive integer, got ${traceBlockSize}`);
     if (!Number.isInteger(engineBlockSize) || engineBlockSize <= 0) throw new RangeError(`engine block size must be a positive integer, got ${engineBlockSize}`);
     this.traceBlockSize = traceBlockSize;
     this.engineBlockSize = engineBlockSize;
     this.ratio = traceBlockSize % engineBlockSize === 0 ? traceBlockSize / engineBlockSize : 0;
+    if (expectedPrefixes > 2048) {
+      let n = this.tabId.length;
+      while (n < 2 * expectedPrefixes && n < 1 << 24) n *= 2;
+      this.tabParent = new Int32Array(n);
+      this.tabHash = new Int32Array(n);
+      this.tabId = new Int32Array(n);
+    }
   }
 
   /** One more than the largest id handed out so far (caches size their arrays by it). */
@@ -70,9 +78,10 @@ export class BlockInterner {
     }
     if (this.ratio > 0) {
       const R = this.ratio;
-      for (let j = 0; j < nFull; j++) {
-        const i = (j / R) | 0;
-        out[j] = (prefix[i]! - 1) * R + (j - i * R);
+      // Engine block j = i·R + r lies in trace block i: id (prefix[i] − 1)·R + r.
+      for (let i = 0, j = 0; j < nFull; i++) {
+        const base = (prefix[i]! - 1) * R;
+        for (let r = 0; r < R && j < nFull; r++, j++) out[j] = base + r;
       }
     } else {
       for (let j = 0; j < nFull; j++) {

@@ -150,7 +150,9 @@ export class ReplaySim {
     this.tracks = new Array(requests.length);
     // Intern every prompt's blocks up front: ids are then dense and known, so caches size their index once.
     // The interner (its prefix table) is dropped once every prompt is interned.
-    const interner = new BlockInterner(options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, this.blockSize);
+    let hashIds = 0;
+    for (let i = 0; i < requests.length; i++) hashIds += requests[i]!.hash_ids.length;
+    const interner = new BlockInterner(options.traceBlockSize ?? DEFAULT_TRACE_BLOCK_SIZE, this.blockSize, hashIds);
     this.blockIdsOf = requests.map((r) => interner.blockIds(r.hash_ids, r.input_length));
     this.idSpace = interner.size;
 
