@@ -138,8 +138,17 @@ export class KvCache {
       this.slotRef[s]!++;
       return true;
     }
-    if (!this.makeRoom()) return false;
-    const s = this.takeSlot();
+    let s: number;
+    if (this.activeCached + this.anon + this.inactive < this.capacity) s = this.takeSlot();
+    else if (this.inactive === 0) return false;
+    else {
+      // Evict the oldest inactive block and take its slot (what makeRoom + takeSlot do, without the free-list round trip).
+      s = this.lruHead;
+      this.unlink(s);
+      this.inactive--;
+      this.clearSlotIdx(this.slotBlock[s]!);
+      this.evictions++;
+    }
     this.setSlotIdx(id, s + 1);
     this.slotBlock[s] = id;
     this.slotRef[s] = 1;

@@ -352,9 +352,18 @@ export class EngineWorker {
     if (tokens <= (r.heldCached + r.heldAnon) * B) return true;
     const need = Math.ceil(tokens / B);
     const cachedNeed = this.cache.caching ? Math.min(need, r.blockIds.length) : 0;
-    while (r.heldCached < cachedNeed) {
-      if (!this.cache.acquire(r.blockIds[r.heldCached]!)) return false;
-      r.heldCached++;
+    if (r.heldCached < cachedNeed) {
+      const cache = this.cache;
+      const ids = r.blockIds;
+      let h = r.heldCached;
+      while (h < cachedNeed) {
+        if (!cache.acquire(ids[h]!)) {
+          r.heldCached = h;
+          return false;
+        }
+        h++;
+      }
+      r.heldCached = h;
     }
     const anonNeed = need - cachedNeed;
     while (r.heldAnon < anonNeed) {
