@@ -116,3 +116,24 @@ test("WeightedLog.describe is bit-identical to its original Map-and-sort algorit
     for (let q = 0; q < ps.length; q++) assert.ok(Object.is(got.quantiles[q], want.quantiles[q]), `trial ${trial} p=${ps[q]}: ${got.quantiles[q]} vs ${want.quantiles[q]}`);
   }
 });
+
+test("Seq.itlQuantiles (pooled chunks, totals kept by addGaps) equals weightedQuantiles over its runs", async () => {
+  const { Seq } = await import("../sdk/engine/worker.js");
+  let seed = 99;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const ps = [0.5, 0.9, 0.99];
+  for (let trial = 0; trial < 300; trial++) {
+    const s = new Seq(trial, 10, 10, new Int32Array(0), 0);
+    const n = Math.floor(rnd() * 200);
+    for (let i = 0; i < n; i++) {
+      const odd = trial % 17 === 0 && rnd() < 0.05;
+      s.addGaps(odd ? [0, -0, NaN][Math.floor(rnd() * 3)]! : 1 + Math.floor(rnd() * 6) / 2, odd && rnd() < 0.5 ? 0.5 : 1 + Math.floor(rnd() * 4));
+    }
+    const [v, c] = s.gapRunsArrays();
+    const want = weightedQuantiles(v, c, ps);
+    const got = s.itlQuantiles(ps);
+    for (let q = 0; q < ps.length; q++) assert.ok(Object.is(got[q], want[q]), `trial ${trial} p=${ps[q]}: ${got[q]} vs ${want[q]}`);
+    s.releaseGaps();
+    assert.equal(s.gapRuns, 0);
+  }
+});

@@ -54,6 +54,15 @@ export function weightedQuantilesInPlace(v: Float64Array, w: Float64Array, n: nu
     return out;
   }
   if (!plain || !(total <= 9007199254740991)) return generalQuantiles(v, w, ps, n, total);
+  return weightedQuantilesPlain(v, w, n, total, ps);
+}
+
+/**
+ * `weightedQuantilesInPlace` when the caller knows the input is plain: every value a number other
+ * than NaN and −0, every count an integer ≥ 0, `total` their sum (> 0, ≤ 2⁵³). Reorders v and w.
+ */
+export function weightedQuantilesPlain(v: Float64Array, w: Float64Array, n: number, total: number, ps: readonly number[]): number[] {
+  const out: number[] = new Array(ps.length);
   // Weighted selection (no sort): find every needed rank in one recursive 3-way partitioning.
   const k = ps.length;
   const ranks = k <= 4 ? RANKS : new Array<number>(2 * k);

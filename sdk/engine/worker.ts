@@ -14,7 +14,7 @@ import { KvCache } from "./kv-cache.js";
 import type { EngineConfig } from "./config.js";
 import type { PassShape, StepTimeModel, WorkerRole } from "./step-time.js";
 import { resolveStepTime, stepTimeProfile } from "./step-time-spec.js";
-import { quantileScratch, weightedQuantiles, weightedQuantilesInPlace } from "./weighted-quantiles.js";
+import { quantileScratch, weightedQuantiles, weightedQuantilesInPlace, weightedQuantilesPlain } from "./weighted-quantiles.js";
 import { GapPool } from "./gap-pool.js";
 // Re-exported: tests and older imports name it from here.
 export { weightedQuantiles };
@@ -54,6 +54,9 @@ export class Seq {
    */
   gapPool: GapPool | undefined = undefined;
   gapRuns = 0;
+  /** Σ of the counts added, and whether every value and count so far is plain (see weightedQuantilesPlain). */
+  private gapTotal = 0;
+  private gapsPlain = true;
   private gapHead = GAP_NONE;
   private gapTail = GAP_NONE;
   /** Scheduler scratch: tokens scheduled in the current pass. */
@@ -74,6 +77,8 @@ export class Seq {
   }
 
   addGaps(gapMs: number, count: number): void {
+    this.gapTotal += count;
+    if ((count >>> 0) !== count && (!Number.isInteger(count) || count < 0)) this.gapsPlain = false;
     const n = this.gapRuns;
     const pool = this.gapPool ?? (this.gapPool = new GapPool(4));
     const off = n % GAP_CHUNK;
@@ -90,6 +95,7 @@ export class Seq {
       else pool.next[this.gapTail] = c;
       this.gapTail = c;
     }
+    if (!(gapMs > 0) && (gapMs !== gapMs || (gapMs === 0 && 1 / gapMs < 0))) this.gapsPlain = false;
     const at = this.gapTail * GAP_CHUNK + off;
     pool.vals[at] = gapMs;
     pool.cnts[at] = count;
@@ -125,6 +131,9 @@ export class Seq {
         w[i] = cnts[base + j]!;
       }
     }
+    const total = this.gapTotal;
+    // Totals and plainness are known from addGaps: skip the per-element check.
+    if (this.gapsPlain && total > 0 && total <= 9007199254740991) return weightedQuantilesPlain(v, w, n, total, ps);
     return weightedQuantilesInPlace(v, w, n, ps);
   }
 
@@ -132,6 +141,8 @@ export class Seq {
   releaseGaps(): void {
     if (this.gapRuns > 0) this.gapPool!.release(this.gapHead);
     this.gapRuns = 0;
+    this.gapTotal = 0;
+    this.gapsPlain = true;
     this.gapHead = GAP_NONE;
     this.gapTail = GAP_NONE;
   }
