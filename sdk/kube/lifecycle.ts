@@ -77,6 +77,10 @@ export const TRACKED_ANNOTATIONS: readonly string[] = ["dual-pods.llm-d.ai/reque
 
 const DUAL = "dual-pods.llm-d.ai/dual";
 
+/** How many recent label/annotation copies a reducer compares a new record with. */
+const COPIES = 8;
+
+
 /**
  * Every phase not yet seen is this one frozen record, shared by all pods: a pod sees about half of
  * its eleven phases, and at 1e5 pods the unseen ones were ~100 MB of identical nulls. A phase is
@@ -161,6 +165,15 @@ export class LifecycleReducer {
    * `own`/`ownContainer`, which copy a shared record first.
    */
   private readonly made: PhaseTime[] = [];
+  /**
+   * The last few label/annotation records copied, frozen, with their keys: a pod whose record has
+   * the same keys, values and order gets the same copy (requesters of one configuration carry the
+   * same annotations; those bound to one launcher, the same labels). Lifecycles never write into
+   * these records, they replace them; frozen, a caller's write fails instead of reaching other pods.
+   */
+  private readonly copies: { rec: Record<string, string>; keys: string[] }[] = [];
+  private nextCopy = 0;
+
   private nMade = 0;
 
   constructor(options: LifecycleOptions = {}) {
@@ -208,8 +221,8 @@ export class LifecycleReducer {
     const sameAnnotations = sameRecord(p.annotations, annotations);
     if (!sameLabels) for (const key of this.labelKeys) this.change(p, e, "label", key, p.labels[key], labels[key]);
     if (!sameAnnotations) for (const key of this.annotationKeys) this.change(p, e, "annotation", key, p.annotations[key], annotations[key]);
-    if (!sameLabels) p.labels = { ...labels };
-    if (!sameAnnotations) p.annotations = { ...annotations };
+    if (!sameLabels) p.labels = this.copyOf(labels);
+    if (!sameAnnotations) p.annotations = this.copyOf(annotations);
 
     const spec = (e.object.spec ?? {}) as PodSpecLike;
     const status = (e.object.status ?? {}) as PodStatusLike;
@@ -253,6 +266,29 @@ export class LifecycleReducer {
       if (phases.deleting.receivedWall === null) this.seen(p, "deleting", e, rv, parseKubeTime(m.deletionTimestamp));
       this.seen(p, "deleted", e, rv, null);
     }
+  }
+
+  /** A frozen copy of `rec`: a recent one with the same entries in the same order, else a new one. */
+  private copyOf(rec: Record<string, string>): Record<string, string> {
+    const keys = Object.keys(rec);
+    const copies = this.copies;
+    // Newest first: a run of pods of one kind repeats the record just made.
+    for (let n = copies.length, c = (this.nextCopy + n - 1) % n, left = n; left > 0; left--, c = (c + n - 1) % n) {
+      const entry = copies[c]!;
+      const ck = entry.keys;
+      if (ck.length !== keys.length) continue;
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (ck[i] !== k || entry.rec[k] !== rec[k]) { same = false; break; }
+      }
+      if (same) return entry.rec;
+    }
+    const copy = Object.freeze({ ...rec });
+    const entry = { rec: copy, keys };
+    if (copies.length < COPIES) { copies.push(entry); this.nextCopy = copies.length % COPIES; }
+    else { copies[this.nextCopy] = entry; this.nextCopy = (this.nextCopy + 1) % COPIES; }
+    return copy;
   }
 
   /** Marks `phase` seen in event `e` unless it was seen before. */
