@@ -11,6 +11,7 @@ import { aggregateLoadReason } from "../sdk/planner/reasons.js";
 import { AggRegression, BucketedRegression, DecodeRegression, PrefillRegression, aggMaxBatch, chunks } from "../sdk/planner/regression.js";
 import { ArimaPredictor, ConstantPredictor, KalmanPredictor } from "../sdk/planner/predictors.js";
 import { PlannerStateMachine, scaleDecision, fpmMatchesWorkers } from "../sdk/planner/state-machine.js";
+import { aggDecodeConsolidation, aggPrefillConsolidation, consolidationFactor, decodeConsolidation, prefillConsolidation } from "../sdk/planner/consolidation.js";
 import { parsePlannerConfig, DEFAULT_ENGINE_CAPABILITIES, type PlannerConfig } from "../sdk/planner/config.js";
 import { easyDecision } from "../sdk/planner/easy-mode.js";
 import type { ScheduledTick, TickInput, WorkerFpm } from "../sdk/planner/types.js";
@@ -165,13 +166,109 @@ test("regression: heartbeats are not stored; the store is bounded with bucketed 
   assert.ok(p.wallTime(8000)! > 0.09, "high-end samples were kept");
 });
 
-test("load decision: +1 when all exceed the SLA, −1 when all below 0.8 × SLA", () => {
-  assert.equal(scaleDecision([600, 700], 500, 3, 80, 1), 4);
-  assert.equal(scaleDecision([600, 300], 500, 3, 80, 1), 3);
-  assert.equal(scaleDecision([399, 100], 500, 3, 80, 1), 2);
-  assert.equal(scaleDecision([400, 100], 500, 3, 80, 1), 3); // 400 is not < 0.8 × 500
-  assert.equal(scaleDecision([100], 500, 1, 80, 1), 1); // n = 1 never scales down
-  assert.equal(scaleDecision([], 500, 3, 80, 1), undefined);
+test("load decision: +1 when every estimate exceeds the SLA, −1 only when the consolidation check allows it", () => {
+  assert.equal(scaleDecision([600, 700], 500, 3, 1, false), 4);
+  assert.equal(scaleDecision([600, 700], 500, 3, 1, true), 4); // up wins
+  assert.equal(scaleDecision([600, 300], 500, 3, 1, false), 3);
+  assert.equal(scaleDecision([399, 100], 500, 3, 1, true), 2);
+  // Estimates no longer gate the −1 (the old rule needed all < 0.8 × SLA): the verdict does.
+  assert.equal(scaleDecision([450, 100], 500, 3, 1, true), 2);
+  assert.equal(scaleDecision([100, 100], 500, 3, 1, false), 3);
+  assert.equal(scaleDecision([100], 500, 1, 1, true), 1); // n = 1 never scales down
+  assert.equal(scaleDecision([100, 100], 500, 2, 2, true), 2); // min_endpoint
+  assert.equal(scaleDecision([], 500, 3, 1, true), undefined);
+});
+
+test("consolidation check: factor n/(n−1), truncated backlogs, TTFT queue budget and ITL / KV limits", () => {
+  assert.equal(consolidationFactor(1), 1);
+  assert.equal(consolidationFactor(2), 2);
+  assert.equal(consolidationFactor(4), 4 / 3);
+  // Prefill: TTFT(q) = 10 + q/100 ms; own = 10 ms; SLA 100 at 80 % → queue budget (100 − 10) × 0.8 = 72 ms.
+  const seen: number[] = [];
+  const ttft = (q: number) => { seen.push(q); return 10 + q / 100; };
+  // n = 3 → ×1.5: 4000 → 6000 → wait 60 < 72 (allowed); 4801 → trunc(7201.5) = 7201 → 72.01 ≥ 72 (refused).
+  assert.deepEqual(prefillConsolidation([4000, 1000], 3, 100, 80, ttft), { canScaleDown: true, refused: false });
+  assert.deepEqual(seen, [0, 6000, 1500]);
+  assert.deepEqual(prefillConsolidation([1000, 4801], 3, 100, 80, ttft), { canScaleDown: false, refused: true });
+  // Own compute alone over the SLA: no budget, refused whatever the queues.
+  assert.deepEqual(prefillConsolidation([0], 2, 100, 80, () => 120), { canScaleDown: false, refused: true });
+  // No estimate (model not fitted) or a single engine: no scale-down, and no refusal either.
+  assert.deepEqual(prefillConsolidation([0, 0], 2, 100, 80, () => undefined), { canScaleDown: false, refused: false });
+  assert.deepEqual(prefillConsolidation([0], 1, 100, 80, ttft), { canScaleDown: false, refused: false });
+  // Decode: ITL(kv) = 5 + kv/10,000 ms; SLA 50 at 80 % → limit 40 ms ⇔ kv < 350,000 after ×2.
+  const itl = (kv: number) => 5 + kv / 10_000;
+  assert.deepEqual(decodeConsolidation([{ scheduled: 100_000, queued: 74_999 }], 2, 50, 80, 1_048_576, itl), { canScaleDown: true, refused: false });
+  assert.deepEqual(decodeConsolidation([{ scheduled: 100_000, queued: 75_000 }], 2, 50, 80, 1_048_576, itl), { canScaleDown: false, refused: true });
+  // KV fit: 2 × 300,000 ≥ 500,000 refuses even with a lax SLA; without max_kv_tokens only the SLA counts.
+  assert.deepEqual(decodeConsolidation([{ scheduled: 300_000, queued: 0 }], 2, 10_000, 80, 500_000, itl), { canScaleDown: false, refused: true });
+  assert.deepEqual(decodeConsolidation([{ scheduled: 300_000, queued: 0 }], 2, 10_000, 80, undefined, itl), { canScaleDown: true, refused: false });
+  // Agg: queued prefill joins the KV on the decode side; the prefill side scales both backlogs.
+  assert.deepEqual(aggDecodeConsolidation([{ queuedPrefill: 75_000, scheduledKv: 100_000, queuedKv: 0 }], 2, 50, 80, 1_048_576, itl), { canScaleDown: false, refused: true });
+  const calls: [number, number][] = [];
+  const aggTtft = (q: number, kv: number) => { calls.push([q, kv]); return 10 + q / 100 + kv / 100_000; };
+  // n = 2: q 3000 → 6000, kv 50,000 + 10,001 → 120,002; own = 10 + 1.20002; wait 60 < (100 − 11.20002) × 0.8 = 71.04.
+  assert.deepEqual(aggPrefillConsolidation([{ queuedPrefill: 3000, scheduledKv: 50_000, queuedKv: 10_001 }], 2, 100, 80, aggTtft), { canScaleDown: true, refused: false });
+  assert.deepEqual(calls, [[0, 120_002], [6000, 120_002]]);
+  assert.deepEqual(aggPrefillConsolidation([{ queuedPrefill: 3600, scheduledKv: 50_000, queuedKv: 10_001 }], 2, 100, 80, aggTtft), { canScaleDown: false, refused: true });
+});
+
+/** Disagg SLA planner (load only) fitted on the linear data above, and a load tick. */
+function refusalCase(extra: Record<string, unknown> = {}) {
+  const sm = fittedDisagg({ enable_throughput_scaling: false, ttft: 100, itl: 50, ...extra });
+  const load: ScheduledTick = { at: 5, runLoad: true, runThroughput: false, needTraffic: false, trafficDurationS: 0, needWorkerFpm: true };
+  return { sm, load };
+}
+
+test("load path: a scale-down the survivors could not absorb is refused (scale_down_refused_consolidation)", () => {
+  // Prefill: TTFT(q) = 1 + 0.01·(q + 3000) ms → own 31 ms; SLA 100 at 80 % → budget 55.2 ms of queue wait.
+  // Queues 2000 and 2500 on 2 engines: estimates 51 and 56 ms (all < 0.8 × 100, so the old rule went 2 → 1);
+  // consolidated the second waits 0.01 × 5000 = 50 < 55.2 → allowed. At 2800 (estimate 59 ms) the survivor
+  // would hold 5600 + 3000 = 8600 tokens, two chunks (8192 + 408): 88 ms, a 57 ms wait ≥ 55.2 → refused.
+  const a = refusalCase();
+  const ok = a.sm.onTick(a.load, { now: 5, counts: counts(2, 1), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2500 }], decode: ids("d", 1) } });
+  assert.deepEqual(ok.scaleTo, { prefill: 1, decode: 1 });
+  assert.equal(ok.diagnostics.loadReasonPrefill, "scale_down");
+  const b = refusalCase();
+  const no = b.sm.onTick(b.load, { now: 5, counts: counts(2, 1), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2800 }], decode: ids("d", 1) } });
+  close(no.diagnostics.estimatedTtftMs!, 59, 1e-9);
+  assert.equal(no.scaleTo, undefined);
+  assert.equal(no.diagnostics.loadReasonPrefill, "scale_down_refused_consolidation");
+  assert.equal(no.diagnostics.loadReasonDecode, "no_change");
+  assert.equal(no.diagnostics.loadReason, "scale_down_refused_consolidation");
+  // Decode: ITL(kv) = 0.002 + 1e-4·(avg bs + 1) + 1e-7·(kv + avg ctx); idle engines pass easily, but a
+  // KV cache that would overflow after consolidation refuses (max_kv_tokens 1,048,576 by default).
+  const c = refusalCase({ itl: 100_000 });
+  const kvFull = c.sm.onTick(c.load, { now: 5, counts: counts(1, 2), fpm: { prefill: ids("p", 1), decode: [{ ...idle("d0"), sumDecodeKvTokens: 600_000 }, idle("d1")] } });
+  assert.equal(kvFull.scaleTo, undefined);
+  assert.equal(kvFull.diagnostics.loadReasonDecode, "scale_down_refused_consolidation");
+  const d = refusalCase({ itl: 100_000 });
+  const kvFits = d.sm.onTick(d.load, { now: 5, counts: counts(1, 2), fpm: { prefill: ids("p", 1), decode: [{ ...idle("d0"), sumDecodeKvTokens: 500_000 }, idle("d1")] } });
+  assert.deepEqual(kvFits.scaleTo, { prefill: 1, decode: 1 });
+  // A component that scales shows its own reason; a refusal on the other side is then plain no_change.
+  const e = refusalCase();
+  const up = e.sm.onTick(e.load, { now: 5, counts: counts(2, 2), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2800 }], decode: [{ ...idle("d0"), sumDecodeKvTokens: 600_000 }, { ...idle("d1"), sumDecodeKvTokens: 600_000 }] } });
+  assert.deepEqual(up.scaleTo, { prefill: 2, decode: 3 }); // ITL over 50 ms on both: up
+  assert.ok(up.diagnostics.estimatedItlMs! > 50, `ITL ${up.diagnostics.estimatedItlMs}`);
+  assert.equal(up.diagnostics.loadReasonPrefill, "no_change");
+  assert.equal(up.diagnostics.loadReason, "scale_up");
+});
+
+test("agg load path: a refusal on one side holds the fleet even when the other side would scale down", () => {
+  // Agg data: wall = 0.002 + 1e-5·prefill tokens + 1e-7·decode KV, on a non-collinear grid.
+  const sm = new PlannerStateMachine(cfg({ mode: "agg", optimization_target: "sla", enable_load_scaling: true, enable_throughput_scaling: false, ttft: 200, itl: 100_000, max_gpu_budget: -1 }));
+  const pts = [0, 1000, 4000].flatMap((p) => [10_000, 100_000, 300_000].map((kv) => ({ numPrefill: p > 0 ? 1 : 0, sumPrefillTokens: p, numDecode: 8, sumDecodeKvTokens: kv, wallTimeS: 0.002 + 1e-5 * p + 1e-7 * kv })));
+  sm.bootstrap({ prefill: pts, decode: [] });
+  const load: ScheduledTick = { at: 5, runLoad: true, runThroughput: false, needTraffic: true, trafficDurationS: 5, needWorkerFpm: true };
+  const agg = (q: number) => [{ ...idle("a0"), queuedPrefillTokens: q }, idle("a1")];
+  // Light queue: both sides allow 2 → 1.
+  const light = sm.onTick(load, { now: 5, counts: { decode: { ready: 2, expected: 2 } }, fpm: { prefill: [], decode: agg(1000) } });
+  assert.deepEqual(light.scaleTo, { decode: 1 });
+  // Queue 12,000 tokens on one engine: TTFT below the 200 ms SLA now, but 24,000 after consolidation is
+  // more wait than (200 − own) × 0.8 allows → refused; the ITL side (lax SLA) alone would have gone 2 → 1.
+  const heavy = sm.onTick({ ...load, at: 10 }, { now: 10, counts: { decode: { ready: 2, expected: 2 } }, fpm: { prefill: [], decode: agg(12_000) } });
+  assert.ok(heavy.diagnostics.estimatedTtftMs! < 200, `TTFT ${heavy.diagnostics.estimatedTtftMs}`);
+  assert.equal(heavy.scaleTo, undefined);
+  assert.equal(heavy.diagnostics.loadReason, "scale_down_refused_consolidation");
 });
 
 test("reason priority: scale_up > capped > scale_down > no_change", () => {

@@ -1,6 +1,6 @@
 /** Decision reasons and their report colours (dynamo.md §3.10), and the aggregate-reason rule. */
 
-export const LOAD_REASONS = ["scale_up", "scale_down", "scale_down_capped_by_throughput", "no_change", "disabled", "no_fpm_data", "scaling_in_progress", "worker_count_mismatch", "insufficient_data"] as const;
+export const LOAD_REASONS = ["scale_up", "scale_down", "scale_down_capped_by_throughput", "no_change", "disabled", "no_fpm_data", "scaling_in_progress", "worker_count_mismatch", "insufficient_data", "scale_down_refused_consolidation"] as const;
 export type LoadReason = (typeof LOAD_REASONS)[number];
 
 export const THROUGHPUT_REASONS = ["scale", "set_lower_bound", "disabled", "no_traffic_data", "predict_failed", "model_not_ready", "partner_not_ready"] as const;
@@ -16,6 +16,8 @@ export const LOAD_REASON_COLORS: Readonly<Record<LoadReason, string>> = {
   scaling_in_progress: "orange",
   worker_count_mismatch: "red",
   insufficient_data: "pink",
+  // Dynamo's recorder has no colour for it; ours picks one no other reason uses.
+  scale_down_refused_consolidation: "teal",
 };
 
 export const THROUGHPUT_REASON_COLORS: Readonly<Record<ThroughputReason, string>> = {

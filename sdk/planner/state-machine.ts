@@ -10,8 +10,9 @@
 import { budgetClamp, globalBudget } from "./budget.js";
 import type { EngineCapabilities, PlannerConfig } from "./config.js";
 import { makePredictor, type LoadPredictor } from "./predictors.js";
+import { aggDecodeConsolidation, aggPrefillConsolidation, decodeConsolidation, prefillConsolidation, type AggBacklog, type ConsolidationVerdict } from "./consolidation.js";
 import { aggregateLoadReason, type LoadReason, type ThroughputReason } from "./reasons.js";
-import { AggRegression, DecodeRegression, PrefillRegression, type FpmPoint, type RegressionOptions } from "./regression.js";
+import { AggRegression, DecodeRegression, PrefillRegression, type BucketedRegression, type FpmPoint, type RegressionOptions } from "./regression.js";
 import { easyDecision } from "./easy-mode.js";
 import type { ComponentCounts, PlannerEffects, ScaleTarget, ScheduledTick, TickDiagnostics, TickInput, TrafficObservation, WorkerFpm } from "./types.js";
 
@@ -21,17 +22,22 @@ export const MERGE_TOLERANCE_S = 0.5;
 type Side = "prefill" | "decode";
 
 /**
- * ±1 decision of the load path: up when every estimate exceeds the SLA, down when all are below sensitivity × SLA.
+ * ±1 decision of the load path for one component (n engines, per-engine latency estimates in ms).
+ * Up by one when every estimate is over the SLA. Otherwise down by one (never below `minEndpoint`)
+ * when n > 1 and `canScaleDown`: the consolidation check of `consolidation.ts` found that every
+ * engine would stay inside the SLA's sensitivity margin carrying n/(n − 1) of its backlog (the rule
+ * of ai-dynamo ≥ 1.2; older Dynamo scaled down when every estimate was below sensitivity × SLA).
+ * Otherwise hold at n. No estimates: undefined (no signal).
  *
  * @example
  * ```ts
- * const n = scaleDecision([450, 620], 500, 2, 80, 1); // estimates over the SLA on 2 engines: scale to 3
+ * const n = scaleDecision([550, 620], 500, 2, 1, false); // every estimate over the SLA on 2 engines: scale to 3
  * ```
  */
-export function scaleDecision(estimates: readonly number[], sla: number, n: number, sensitivityPct: number, minEndpoint: number): number | undefined {
+export function scaleDecision(estimates: readonly number[], sla: number, n: number, minEndpoint: number, canScaleDown: boolean): number | undefined {
   if (estimates.length === 0) return undefined;
   if (estimates.every((e) => e > sla)) return n + 1;
-  if (n > 1 && estimates.every((e) => e < (sla * sensitivityPct) / 100)) return Math.max(n - 1, minEndpoint);
+  if (n > 1 && canScaleDown) return Math.max(n - 1, minEndpoint);
   return n;
 }
 
@@ -71,6 +77,10 @@ function emptyDiagnostics(t: number, tick: ScheduledTick): TickDiagnostics {
     prefillEngineLoad: [], decodeEngineLoad: [], scaleToPrefill: null, scaleToDecode: null,
   };
 }
+
+/** A model below `load_min_observations` samples: Dynamo stops at insufficient_data before any check. */
+const hasEnoughSamples = (r: BucketedRegression) => r.fit().status !== "not_enough_samples";
+const NO_VERDICT: ConsolidationVerdict = { canScaleDown: false, refused: false };
 
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
@@ -352,12 +362,23 @@ export class PlannerStateMachine {
     return this.agg ? this.advanceLoadAgg(input) : this.advanceLoadDisagg(input);
   }
 
-  private sideReason(current: number, decision: number | undefined, floor: number, final: number): LoadReason {
+  private sideReason(current: number, decision: number | undefined, floor: number, final: number, refused = false): LoadReason {
     if (final > current) return "scale_up";
     if (final < current) return "scale_down";
     if (decision !== undefined && decision < current && this.config.enable_throughput_scaling && floor > decision) return "scale_down_capped_by_throughput";
+    if (refused) return "scale_down_refused_consolidation";
     if (decision === undefined) return "insufficient_data";
     return "no_change";
+  }
+
+  /**
+   * One component's SLA load decision: `scaleDecision` with the consolidation verdict, and whether
+   * the decision is a hold that the consolidation check caused (Dynamo's `scale_down_refused_consolidation`:
+   * a refusal on a tick that does not scale up).
+   */
+  private slaDecision(estimates: readonly number[], sla: number, n: number, verdict: ConsolidationVerdict): { decision: number | undefined; refused: boolean } {
+    const decision = scaleDecision(estimates, sla, n, this.config.min_endpoint, verdict.canScaleDown);
+    return { decision, refused: verdict.refused && decision !== n + 1 };
   }
 
   private advanceLoadDisagg(input: TickInput): ScaleTarget | undefined {
@@ -377,14 +398,23 @@ export class PlannerStateMachine {
     }
     const hit = this.lastKvHitRate;
     let decP: number | undefined, decD: number | undefined;
+    let refusedP = false, refusedD = false;
     if (cfg.optimization_target === "sla") {
       const pc = this.caps("prefill");
-      const ttfts = hasP ? fpm.prefill.map((w) => this.prefillModel.estimateNextTtftMs(w.queuedPrefillTokens, pc.max_num_batched_tokens, hit)).filter((v): v is number => v !== undefined) : [];
-      const itls = hasD ? fpm.decode.map((w) => this.decodeModel.estimateNextItlMs(w.sumDecodeKvTokens, w.queuedDecodeKvTokens)).filter((v): v is number => v !== undefined) : [];
+      const dc = this.caps("decode");
+      const sens = cfg.load_scaling_down_sensitivity;
+      const ttftAt = (queued: number) => this.prefillModel.estimateNextTtftMs(queued, pc.max_num_batched_tokens, hit);
+      const itlAt = (scheduled: number, queued: number) => this.decodeModel.estimateNextItlMs(scheduled, queued);
+      const ttfts = hasP ? fpm.prefill.map((w) => ttftAt(w.queuedPrefillTokens)).filter((v): v is number => v !== undefined) : [];
+      const itls = hasD ? fpm.decode.map((w) => itlAt(w.sumDecodeKvTokens, w.queuedDecodeKvTokens)).filter((v): v is number => v !== undefined) : [];
       d.estimatedTtftMs = ttfts.length ? Math.max(...ttfts) : null;
       d.estimatedItlMs = itls.length ? Math.max(...itls) : null;
-      decP = scaleDecision(ttfts, cfg.ttft, counts.prefill.ready, cfg.load_scaling_down_sensitivity, cfg.min_endpoint);
-      decD = scaleDecision(itls, cfg.itl, counts.decode.ready, cfg.load_scaling_down_sensitivity, cfg.min_endpoint);
+      const np = counts.prefill.ready, nd = counts.decode.ready;
+      const vp = prefillConsolidation(fpm.prefill.map((w) => w.queuedPrefillTokens), np, cfg.ttft, sens, ttftAt);
+      // Dynamo checks a model's sample count before it looks at the engines (its KV-fit check needs no fit).
+      const vd = hasEnoughSamples(this.decodeModel.reg) ? decodeConsolidation(fpm.decode.map((w) => ({ scheduled: w.sumDecodeKvTokens, queued: w.queuedDecodeKvTokens })), nd, cfg.itl, sens, dc.max_kv_tokens, (kv) => itlAt(kv, 0)) : NO_VERDICT;
+      if (hasP) ({ decision: decP, refused: refusedP } = this.slaDecision(ttfts, cfg.ttft, np, vp));
+      if (hasD) ({ decision: decD, refused: refusedD } = this.slaDecision(itls, cfg.itl, nd, vd));
     } else {
       decP = hasP ? easyDecision("prefill", cfg.optimization_target, fpm.prefill, this.caps("prefill"), counts.prefill.ready) : undefined;
       decD = hasD ? easyDecision("decode", cfg.optimization_target, fpm.decode, this.caps("decode"), counts.decode.ready) : undefined;
@@ -399,12 +429,17 @@ export class PlannerStateMachine {
     let fp = floorOf("prefill", decP);
     let fd = floorOf("decode", decD);
     [fp, fd] = globalBudget(fp, fd, cfg.prefill_engine_num_gpu ?? 1, cfg.decode_engine_num_gpu ?? 1, cfg.max_gpu_budget, cfg.min_endpoint);
-    const rp = this.sideReason(counts.prefill.ready, decP, this.lowerBound.prefill, fp);
-    const rd = this.sideReason(counts.decode.ready, decD, this.lowerBound.decode, fd);
+    // A refusal shows only on a tick where neither component changes (as Dynamo reports it). It then
+    // names the tick too, unless prefill engines reported but gave no estimate (Dynamo names the
+    // prefill side's reason first).
+    const hold = fp === counts.prefill.ready && fd === counts.decode.ready;
+    const rp = this.sideReason(counts.prefill.ready, decP, this.lowerBound.prefill, fp, hold && refusedP);
+    const rd = this.sideReason(counts.decode.ready, decD, this.lowerBound.decode, fd, hold && refusedD);
     d.loadReasonPrefill = rp;
     d.loadReasonDecode = rd;
-    d.loadReason = aggregateLoadReason(rp, rd) ?? null;
-    if (fp === counts.prefill.ready && fd === counts.decode.ready) return undefined;
+    const refusedTick = hold && (refusedP || (refusedD && !(hasP && decP === undefined)));
+    d.loadReason = refusedTick ? "scale_down_refused_consolidation" : (aggregateLoadReason(rp, rd) ?? null);
+    if (hold) return undefined;
     return { prefill: fp, decode: fd };
   }
 
@@ -431,19 +466,32 @@ export class PlannerStateMachine {
     const caps = this.caps("decode");
     let desired: number;
     let decision: number | undefined;
+    let refused = false;
     if (cfg.optimization_target === "sla") {
       const hit = this.lastKvHitRate;
-      const ttfts = fpm.map((w) => this.aggModel.estimateNextTtftMs(w.queuedPrefillTokens, caps.max_num_batched_tokens, w.sumDecodeKvTokens, hit)).filter((v): v is number => v !== undefined);
-      const itls = fpm.map((w) => this.aggModel.estimateNextItlMs(w.sumDecodeKvTokens, w.queuedDecodeKvTokens)).filter((v): v is number => v !== undefined);
+      const sens = cfg.load_scaling_down_sensitivity;
+      const mbt = caps.max_num_batched_tokens;
+      const ttftAt = (queued: number, kv: number) => this.aggModel.estimateNextTtftMs(queued, mbt, kv, hit);
+      const itlAt = (scheduled: number, queued: number) => this.aggModel.estimateNextItlMs(scheduled, queued);
+      const ttfts = fpm.map((w) => ttftAt(w.queuedPrefillTokens, w.sumDecodeKvTokens)).filter((v): v is number => v !== undefined);
+      const itls = fpm.map((w) => itlAt(w.sumDecodeKvTokens, w.queuedDecodeKvTokens)).filter((v): v is number => v !== undefined);
       d.estimatedTtftMs = ttfts.length ? Math.max(...ttfts) : null;
       d.estimatedItlMs = itls.length ? Math.max(...itls) : null;
-      const p = scaleDecision(ttfts, cfg.ttft, n, cfg.load_scaling_down_sensitivity, cfg.min_endpoint);
-      const q = scaleDecision(itls, cfg.itl, n, cfg.load_scaling_down_sensitivity, cfg.min_endpoint);
+      const backlog: AggBacklog[] = fpm.map((w) => ({ queuedPrefill: w.queuedPrefillTokens, scheduledKv: w.sumDecodeKvTokens, queuedKv: w.queuedDecodeKvTokens }));
+      const enough = hasEnoughSamples(this.aggModel.reg);
+      const tp = this.slaDecision(ttfts, cfg.ttft, n, enough ? aggPrefillConsolidation(backlog, n, cfg.ttft, sens, ttftAt) : NO_VERDICT);
+      const tq = this.slaDecision(itls, cfg.itl, n, enough ? aggDecodeConsolidation(backlog, n, cfg.itl, sens, caps.max_kv_tokens, (kv) => itlAt(kv, 0)) : NO_VERDICT);
+      refused = tp.refused || tq.refused;
+      // Combine as Dynamo does, where a side "without a signal" is one with no estimates or one that
+      // holds for no reason; a side that holds because its consolidation check refused is a hold at
+      // n, so the other side cannot scale down alone.
+      const signal = (t: { decision: number | undefined; refused: boolean }) => (t.refused ? n : t.decision === n ? undefined : t.decision);
+      const p = signal(tp), q = signal(tq);
       if (p !== undefined && p > n) decision = p;
       else if (q !== undefined && q > n) decision = q;
       else if (p === undefined && q !== undefined && q < n) decision = q;
       else if (p !== undefined && q !== undefined && p < n && q < n) decision = Math.max(p, q);
-      else if (p === undefined && q === undefined) decision = undefined;
+      else if (tp.decision === undefined && tq.decision === undefined && !refused) decision = undefined;
       else decision = n;
     } else {
       decision = easyDecision("agg", cfg.optimization_target, fpm, caps, n);
@@ -451,7 +499,7 @@ export class PlannerStateMachine {
     desired = Math.max(decision ?? n, cfg.min_endpoint);
     if (cfg.enable_throughput_scaling) desired = Math.max(desired, this.lowerBound.decode);
     desired = budgetClamp(desired, cfg.decode_engine_num_gpu ?? 1, cfg.max_gpu_budget, cfg.min_endpoint);
-    const r = this.sideReason(n, decision, this.lowerBound.decode, desired);
+    const r = this.sideReason(n, decision, this.lowerBound.decode, desired, refused);
     this.setLoadReason(r);
     return desired === n ? undefined : { decode: desired };
   }
