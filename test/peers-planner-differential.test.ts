@@ -185,7 +185,6 @@ const CAUSE = {
   emptyPredictor: "a predictor with no data: Dynamo forecasts 0, the SDK reports none (the same discount: clamp(None) = 0)",
   negativeForecast: "a forecast OSL ≤ 0 (Kalman trend): the SDK stops at no_traffic_data without reporting the forecast; Dynamo records it, then its rate search returns 0 (model_not_ready) — no decision either way",
   balanceBound: "agg balance bound: ai-dynamo 1.2.1's code tests eff_isl/(MBT − x) ≤ osl (x ≤ MBT − eff_isl/osl), the SDK the derivation x ≤ osl·MBT/(eff_isl + osl) of dynamo.md §3.6 (157.2 on PR #8280's workload); the SDK's sweep ended at its lower cap without an SLA miss",
-  consolidation: "ai-dynamo 1.2.x consolidation-aware scale-down (re-predicts at N/(N−1) load; refuses when the survivor would breach SLA or the KV cache); the SDK implements the all-estimates-below-sensitivity×SLA rule of dynamo.md §3.5",
 } as const;
 
 type Diff = ReturnType<typeof differences>[number];
@@ -235,7 +234,6 @@ function explain(sc: Scenario, i: number, diffs: readonly Diff[], state: { floor
       const keys = (["num_prefill", "num_decode"] as const).filter((k) => x[k] !== y[k]);
       if (keys.every((k) => y[k] === cur[k] && ((x[k] === sc.minEndpoint && x[k] > cur[k]) || (overBudget && x[k] < cur[k])))) c = CAUSE.floorsOnNoChange;
       else if (state.floorDiverged && keys.every((k) => k === "num_prefill" && y[k] > x[k])) c = CAUSE.prefillSlaFloor;
-      else if (sc.target === "sla" && sc.load && keys.every((k) => x[k] <= cur[k] && y[k] <= cur[k])) c = CAUSE.consolidation;
     }
     else if (d.field.startsWith("engine_rps_") && sc.mode === "agg" && typeof d.peer === "number" && cappedByBalance(sc, i)) c = CAUSE.balanceBound;
     if (!c) return undefined;
