@@ -161,8 +161,82 @@ const detach = (s: string): string => (" " + s).slice(1);
 /** The DPC's call purposes, kept as these shared strings. */
 const PURPOSES = new Map(["wake", "create_instance", "relay_ready", "delete_instance", "query_sleeping", "sleep"].map((p) => [p, p]));
 
-/** The keys the DPC reader uses (the rest of a line is skipped over). */
-const DPC_KEYS = ["requesterName", "serverUID", "purpose", "httpCallStartTime", "statusCode", "err", "latencySecs", "url", "k8sCallStartTime", "pod"];
+/** The keys the DPC reader uses (the rest of a line is skipped over), by their index in its values. */
+const K_REQUESTER = 0, K_UID = 1, K_PURPOSE = 2, K_HTTP_START = 3, K_STATUS = 4, K_ERR = 5, K_LATENCY = 6, K_URL = 7, K_K8S_START = 8, K_POD = 9;
+const DPC_KEY_COUNT = 10;
+
+/** The index of the DPC key `line[from, to)` spells, or -1 (by length first: only three share one). */
+function dpcKey(line: string, from: number, to: number): number {
+  switch (to - from) {
+    case 13: return line.startsWith("requesterName", from) ? K_REQUESTER : -1;
+    case 9: return line.startsWith("serverUID", from) ? K_UID : -1;
+    case 7: return line.startsWith("purpose", from) ? K_PURPOSE : -1;
+    case 17: return line.startsWith("httpCallStartTime", from) ? K_HTTP_START : -1;
+    case 10: return line.startsWith("statusCode", from) ? K_STATUS : -1;
+    case 11: return line.startsWith("latencySecs", from) ? K_LATENCY : -1;
+    case 16: return line.startsWith("k8sCallStartTime", from) ? K_K8S_START : -1;
+    case 3: return line.startsWith("err", from) ? K_ERR : line.startsWith("url", from) ? K_URL : line.startsWith("pod", from) ? K_POD : -1;
+    default: return -1;
+  }
+}
+
+/**
+ * klogValues for the DPC keys only, into `out` by key index (undefined: absent): the same pairs, the
+ * last of a repeated key winning, without an object of dynamic keys per line.
+ */
+function dpcValues(line: string, from: number, out: (string | undefined)[]): void {
+  for (let k = 0; k < DPC_KEY_COUNT; k++) out[k] = undefined;
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    if (!isKeyStart(line.charCodeAt(i))) { i++; continue; }
+    const keyStart = i;
+    while (i < n && isKeyChar(line.charCodeAt(i))) i++;
+    // A run of key characters not followed by `=` holds no key (no shorter start inside it does either).
+    if (i >= n || line.charCodeAt(i) !== 61 /* = */) continue;
+    const key = dpcKey(line, keyStart, i);
+    const v = ++i;
+    if (i < n && line.charCodeAt(i) === 34 /* " */) {
+      const close = line.indexOf('"', i + 1);
+      const slash = close < 0 ? -1 : line.indexOf("\\", i + 1);
+      if (close >= 0 && (slash < 0 || slash > close)) { if (key >= 0) out[key] = line.slice(v + 1, close); i = close + 1; continue; }
+      let j = i + 1;
+      for (; j < n; j++) {
+        const c = line.charCodeAt(j);
+        if (c === 34) break;
+        if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
+      }
+      if (j < n) { if (key >= 0) out[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
+    }
+    // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
+    while (i < n && !isSpace(line.charCodeAt(i))) i++;
+    if (key < 0) continue;
+    const raw = line.slice(v, i);
+    out[key] = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
+  }
+}
+
+/** `s` is one or more ASCII digits (`/^\d+$/`). */
+function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * The message of a klog line when it is one of RELEVANT written plainly (no escapes), with the index
+ * past its closing quote; else null, and klogMessage decides. (No slice of the message per line.)
+ */
+function relevantPlain(line: string): { msg: string; end: number } | null {
+  const open = line.indexOf('] "');
+  if (open < 0) return null;
+  const from = open + 3;
+  for (const m of RELEVANT) if (line.startsWith(m, from) && line.charCodeAt(from + m.length) === 34) return { msg: m, end: from + m.length + 1 };
+  return null;
+}
 
 const RELEVANT = ["HTTP call done", "Created launcher-based server-providing pod", "Created server-providing pod"];
 
@@ -197,6 +271,8 @@ export class DpcLogReader {
   private lastName: string | null = null;
   private lastUid: string | null = null;
   private lastRecord: DpcRecord | null = null;
+  /** The current line's values by DPC key index (reused line after line). */
+  private readonly values: (string | undefined)[] = new Array<string | undefined>(DPC_KEY_COUNT).fill(undefined);
 
   constructor(private readonly source = "<dpc-log>") {}
 
@@ -204,29 +280,32 @@ export class DpcLogReader {
   add(raw: string): void {
     const lineNo = ++this.lines;
     // A `kubectl logs --timestamps` prefix has no `] "` in it, so the header is found the same with or without it.
-    const head = klogMessage(raw);
+    const head = relevantPlain(raw) ?? klogMessage(raw);
     if (head === null || !RELEVANT.includes(head.msg)) {
       if (head === null && RELEVANT.some((m) => raw.includes(m))) throw new InputError({ source: this.source, line: lineNo }, 'a klog structured line: `I1123 09:00:00.000000 1 file.go:1] "message" key="value" …`');
       return;
     }
     // An escaped message names a known one without containing its text: such a line is not read.
-    if (head.escaped && !RELEVANT.some((m) => raw.includes(m))) return;
+    if ("escaped" in head && head.escaped && !RELEVANT.some((m) => raw.includes(m))) return;
     const msg = head.msg;
-    const kv = klogValues(raw, head.end, DPC_KEYS);
-    const where = { source: this.source, line: lineNo };
-    const name = kv.requesterName;
-    if (!name) throw new InputError({ ...where, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
-    const r = this.recordFor(name, kv.serverUID || null);
+    const kv = this.values;
+    dpcValues(raw, head.end, kv);
+    const name = kv[K_REQUESTER];
+    if (!name) throw new InputError({ source: this.source, line: lineNo, path: "requesterName" }, `a requesterName="…" key on a "${msg}" line`);
+    const r = this.recordFor(name, kv[K_UID] || null);
     if (this.deleting.size > 0 && this.deleting.has(r)) this.changed.add(r);
     if (msg === "HTTP call done") {
-      const purpose = kv.purpose && (PURPOSES.get(kv.purpose) ?? detach(kv.purpose));
-      if (!purpose) throw new InputError({ ...where, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
-      const start = parseKubeTime(kv.httpCallStartTime);
-      if (start === null) throw new InputError({ ...where, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${kv.httpCallStartTime ?? ""}'`);
-      const statusCode = kv.statusCode !== undefined && /^\d+$/.test(kv.statusCode) ? Number(kv.statusCode) : null;
-      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (kv.err === undefined || kv.err === "null" || kv.err === "<nil>" || kv.err === "");
-      const latency = kv.latencySecs !== undefined ? Number(kv.latencySecs) : NaN;
-      r.calls = appendSmall(r.calls, { purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: kv.url === undefined ? null : detach(kv.url), line: lineNo });
+      const purposeText = kv[K_PURPOSE];
+      const purpose = purposeText && (PURPOSES.get(purposeText) ?? detach(purposeText));
+      if (!purpose) throw new InputError({ source: this.source, line: lineNo, path: "purpose" }, 'a purpose="…" key on an "HTTP call done" line');
+      const startText = kv[K_HTTP_START];
+      const start = parseKubeTime(startText);
+      if (start === null) throw new InputError({ source: this.source, line: lineNo, path: "httpCallStartTime" }, `an RFC3339 httpCallStartTime, got '${startText ?? ""}'`);
+      const status = kv[K_STATUS], err = kv[K_ERR], latencyText = kv[K_LATENCY], url = kv[K_URL];
+      const statusCode = status !== undefined && allDigits(status) ? Number(status) : null;
+      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && (err === undefined || err === "null" || err === "<nil>" || err === "");
+      const latency = latencyText !== undefined ? Number(latencyText) : NaN;
+      r.calls = appendSmall(r.calls, { purpose, start, statusCode, ok, latencySecs: Number.isFinite(latency) ? latency : null, url: url === undefined ? null : detach(url), line: lineNo });
       if (!ok) return;
       if (purpose === "delete_instance" && !this.deleting.has(r)) { this.deleting.add(r); this.changed.add(r); }
       if (purpose === "wake" && r.wakeStart === null) r.wakeStart = start;
@@ -234,14 +313,16 @@ export class DpcLogReader {
       if (purpose === "relay_ready" && r.relayReadyStart === null) r.relayReadyStart = start;
       return;
     }
-    const start = parseKubeTime(kv.k8sCallStartTime);
-    if (start === null) throw new InputError({ ...where, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${kv.k8sCallStartTime ?? ""}'`);
+    const k8sText = kv[K_K8S_START];
+    const start = parseKubeTime(k8sText);
+    if (start === null) throw new InputError({ source: this.source, line: lineNo, path: "k8sCallStartTime" }, `an RFC3339 k8sCallStartTime, got '${k8sText ?? ""}'`);
+    const pod = kv[K_POD];
     if (msg === "Created launcher-based server-providing pod") {
       r.launcherCreateStart ??= start;
-      r.launcherPod ??= kv.pod === undefined ? null : detach(kv.pod);
+      r.launcherPod ??= pod === undefined ? null : detach(pod);
     } else {
       r.providerCreateStart ??= start;
-      r.providerPod ??= kv.pod === undefined ? null : detach(kv.pod);
+      r.providerPod ??= pod === undefined ? null : detach(pod);
     }
   }
 
