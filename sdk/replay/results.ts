@@ -159,7 +159,7 @@ function stats(values: number[]): { mean: number | null; p50: number | null; p90
   if (values.length === 0) return { mean: null, p50: null, p90: null, p99: null, max: null };
   const s = Float64Array.from(values).sort();
   let sum = 0;
-  for (const v of s) sum += v;
+  for (let i = 0; i < s.length; i++) sum += s[i]!;
   return { mean: sum / s.length, p50: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9), p99: quantileSorted(s, 0.99), max: s[s.length - 1]! };
 }
 
