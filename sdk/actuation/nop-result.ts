@@ -189,11 +189,15 @@ export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}
     if (!o.strict) row.actlab = { denominator: r.denominator, classified: r.classified, unknown: r.unknown, hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate, cold_hit_rate: r.cold_hit_rate };
     return row;
   });
-  const created = acts.map((a) => a.creation_timestamp).filter((x): x is number => x !== null);
-  const readyTs = acts.map((a) => a.ready_timestamp).filter((x): x is number => x !== null);
-  // reduce, not Math.min(...xs): spreading 1e5+ arguments can overflow the stack.
-  const start = o.time?.start ?? (created.length ? created.reduce((m, x) => Math.min(m, x)) : 0);
-  const stop = o.time?.stop ?? (readyTs.length ? readyTs.reduce((m, x) => Math.max(m, x)) : start);
+  // One pass, no arrays of 1e5 timestamps (and not Math.min(...xs): spreading 1e5+ arguments can overflow the stack).
+  let firstCreated: number | null = null;
+  let lastReady: number | null = null;
+  for (const a of acts) {
+    if (a.creation_timestamp !== null) firstCreated = firstCreated === null ? a.creation_timestamp : Math.min(firstCreated, a.creation_timestamp);
+    if (a.ready_timestamp !== null) lastReady = lastReady === null ? a.ready_timestamp : Math.max(lastReady, a.ready_timestamp);
+  }
+  const start = o.time?.start ?? firstCreated ?? 0;
+  const stop = o.time?.stop ?? lastReady ?? start;
   return {
     version: "0.1",
     scenario: { deploy_methods: "fma", load_format: "auto", sleep_mode: true, max_instances: 4, model: { name: "unknown" }, platform: { engines: [] }, gpus: [], ...o.scenario },

@@ -78,8 +78,15 @@ export interface RunSummary extends HitRates {
  * ```
  */
 export function summarizeActuations(acts: readonly Actuation[]): RunSummary {
-  const its = [...new Set(acts.map((a) => a.iteration))].sort((a, b) => a - b);
-  const iterations = its.map((it) => ({ iteration: it, ...hitRates(acts.filter((a) => a.iteration === it)) }));
+  // One pass to group (a filter per iteration was quadratic: 1e4 iterations of 1e5 actuations).
+  const byIteration = new Map<number, Actuation[]>();
+  for (const a of acts) {
+    const list = byIteration.get(a.iteration);
+    if (list) list.push(a);
+    else byIteration.set(a.iteration, [a]);
+  }
+  const its = [...byIteration.keys()].sort((a, b) => a - b);
+  const iterations = its.map((it) => ({ iteration: it, ...hitRates(byIteration.get(it)!) }));
   const distributions = Object.fromEntries(TIMINGS.map((t) => [t, describe(acts.map((a) => a[t]))])) as Record<TimingName, Distribution>;
   const timing_sources: Record<string, number> = {};
   for (const a of acts) timing_sources[a.timing_source] = (timing_sources[a.timing_source] ?? 0) + 1;
