@@ -30,7 +30,6 @@ interface Scenario {
   /** Request index of the first traffic window with no completions (an SDK deviation), or Infinity. */
   firstEmptyWindow: number;
   /** Request index of the first prefill-engine pass with no prefill request (heartbeat), or Infinity. */
-  firstPrefillIdlePass: number;
 }
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[r.int(xs.length)]!;
@@ -109,7 +108,6 @@ function makeScenario(id: number): Scenario {
   let readyP = 1 + r.int(3);
   let readyD = 1 + r.int(3);
   let firstEmptyWindow = Infinity;
-  let firstPrefillIdlePass = Infinity;
   const ticks = 20 + r.int(30);
   for (let k = 0; k < ticks; k++) {
     if (r.bernoulli(0.3)) readyP = Math.min(8, Math.max(1, readyP + (r.bernoulli(0.5) ? 1 : -1)));
@@ -121,7 +119,6 @@ function makeScenario(id: number): Scenario {
     const fpm = tick.need_worker_fpm && !r.bernoulli(0.03)
       ? mode === "agg" ? { prefill: null, decode: workers(readyD, "agg", "a") } : { prefill: r.bernoulli(0.05) ? [] : workers(readyP, "prefill", "p"), decode: r.bernoulli(0.05) ? [] : workers(readyD, "decode", "d") }
       : null;
-    if (mode === "disagg" && fpm?.prefill?.some((f) => !f.scheduled_requests?.num_prefill_requests) && firstPrefillIdlePass === Infinity) firstPrefillIdlePass = requests.length;
     let traffic = null;
     if (tick.need_traffic_metrics) {
       const empty = r.bernoulli(0.04);
@@ -151,7 +148,7 @@ function makeScenario(id: number): Scenario {
     if (!("next_tick" in reply)) throw new Error(`scenario ${id}: SDK tick failed: ${JSON.stringify(reply)}`);
     tick = reply.next_tick;
   }
-  return { id, mode, target, load, thpt, predictor, minEndpoint: config.min_endpoint as number, budget: config.max_gpu_budget as number, gpus: { prefill: pg, decode: dg }, requests, sdk, firstEmptyWindow, firstPrefillIdlePass };
+  return { id, mode, target, load, thpt, predictor, minEndpoint: config.min_endpoint as number, budget: config.max_gpu_budget as number, gpus: { prefill: pg, decode: dg }, requests, sdk, firstEmptyWindow };
 }
 
 const NUMBER_FIELDS = ["estimated_ttft_ms", "estimated_itl_ms", "predicted_num_req", "predicted_isl", "predicted_osl", "predicted_kv_hit_rate", "engine_rps_prefill", "engine_rps_decode", "throughput_lower_bound_prefill", "throughput_lower_bound_decode"] as const;
@@ -179,7 +176,6 @@ function differences(s: StepReply, p: StepReply, cur: { num_prefill: number; num
 
 const CAUSE = {
   emptyWindow: "SDK deviation: a traffic window with no completions feeds no ISL/OSL/hit rate and counts toward nan_scaledown_threshold (planner/README, dynamo.md §8.1)",
-  prefillIdle: "ai-dynamo 1.2.x PrefillRegressionModel averages a pass without prefill requests into avg_isl as 0 (1.1.x and the SDK skip it), so TTFT estimates move after the first prefill heartbeat",
   floorsOnNoChange: "SDK applies min_endpoint and the GPU budget to the current count on a tick with no estimate or no change (planner/README, §8.2); Dynamo returns no decision there",
   prefillSlaFloor: "ai-dynamo 1.2.x raises the prefill throughput replicas to ceil(single-engine TTFT / SLA) when one engine cannot meet the TTFT SLA (dynamo.md §3.6 and the SDK only warn), and the higher floor carries into later load decisions",
   emptyPredictor: "a predictor with no data: Dynamo forecasts 0, the SDK reports none (the same discount: clamp(None) = 0)",
@@ -217,7 +213,6 @@ function cappedByBalance(sc: Scenario, i: number): boolean {
  */
 function explain(sc: Scenario, i: number, diffs: readonly Diff[], state: { floorDiverged: boolean }): string[] | undefined {
   if (i >= sc.firstEmptyWindow) return [CAUSE.emptyWindow];
-  if (sc.target === "sla" && i >= sc.firstPrefillIdlePass) return [CAUSE.prefillIdle];
   const cur = current(sc, i);
   const overBudget = sc.budget >= 0 && (sc.mode === "agg" ? cur.num_decode * sc.gpus.decode : cur.num_prefill * sc.gpus.prefill + cur.num_decode * sc.gpus.decode) > sc.budget;
   const negativeOsl = diffs.some((d) => d.field === "predicted_osl" && typeof d.peer === "number" && d.peer <= 0);

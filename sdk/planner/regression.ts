@@ -202,7 +202,9 @@ export class PrefillRegression {
   }
 
   observe(p: FpmPoint): void {
-    if (p.numPrefill > 0) this.avgIsl.add(p.sumPrefillTokens / p.numPrefill);
+    // A pass with no prefill counts as ISL 0 once traffic was seen (ai-dynamo 1.2–1.6 do so in the
+    // prefill model only; the agg model skips it, as 1.1 did in both).
+    this.avgIsl.add(p.numPrefill > 0 ? p.sumPrefillTokens / p.numPrefill : 0);
     this.avgNumPrefill.add(p.numPrefill);
     if (p.wallTimeS > 0) this.reg.add([p.sumPrefillTokens], p.wallTimeS);
   }
