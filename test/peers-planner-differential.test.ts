@@ -177,7 +177,7 @@ function differences(s: StepReply, p: StepReply, cur: { num_prefill: number; num
 const CAUSE = {
   emptyWindow: "SDK deviation: a traffic window with no completions feeds no ISL/OSL/hit rate and counts toward nan_scaledown_threshold (planner/README, dynamo.md §8.1)",
   floorsOnNoChange: "SDK applies min_endpoint and the GPU budget to the current count on a tick with no estimate or no change (planner/README, §8.2); Dynamo returns no decision there",
-  prefillSlaFloor: "ai-dynamo 1.2.x raises the prefill throughput replicas to ceil(single-engine TTFT / SLA) when one engine cannot meet the TTFT SLA (dynamo.md §3.6 and the SDK only warn), and the higher floor carries into later load decisions",
+  prefillSlaFloor: "ai-dynamo 1.2.x raises the prefill throughput replicas to ceil(single-engine TTFT / SLA) when one engine cannot meet the TTFT SLA (1.6.1, dynamo.md §3.6 and the SDK only warn), and the higher floor carries into later load decisions",
   emptyPredictor: "a predictor with no data: Dynamo forecasts 0, the SDK reports none (the same discount: clamp(None) = 0)",
   negativeForecast: "a forecast OSL ≤ 0 (Kalman trend): the SDK stops at no_traffic_data without reporting the forecast; Dynamo records it, then its rate search returns 0 (model_not_ready) — no decision either way",
   balanceBound: "agg balance bound: ai-dynamo 1.2.1's code tests eff_isl/(MBT − x) ≤ osl (x ≤ MBT − eff_isl/osl), the SDK the derivation x ≤ osl·MBT/(eff_isl + osl) of dynamo.md §3.6 (157.2 on PR #8280's workload); the SDK's sweep ended at its lower cap without an SLA miss",
@@ -217,6 +217,8 @@ function explain(sc: Scenario, i: number, diffs: readonly Diff[], state: { floor
   const overBudget = sc.budget >= 0 && (sc.mode === "agg" ? cur.num_decode * sc.gpus.decode : cur.num_prefill * sc.gpus.prefill + cur.num_decode * sc.gpus.decode) > sc.budget;
   const negativeOsl = diffs.some((d) => d.field === "predicted_osl" && typeof d.peer === "number" && d.peer <= 0);
   const out = new Set<string>();
+  // A floor that diverges at this very tick explains this tick's prefill decision too, whatever the order of the diffs.
+  if (diffs.some((d) => d.field === "throughput_lower_bound_prefill" && typeof d.sdk === "number" && typeof d.peer === "number" && d.peer > d.sdk)) state.floorDiverged = true;
   for (const d of diffs) {
     let c: string | undefined;
     if (d.field === "predicted_kv_hit_rate" && d.sdk === null && d.peer === 0) c = CAUSE.emptyPredictor;

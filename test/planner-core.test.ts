@@ -220,17 +220,19 @@ function refusalCase(extra: Record<string, unknown> = {}) {
 }
 
 test("load path: a scale-down the survivors could not absorb is refused (scale_down_refused_consolidation)", () => {
-  // Prefill: TTFT(q) = 1 + 0.01·(q + 3000) ms → own 31 ms; SLA 100 at 80 % → budget 55.2 ms of queue wait.
-  // Queues 2000 and 2500 on 2 engines: estimates 51 and 56 ms (all < 0.8 × 100, so the old rule went 2 → 1);
-  // consolidated the second waits 0.01 × 5000 = 50 < 55.2 → allowed. At 2800 (estimate 59 ms) the survivor
-  // would hold 5600 + 3000 = 8600 tokens, two chunks (8192 + 408): 88 ms, a 57 ms wait ≥ 55.2 → refused.
+  // Prefill: TTFT(q) = 1 + 0.01·(q + ISL) ms per chunk of ≤ 8192 tokens. ISL is the moving average of the five
+  // fitted 3000-token passes and the tick's two idle snapshots (a pass without prefill counts as ISL 0, as in
+  // Dynamo): 15000 / 7 = 2142.9 → own 22.4 ms; SLA 100 at 80 % → budget 62.1 ms of queue wait.
+  // Queues 2000 and 2500 on 2 engines: estimates 42.4 and 47.4 ms (all < 0.8 × 100, so the old rule went 2 → 1);
+  // consolidated the second waits 0.01 × 5000 = 50 < 62.1 → allowed. At 3100 (estimate 53.4 ms) the survivor
+  // would hold 6200 + 2142.9 tokens, two chunks (8192 + 150.9): 85.4 ms, a 63 ms wait ≥ 62.1 → refused.
   const a = refusalCase();
   const ok = a.sm.onTick(a.load, { now: 5, counts: counts(2, 1), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2500 }], decode: ids("d", 1) } });
   assert.deepEqual(ok.scaleTo, { prefill: 1, decode: 1 });
   assert.equal(ok.diagnostics.loadReasonPrefill, "scale_down");
   const b = refusalCase();
-  const no = b.sm.onTick(b.load, { now: 5, counts: counts(2, 1), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2800 }], decode: ids("d", 1) } });
-  close(no.diagnostics.estimatedTtftMs!, 59, 1e-9);
+  const no = b.sm.onTick(b.load, { now: 5, counts: counts(2, 1), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 3100 }], decode: ids("d", 1) } });
+  close(no.diagnostics.estimatedTtftMs!, 1 + 0.01 * (3100 + 15000 / 7), 1e-9);
   assert.equal(no.scaleTo, undefined);
   assert.equal(no.diagnostics.loadReasonPrefill, "scale_down_refused_consolidation");
   assert.equal(no.diagnostics.loadReasonDecode, "no_change");
@@ -246,7 +248,7 @@ test("load path: a scale-down the survivors could not absorb is refused (scale_d
   assert.deepEqual(kvFits.scaleTo, { prefill: 1, decode: 1 });
   // A component that scales shows its own reason; a refusal on the other side is then plain no_change.
   const e = refusalCase();
-  const up = e.sm.onTick(e.load, { now: 5, counts: counts(2, 2), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 2800 }], decode: [{ ...idle("d0"), sumDecodeKvTokens: 600_000 }, { ...idle("d1"), sumDecodeKvTokens: 600_000 }] } });
+  const up = e.sm.onTick(e.load, { now: 5, counts: counts(2, 2), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 2000 }, { ...idle("p1"), queuedPrefillTokens: 3100 }], decode: [{ ...idle("d0"), sumDecodeKvTokens: 600_000 }, { ...idle("d1"), sumDecodeKvTokens: 600_000 }] } });
   assert.deepEqual(up.scaleTo, { prefill: 2, decode: 3 }); // ITL over 50 ms on both: up
   assert.ok(up.diagnostics.estimatedItlMs! > 50, `ITL ${up.diagnostics.estimatedItlMs}`);
   assert.equal(up.diagnostics.loadReasonPrefill, "no_change");
@@ -461,9 +463,10 @@ test("KV hit rate: load-only uses the last observed window (sticky); mixed mode 
   assert.equal(lo.onTick(load(5), { now: 5, counts: counts(1, 1), traffic: w(0.4), fpm: { prefill: ids("p", 1), decode: ids("d", 1) } }).diagnostics.kvHitRateUsed, 0.4);
   assert.equal(lo.onTick(load(10), { now: 10, counts: counts(1, 1), traffic: w(Number.NaN), fpm: { prefill: ids("p", 1), decode: ids("d", 1) } }).diagnostics.kvHitRateUsed, 0.4);
   assert.equal(lo.onTick(load(15), { now: 15, counts: counts(1, 1), traffic: w(null), fpm: { prefill: ids("p", 1), decode: ids("d", 1) } }).diagnostics.kvHitRateUsed, 0.4);
-  // The discount reaches the TTFT estimate: queue 10000 + avg ISL 3000 = 13000 × 0.6 = 7800 → 0.079 s.
+  // The discount reaches the TTFT estimate: queue 10000 + avg ISL (five fitted 3000-token passes and four idle
+  // tick snapshots counted as 0: 15000 / 9) = 11666.7 × 0.6 = 7000 → 0.071 s.
   const e = lo.onTick(load(20), { now: 20, counts: counts(1, 1), traffic: w(0.4), fpm: { prefill: [{ ...idle("p0"), queuedPrefillTokens: 10_000 }], decode: ids("d", 1) } });
-  close(e.diagnostics.estimatedTtftMs!, 79, 1e-9);
+  close(e.diagnostics.estimatedTtftMs!, 1 + 0.01 * 0.6 * (10_000 + 15_000 / 9), 1e-9);
   // Mixed mode: a load tick's traffic is not scraped; the throughput tick promotes the predictor's value.
   const mx = fittedDisagg();
   const th = mx.onTick({ at: 60, runLoad: false, runThroughput: true, needTraffic: true, trafficDurationS: 60, needWorkerFpm: false }, { now: 60, counts: counts(1, 1), traffic: { ...w(0.3), durationS: 60 } });
