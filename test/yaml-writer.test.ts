@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { yamlText } from "../sdk/core/yaml-text.js";
 import { isSafePlain, writeYamlFile, yamlString } from "../sdk/actuation/yaml-writer.js";
-import { toBenchmarkReport, toNopResult, toYamlText } from "../sdk/actuation/nop-result.js";
+import { toBenchmarkReport, toNopResult, toYamlText, writeNopResultYaml } from "../sdk/actuation/nop-result.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 
 const lib = (v: unknown) => stringify(v, { lineWidth: 0, aliasDuplicateObjects: false });
@@ -130,6 +130,23 @@ test("toYamlText of nop results and Benchmark Reports of random actuations: the 
       }
     }),
     { numRuns: 300, seed: 15 },
+  );
+});
+
+test("writeNopResultYaml (iterations and launcher_infos made as written): the bytes of toYamlText(toNopResult(…)), library fallback included", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "actlab-nop-yaml-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "result.yaml");
+  fc.assert(
+    fc.property(fc.array(actuation, { maxLength: 40 }), fc.boolean(), fc.boolean(), (acts, strict, multiLine) => {
+      if (multiLine && acts.length > 0) acts[acts.length - 1] = { ...acts[acts.length - 1]!, reason: "two\nlines" };
+      const o = { strict, ttft: new Map([["req-1", 0.25]]), podIps: new Map([["launcher-0", "10.0.0.1"]]), scenario: { model: { name: "m" } } };
+      const bytes = writeNopResultYaml(path, acts, o, { fsync: false });
+      const want = Buffer.from(toYamlText(toNopResult(acts, o)), "utf8");
+      assert.ok(readFileSync(path).equals(want));
+      assert.equal(bytes, want.length);
+    }),
+    { numRuns: 200, seed: 21 },
   );
 });
 

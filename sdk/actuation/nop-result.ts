@@ -22,7 +22,7 @@
  *   writes the same bytes to a file as they are made, without the document ever being one string.
  * - `actuationRows`: one tidy row per actuation for arquero/danfo.
  */
-import { yamlString } from "./yaml-writer.js";
+import { writeYamlFile, yamlString } from "./yaml-writer.js";
 import type { Row } from "../core/rows.js";
 import type { Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
@@ -172,6 +172,51 @@ function launcherInfo(a: Actuation, o: NopResultOptions): LauncherInfo {
  * ```
  */
 export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}): NopResult {
+  return nopResultOf(acts, o, false);
+}
+
+/**
+ * Writes the nop `result.yaml` of `acts` to `path` (temp file + rename, see `writeYamlFile`): the
+ * bytes of `toYamlText(toNopResult(acts, o))`, streamed. No NopResult is built whole: each
+ * iteration and each launcher_info is made when the writer reaches it and dropped once written, so a
+ * 1e5-actuation result.yaml needs neither its ~150 MB of text nor 1e5 launcher_info objects in
+ * memory at once. Returns the bytes written.
+ *
+ * @example
+ * ```ts
+ * writeNopResultYaml("out/result.yaml", actuations, nopOptionsFor(run));
+ * ```
+ */
+export function writeNopResultYaml(path: string, acts: readonly Actuation[], o: NopResultOptions = {}, write: { fsync?: boolean; mode?: number } = {}): number {
+  return writeYamlFile(path, nopResultOf(acts, o, true), write);
+}
+
+/**
+ * An array of `n` items made by `make(i)` each time one is read (a Proxy: `Array.isArray` is true,
+ * `length` and indexing work, nothing is kept), for the streaming writer to walk once.
+ */
+function lazyList<T>(n: number, make: (i: number) => T): T[] {
+  return new Proxy([] as T[], {
+    get(target, key, receiver) {
+      if (key === "length") return n;
+      if (typeof key === "string") {
+        const i = Number(key);
+        if (Number.isInteger(i) && i >= 0 && i < n && String(i) === key) return make(i);
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    has(target, key) {
+      if (typeof key === "string") {
+        const i = Number(key);
+        if (Number.isInteger(i) && i >= 0 && i < n && String(i) === key) return true;
+      }
+      return Reflect.has(target, key);
+    },
+  });
+}
+
+/** The NopResult; with `lazy`, its iterations and their launcher_infos are lazyLists (made as read). */
+function nopResultOf(acts: readonly Actuation[], o: NopResultOptions, lazy: boolean): NopResult {
   // One pass to group: a 1e5-actuation run has ~1e4 iterations, and a filter per iteration was quadratic.
   const byIteration = new Map<number, Actuation[]>();
   for (const a of acts) {
@@ -180,15 +225,17 @@ export function toNopResult(acts: readonly Actuation[], o: NopResultOptions = {}
     else byIteration.set(a.iteration, [a]);
   }
   const its = [...byIteration.keys()].sort((a, b) => a - b);
-  const iterations: NopIteration[] = its.map((it) => {
+  const iteration = (it: number): NopIteration => {
     const list = byIteration.get(it)!;
     const r = hitRates(list);
     // Upstream divides by every launcher_info of the iteration; ours (over classified) rides beside.
     const per = (k: number) => (r.total > 0 ? k / r.total : 0);
-    const row: NopIteration = { iteration: it, launcher_infos: list.map((a) => launcherInfo(a, o)), hot_hit_rate: per(r.hot), warm_hit_rate: per(r.warm), cold_launcher_hit_rate: per(r.cold_launcher) };
+    const infos = lazy ? lazyList(list.length, (j) => launcherInfo(list[j]!, o)) : list.map((a) => launcherInfo(a, o));
+    const row: NopIteration = { iteration: it, launcher_infos: infos, hot_hit_rate: per(r.hot), warm_hit_rate: per(r.warm), cold_launcher_hit_rate: per(r.cold_launcher) };
     if (!o.strict) row.actlab = { denominator: r.denominator, classified: r.classified, unknown: r.unknown, hot_hit_rate: r.hot_hit_rate, warm_hit_rate: r.warm_hit_rate, cold_launcher_hit_rate: r.cold_launcher_hit_rate, cold_hit_rate: r.cold_hit_rate };
     return row;
-  });
+  };
+  const iterations = lazy ? lazyList(its.length, (i) => iteration(its[i]!)) : its.map(iteration);
   // One pass, no arrays of 1e5 timestamps (and not Math.min(...xs): spreading 1e5+ arguments can overflow the stack).
   let firstCreated: number | null = null;
   let lastReady: number | null = null;
