@@ -36,8 +36,8 @@ export class BlockInterner {
     this.ratio = traceBlockSize % engineBlockSize === 0 ? traceBlockSize / engineBlockSize : 0;
     if (expectedPrefixes > 2048) {
       let n = this.tabId.length;
-      // Distinct prefixes are fewer than hash ids (shared prefixes), so room for the hint keeps the load ≤ ½ in practice.
-      while (n < expectedPrefixes && n < 1 << 24) n *= 2;
+      // Distinct prefixes are fewer than hash ids (shared prefixes); 1.5× the hint keeps the load ≤ ½ in practice.
+      while (n < 1.5 * expectedPrefixes && n < 1 << 24) n *= 2;
       this.tabParent = new Int32Array(n);
       this.tabHash = new Int32Array(n);
       this.tabId = new Int32Array(n);
