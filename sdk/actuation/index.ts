@@ -4,8 +4,7 @@ export { classifyActuations, CONDITION_OF, type Actuation, type ClassifyInput, t
 export { parseDpcLog, parseKlog, dpcRecordFor, parseVllmLog, parseActuationMetric, actuationCounts, countsDelta, type DpcEvidence, type DpcRecord, type DpcCall, type VllmEvent, type VllmEventType, type ActuationMetricSample } from "./evidence.js";
 export { FMA_KEYS, INFERENCE_SERVER_CONTAINER, podRole, type PodRole } from "./fma-keys.js";
 export { hitRates, summarizeActuations, TIMINGS, type HitRates, type IterationSummary, type RunSummary, type TimingName } from "./summary.js";
-export { toNopResult, writeNopResultYaml, toBenchmarkReport, toYamlText, actuationRows, type NopResult, type NopResultOptions, type NopScenario, type NopIteration, type LauncherInfo } from "./nop-result.js";
-export { writeYamlFile, yamlString } from "./yaml-writer.js";
+export { toNopResult, toBenchmarkReport, toYamlText, actuationRows, type NopResult, type NopResultOptions, type NopScenario, type NopIteration, type LauncherInfo } from "./nop-result.js";
 export { dualPodsSummary, type DualPodsRun, type DualPodsResult, type DualPodsSummary } from "./dual-pods-summary.js";
 export { analyzeRun, type RunInputs, type RunAnalysis } from "./analyze.js";
 export {
