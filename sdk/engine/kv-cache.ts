@@ -11,7 +11,7 @@
 const NONE = -1;
 
 /** A bigger copy (≥ min, doubling). Callers only ask when they need room. */
-function grow(a: Int32Array, min: number): Int32Array {
+function grow(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
   let n = Math.max(16, a.length);
   while (n < min) n *= 2;
   const b = new Int32Array(n);

@@ -9,6 +9,10 @@
  * segment is lazily applied: `advance(t)` applies the passes that ended by t, and `interrupt(t)`
  * (new work arriving) cuts it after the pass in progress, so the result equals pass-by-pass
  * simulation.
+ *
+ * Long because: the slow pass, the segment fast path and the per-request bookkeeping read and write
+ * one hot state (queues, KV slots, gap pool) in the engine's inner loop; split across modules that
+ * state would be passed around or reached through calls the loop cannot afford.
  */
 import { KvCache } from "./kv-cache.js";
 import type { EngineConfig } from "./config.js";
