@@ -1,9 +1,9 @@
-import { quantileScratch, weightedQuantilesInPlace } from "../engine/weighted-quantiles.js";
-
 /**
  * A binary min-heap of (time, a, b) integer-payload entries in typed arrays; equal times pop in
  * insertion order (FIFO), which keeps runs deterministic. No closures or objects per event.
  */
+import { quantileScratch, weightedQuantilesInPlace } from "../engine/weighted-quantiles.js";
+
 export class TimeHeap {
   private t = new Float64Array(64);
   private s = new Float64Array(64);
