@@ -23,9 +23,10 @@
 //     consolidation check (its load estimates come from the AISimulate perf model, not this regression,
 //     and it is not installable here). The assertions hold all of this.
 //  2. Closed loop — each planner steering its own replay. Measured: 12 scaling events (6 up / 6 down) for
-//     ours against 14 (7 / 7), time-weighted mean replicas 1.78 vs 1.87 over the first 160 s, the same
-//     count 68.8% of the time, peak 3 on both, mean TTFT 1.43 s vs 1.40 s (before the consolidation port:
-//     14 events, 1.87 vs 1.87, 50.8%, peak 4 vs 3, 4.0 s vs 1.4 s). The engines are not the cause: over
+//     ours against 14 (7 / 7), time-weighted mean replicas 1.76 vs 1.89 over the first 157 s, the same
+//     count 62.8% of the time, peak 3 on both, mean TTFT 1.42 s vs 1.40 s, the first three events the
+//     same (before the round-robin fix of b: 68.8% the same, 1.43 s, only the first event the same; before
+//     the consolidation port too: 14 events, 50.8%, peak 4 vs 3, 4.0 s vs 1.4 s). The engines are not the cause: over
 //     the first interval both fleets run the same 83 passes (same batch composition, pass times within
 //     5e-8 relative). The causes, in the order they first bite:
 //     a. Tick timing (1.2.1's adapter, changed in 1.6.1). 1.2.1 takes the tick's now from the bridge's
@@ -38,21 +39,17 @@
 //        in flight at now (84 passes at the first tick, their times summing to 5.007 s; ours the 83
 //        completed by 5 s). Asserted below from the recorded schedule (at_k+1 = now_k + 5,
 //        0 ≤ at_k − now_k < 0.25 s).
-//     b. Round-robin phase after a scale event (our replay's router, sdk/replay/router.ts). Dynamo's
-//        mocker keeps a cursor, index = next % n then next = index + 1, also while n = 1 (next stays 1),
-//        so after 1→2 the first request goes to the new worker; ours counts `rr++ % n` only while n > 1,
-//        so it goes to the old one. At 6 s (after the 5 s scale-up) Dynamo sends request #26 (ISL 1053,
-//        OSL 26) and #28 (7238/11) to the new worker, ours #27 (5710/745). Ours' new worker then runs ~480
-//        decode-only 7 ms passes before the second tick, Dynamo's 50 (busy 1.1 s of 5): the regressions'
-//        64-pass window averages 1661 piggybacked prefill tokens per pass in ours against 2921, so the
-//        agg ITL estimates are [57.5, 42.5] ms against [83.8, 68.8], and "all estimates over the 50 ms
-//        SLA" holds in Dynamo only: 2→3 at 9.8 s, where ours holds (its consolidation check refuses a
-//        2→1 there) and scales 2→1 at 15 s. That is the 2→3 at 9.8 s, the earlier note's 55.2 vs 83.8 ms
-//        ITL (57.5 now, without the sweep) and the smaller early fleet. With the cursor rule patched in at run time (an experiment, not in this
-//        test) ours' worker 0 holds Dynamo's exact batch at the second tick (26 decodes, 403,818 KV
-//        tokens, 26,517 queued prefill tokens), the estimates are [76.0, 60.9] (the rest is the window:
-//        ours ticks 0.18 s later, 98 passes fed against 76), ours goes 2→3 there too, and its first four
-//        decisions are Dynamo's.
+//     b. Round-robin phase after a scale event — found here and fixed in our replay (sdk/replay/router.ts).
+//        Dynamo's mocker keeps a cursor, index = next % n then next = index + 1, also while n = 1, so after
+//        1→2 the first request goes to the new worker; ours counted `rr++ % n` only while n > 1, so it went
+//        to the old one. At 6 s Dynamo sent request #26 (ISL 1053, OSL 26) and #28 (7238/11) to the new
+//        worker, ours #27 (5710/745); ours' new worker then ran ~480 decode-only passes before the second
+//        tick against Dynamo's 50, the 64-pass window averaged 1661 piggybacked prefill tokens per pass
+//        against 2921, and the agg ITL estimates were [57.5, 42.5] ms against [83.8, 68.8]: no 2→3 at 10 s
+//        (the earlier note's 55.2 vs 83.8 ms). With the cursor, ours makes Dynamo's first three decisions
+//        (5: 1→2, 10: 2→3, 15: 3→2, asserted below; second-tick ITL estimate 76.0 against 83.8, the rest
+//        being the window: ours ticks 0.18 s later). At 20 s Dynamo (tick at 19.81 s) goes 2→1 where ours
+//        refuses on consolidation: from there a and c part the fleets.
 //     c. Arrivals every 3 s meet the 15 s tick multiples. Our replay routes arrivals at t before a tick at
 //        t ("up to and including t"), so at 30 s the whole 30 s batch lands on the one worker before the
 //        1→2 scale-up; Dynamo's tick (29.65 s, cause a) scales first and spreads the batch over two. With
@@ -66,8 +63,8 @@
 //        with the rate forced to 0 (Dynamo 4304). No decision on this slice changes with it forced to 0
 //        (checked the same way).
 //     From there the fleets differ and so does every later routing phase. a and c are replay
-//     behaviour (1.2.1's adapter; ours follows 1.6.1); b and d are fidelity gaps of our replay against
-//     Dynamo's mocker (not of the planner), left to sdk/replay. The closed-loop assertions keep the
+//     behaviour (1.2.1's adapter; ours follows 1.6.1); d is a difference of measurement we keep (the
+//     engine's prefix-cache overlap is real under any router); b was a fidelity gap of our replay, fixed. The closed-loop assertions keep the
 //     agreement measured (mean replicas within 15%, event counts within 30%, same count ≥ 55%, mean TTFT
 //     within 25%) so a regression on either side shows.
 import { test } from "node:test";
@@ -192,8 +189,12 @@ test(`planner in the loop: load-scaling decision timelines, SDK vs ai-dynamo ${P
 
   // Closed loop: the first tick sees the same single-worker fleet and decides the same; then the
   // replays' routing and tick timing part them (header), within the agreement measured.
-  assert.equal(sEv[0]!.from, dEv[0]!.from);
-  assert.equal(sEv[0]!.to, dEv[0]!.to);
+  // With Dynamo's round-robin cursor (b) the first three scaling events are the same, each within one tick's
+  // drift (a) of Dynamo's.
+  for (let k = 0; k < 3; k++) {
+    assert.deepEqual([sEv[k]!.from, sEv[k]!.to], [dEv[k]!.from, dEv[k]!.to], `scaling event ${k + 1}: SDK ${JSON.stringify(sEv[k])} vs dynamo ${JSON.stringify(dEv[k])}`);
+    assert.ok(Math.abs(sEv[k]!.t - dEv[k]!.t) < 0.25, `scaling event ${k + 1} at ${sEv[k]!.t} vs ${dEv[k]!.t} s`);
+  }
   assert.equal(snaps[0]!.scaleToDecode, log[0]!.reply.scale_to?.num_decode);
   assert.ok(Math.abs(sumS - sumD) / sumD <= 0.15, `time-weighted mean replicas ${(sumS / n).toFixed(2)} vs ${(sumD / n).toFixed(2)}`);
   assert.ok(Math.abs(sEv.length - dEv.length) <= 0.3 * dEv.length, `scaling events ${sEv.length} vs ${dEv.length}`);

@@ -48,10 +48,15 @@ export class Router {
   /** Index into `workers` of the chosen one (workers non-empty). */
   choose(workers: readonly RouterView[], ids: Int32Array, isl: number, islBlocks: number): number {
     const n = workers.length;
+    if (this.policy === "round-robin") {
+      // Dynamo's cursor: the next index follows the last one chosen, also while one worker serves, so
+      // after a scale-up the next request goes to the new worker (a free-running counter's phase would not).
+      const i = this.rr % n;
+      this.rr = i + 1;
+      return i;
+    }
     if (n === 1) return 0;
     switch (this.policy) {
-      case "round-robin":
-        return this.rr++ % n;
       case "random":
         return this.rng.int(n);
       case "least-loaded": {
