@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { yamlText } from "../sdk/core/yaml-text.js";
-import { isSafePlain, writeYamlFile, yamlString } from "../sdk/actuation/yaml-writer.js";
+import { isPlainWords, isSafePlain, writeYamlFile, yamlString } from "../sdk/actuation/yaml-writer.js";
 import { toBenchmarkReport, toNopResult, toYamlText, writeNopResultYaml } from "../sdk/actuation/nop-result.js";
 import type { Actuation } from "../sdk/actuation/classify.js";
 
@@ -158,4 +158,12 @@ test("toYamlText: every recorded result.yaml and benchmark_report.yaml in datase
     const text = readFileSync(f, "utf8");
     assert.equal(toYamlText(parse(text)), text, f);
   }
+});
+
+test("isPlainWords: every string it accepts the yaml package writes plain as a value", () => {
+  const check = (s: string) => { if (isPlainWords(s)) assert.equal(lib({ k: s }), `k: ${s}\n`, JSON.stringify(s)); };
+  for (const s of ["DPC created launcher launcher-7 for this requester", "a b", "true x", "null null", "no way", "y n", "x - y", "a. b", "_ _", "e 1", "Inf inity", "a/b c.d"]) check(s);
+  let accepted = 0;
+  fc.assert(fc.property(fc.string({ unit: fc.constantFrom(..."aZ_ 09-./ tnrueyol"), maxLength: 14 }), (s) => { check(s); if (isPlainWords(s)) accepted++; }), { numRuns: 30_000, seed: 3 });
+  assert.ok(accepted > 1000, `only ${accepted} accepted: the generator no longer exercises it`);
 });

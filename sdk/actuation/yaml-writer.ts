@@ -54,6 +54,33 @@ export function isSafePlain(s: string): boolean {
   return n > 8 || !SPECIAL_WORD.test(s);
 }
 
+/**
+ * Words of safe characters separated by single spaces, starting with a letter or underscore and not
+ * ending in a space (`DPC created launcher launcher-7 for this requester`): the library writes such
+ * a value plain (no `: `, ` #`, indicator or number/boolean/null reading is possible), so it is not
+ * asked once per distinct reason string (1e4 unique ones in a 1e5-actuation result.yaml). Values
+ * only; test/yaml-writer.test.ts checks this against the library on random strings of these characters.
+ */
+export function isPlainWords(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  const c0 = s.charCodeAt(0);
+  if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || c0 === 95)) return false;
+  let space = false;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (space) return false; // two spaces in a row
+      space = true;
+      continue;
+    }
+    if (!plainChar(c)) return false;
+    space = false;
+  }
+  // A single word is isSafePlain's (or SPECIAL_WORD's) case; no trailing space.
+  return !space && s.includes(" ");
+}
+
 function isPlainObject(v: object): boolean {
   if (Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -119,7 +146,7 @@ class BlockWriter {
   constructor(private readonly emit: (chunk: string) => void, private readonly chunkSize: number) {}
 
   private scalar(s: string, asKey: boolean): string {
-    if (isSafePlain(s)) return s;
+    if (isSafePlain(s) || (!asKey && isPlainWords(s))) return s;
     const memo = asKey ? this.keyMemo : this.valueMemo;
     let out = memo.get(s);
     if (out === undefined) {
