@@ -22,7 +22,7 @@
  * - Several resources (pods and the FMA objects) can be watched at once into one stream.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { loadClientNode } from "./client-node.js";
+import { openWatchStream, type WatchStreamHandle } from "./watch-stream.js";
 import { InputError } from "../core/errors.js";
 import { rng, type Rng, type Seed } from "../core/rng.js";
 import { STREAMS } from "../core/streams.js";
@@ -235,8 +235,6 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
   }
 
   async function runResource(r: ResourceRef): Promise<void> {
-    // Loaded here, not at import: importing kube/ (or the front door) must not pay for client-node.
-    const { Watch } = await loadClientNode();
     const path = collectionPath(r, namespace);
     const resource = r.plural;
     const known = new Map<string, KubeObject>();
@@ -333,7 +331,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       let connected = false;
       let n = 0;
       let settled = false;
-      let controller: AbortController | null = null;
+      let controller: WatchStreamHandle | null = null;
       let idle: ReturnType<typeof setTimeout> | undefined;
       const idleMs = options.idleTimeoutMs ?? 120_000;
       // One timer per stream, re-armed per event without allocating (refresh), not one per event.
@@ -350,14 +348,15 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
       };
       const abort = () => { controller?.abort(); finish(null); };
       stopSignal.addEventListener("abort", abort, { once: true });
-      const w = new Watch(kc);
-      w.watch(path, {
+      // client-node supplies the request's auth and TLS; the event path is ours (watch-stream.ts).
+      openWatchStream(kc, path, {
         resourceVersion: fromRv,
         allowWatchBookmarks: true,
         labelSelector: options.labelSelector,
         fieldSelector: options.fieldSelector,
         timeoutSeconds: options.timeoutSeconds ?? 300,
-      }, (type: string, obj: KubeObject) => {
+      }, (type: string, o: unknown) => {
+        const obj = o as KubeObject;
         if (settled) return;
         touch();
         const wall = clock.wallMs();
@@ -395,7 +394,7 @@ export function watchPods(options: WatchPodsOptions): WatchStream {
         finish(err);
       }).then((c) => {
         controller = c;
-        // client-node also resolves after a failed request (its done callback has then run and
+        // The stream also resolves after a failed request (its done callback has then run and
         // settled this attempt): only an attempt still open is a watch.
         if (!settled) { connected = true; setState(resource, "watching"); }
         if (settled || stopSignal.aborted) c.abort();
