@@ -370,7 +370,12 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
 /** Fills unknowns from per-iteration metric deltas when exactly one assignment is possible. */
 function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<ActuationPath, number>>, bounds: Map<Actuation, Bounds>): void {
   const byIt = new Map<number, Actuation[]>();
-  for (const a of acts) byIt.set(a.iteration, [...(byIt.get(a.iteration) ?? []), a]);
+  // (A push, not a copy of the list per actuation: that was quadratic in an iteration's size.)
+  for (const a of acts) {
+    const list = byIt.get(a.iteration);
+    if (list) list.push(a);
+    else byIt.set(a.iteration, [a]);
+  }
   for (const [it, list] of byIt) {
     const d = deltas.get(it);
     if (!d) continue;
