@@ -390,7 +390,7 @@ export class ApiServer {
     const text = buf.toString("utf8");
     if (text.trim() === "") throw new ApiError(400, "BadRequest", "the request body is empty");
     try {
-      const value = (/yaml/i.test(contentType) ? parseYamlText(text) : JSON.parse(text)) as unknown;
+      const value = (/yaml/i.test(contentType) ? parseYamlText(text, { logLevel: "error" }) : JSON.parse(text)) as unknown;
       checkDepth(value, this.opts.maxBodyDepth ?? MAX_BODY_DEPTH);
       return value;
     } catch (err) {

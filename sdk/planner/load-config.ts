@@ -46,7 +46,7 @@ export function parsePlannerConfigText(text: string, source: string, options: Om
 export function decodePlannerConfigText(text: string, source: string): unknown {
   let raw: unknown;
   try {
-    raw = (/^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text)) ?? {};
+    raw = (/^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text, { logLevel: "error" })) ?? {};
   } catch (err) {
     throw new InputError({ source }, `valid JSON or YAML (${(err as Error).message.split("\n")[0]})`);
   }

@@ -145,7 +145,7 @@ export function readInferencePerfConfig(value: unknown, source: string): IpWorkl
  */
 export function parseInferencePerfConfig(text: string, source = "<inference-perf config>"): IpWorkload {
   let v: unknown;
-  try { v = parseYaml(text); } catch (err) { throw new InputError({ source }, `YAML (${(err as Error).message.split("\n")[0]})`); }
+  try { v = parseYaml(text, { logLevel: "error" }); } catch (err) { throw new InputError({ source }, `YAML (${(err as Error).message.split("\n")[0]})`); }
   return readInferencePerfConfig(v, source);
 }
 

@@ -62,7 +62,7 @@ interface Template { text: string; source: string }
 function render(t: Template, vars: Record<string, string>): KubeObject {
   const text = t.text.replace(/\$\{([A-Z_]+)\}/g, (m, k: string) => vars[k] ?? m);
   let obj: unknown;
-  try { obj = parseYamlText(text); } catch (err) { throw new InputError({ source: t.source }, `a YAML requester template (${(err as Error).message})`); }
+  try { obj = parseYamlText(text, { logLevel: "error" }); } catch (err) { throw new InputError({ source: t.source }, `a YAML requester template (${(err as Error).message})`); }
   if (typeof obj !== "object" || obj === null || !("kind" in obj)) throw new InputError({ source: t.source, path: "kind" }, "a Deployment or ReplicaSet manifest");
   return obj as KubeObject;
 }
