@@ -10,8 +10,12 @@
 
 const NONE = -1;
 
-/** A bigger copy (≥ min, doubling). Callers only ask when they need room. */
-function grow(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
+/**
+ * A bigger copy (≥ min, doubling). Callers only ask when they need room. The fields it grows are
+ * declared `Int32Array`: TypeScript ≥ 5.7 would infer `Int32Array<ArrayBuffer>` from `new`, and the
+ * notebooks' tslab compiles with TypeScript 5.0, which has no generic typed arrays.
+ */
+function grow(a: Int32Array, min: number): Int32Array {
   let n = Math.max(16, a.length);
   while (n < min) n *= 2;
   const b = new Int32Array(n);
@@ -39,16 +43,16 @@ export class KvCache {
    * pageOf entry 0 means no page (nothing cached there). A page is freed when its last id leaves.
    */
   private pageOf: Int32Array;
-  private pages = new Int32Array(PAGE * 16);
-  private pageLive = new Int32Array(16);
-  private freePages = new Int32Array(16);
+  private pages: Int32Array = new Int32Array(PAGE * 16);
+  private pageLive: Int32Array = new Int32Array(16);
+  private freePages: Int32Array = new Int32Array(16);
   private nFreePages = 0;
   private nPages = 0;
-  private slotBlock = new Int32Array(0);
-  private slotRef = new Int32Array(0);
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
-  private freeSlots = new Int32Array(0);
+  private slotBlock: Int32Array = new Int32Array(0);
+  private slotRef: Int32Array = new Int32Array(0);
+  private prev: Int32Array = new Int32Array(0);
+  private next: Int32Array = new Int32Array(0);
+  private freeSlots: Int32Array = new Int32Array(0);
   private nFree = 0;
   private nSlots = 0;
   private lruHead = NONE; // oldest inactive
