@@ -144,3 +144,11 @@ test("weightedQuantiles equals quantile() on the expanded list", () => {
     ps.forEach((p, k) => assert.ok(Math.abs(got[k]! - quantile(expanded, p)) < 1e-12, `p=${p}`));
   }
 });
+
+test("without chunked prefill a prompt over the token budget is refused at once (it could never be scheduled; it used to spin forever)", () => {
+  const arrivals: EngineArrival[] = [{ at: 0, inputLength: 5000, outputLength: 10 }, { at: 1, inputLength: 100, outputLength: 5 }];
+  assert.throws(() => runEngine(arrivals, { enableChunkedPrefill: false, enablePrefixCaching: false, maxNumBatchedTokens: 2048, maxNumSeqs: 16 }, "agg"), /request 0 has 5000 input tokens, more than maxNumBatchedTokens 2048, with chunked prefill off/);
+  // At the budget it runs; with chunking on, any length runs in chunks.
+  assert.equal(runEngine([{ at: 0, inputLength: 2048, outputLength: 3 }], { enableChunkedPrefill: false, maxNumBatchedTokens: 2048 }, "agg").requests.length, 1);
+  assert.equal(runEngine(arrivals, { enableChunkedPrefill: true, maxNumBatchedTokens: 2048 }, "agg").requests.length, 2);
+});

@@ -313,6 +313,9 @@ export class EngineWorker {
   enqueue(seq: Seq, now: number): void {
     const need = Math.ceil((seq.isl + seq.osl) / this.blockSize);
     if (need > this.capacity) throw new RangeError(`request ${seq.key} needs ${need} KV blocks (${seq.isl}+${seq.osl} tokens), more than the worker's ${this.capacity}`);
+    // Without chunked prefill a prompt runs in one pass: one over the token budget would wait at the
+    // queue's head forever (vLLM refuses such a prompt outright).
+    if (!this.config.enableChunkedPrefill && seq.isl > this.config.maxNumBatchedTokens) throw new RangeError(`request ${seq.key} has ${seq.isl} input tokens, more than maxNumBatchedTokens ${this.config.maxNumBatchedTokens}, with chunked prefill off (the prompt could never be scheduled)`);
     this.interrupt(now);
     if (seq.gapPool === undefined) seq.gapPool = this.gapPool;
     this.waiting.push(seq);
