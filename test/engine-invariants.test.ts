@@ -152,3 +152,11 @@ test("without chunked prefill a prompt over the token budget is refused at once 
   assert.equal(runEngine([{ at: 0, inputLength: 2048, outputLength: 3 }], { enableChunkedPrefill: false, maxNumBatchedTokens: 2048 }, "agg").requests.length, 1);
   assert.equal(runEngine(arrivals, { enableChunkedPrefill: true, maxNumBatchedTokens: 2048 }, "agg").requests.length, 2);
 });
+
+test("without chunked prefill a preempted request whose recompute exceeds the budget is an error once nothing else runs (no endless empty passes)", () => {
+  // Two long decodes on a 70-block cache: one is preempted, and its recompute (prompt + generated) no longer fits a pass.
+  assert.throws(
+    () => runEngine([{ at: 0, inputLength: 1900, outputLength: 600 }, { at: 0, inputLength: 1900, outputLength: 600 }], { enableChunkedPrefill: false, enablePrefixCaching: false, maxNumBatchedTokens: 2048, maxNumSeqs: 16, numGpuBlocks: 70, blockSize: 64 }, "agg"),
+    /request 1 needs \d+ tokens in one pass \(recomputing after preemption\), more than maxNumBatchedTokens 2048, with chunked prefill off/,
+  );
+});

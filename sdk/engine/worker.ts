@@ -464,7 +464,12 @@ export class EngineWorker {
       const cached = this.cache.caching ? Math.min(this.cache.prefixHits(r.blockIds) * B, r.isl) : 0;
       const remaining = r.isl + r.generated - cached;
       if (remaining > 0 && budget <= 0) break;
-      if (!cfg.enableChunkedPrefill && remaining > budget) break;
+      if (!cfg.enableChunkedPrefill && remaining > budget) {
+        // Nothing running and a head that can never fit (a preempted request's recompute over the
+        // budget): no later pass could change that, so say so instead of spinning forever.
+        if (running.length === 0 && remaining > cfg.maxNumBatchedTokens) throw new RangeError(`request ${r.key} needs ${remaining} tokens in one pass (${r.preempted ? "recomputing after preemption" : "its prompt"}), more than maxNumBatchedTokens ${cfg.maxNumBatchedTokens}, with chunked prefill off`);
+        break;
+      }
       const desired = Math.min(remaining, budget);
       if (!this.allocate(r, cached + desired)) { this.free(r, false); break; }
       waiting.shift();
