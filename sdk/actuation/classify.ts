@@ -367,16 +367,29 @@ function classifyOne(req: PodLifecycle, input: ClassifyInput, byName: Map<string
   return act;
 }
 
+/**
+ * The actuations of each iteration (in their order) and the iterations, ascending — in one pass: a
+ * filter per iteration was quadratic (1e4 iterations of 1e5 actuations).
+ *
+ * @example
+ * ```ts
+ * const { byIteration, its } = groupByIteration(acts);
+ * for (const it of its) console.log(it, byIteration.get(it)!.length);
+ * ```
+ */
+export function groupByIteration(acts: readonly Actuation[]): { byIteration: Map<number, Actuation[]>; its: number[] } {
+  const byIteration = new Map<number, Actuation[]>();
+  for (const a of acts) {
+    const list = byIteration.get(a.iteration);
+    if (list) list.push(a);
+    else byIteration.set(a.iteration, [a]);
+  }
+  return { byIteration, its: [...byIteration.keys()].sort((a, b) => a - b) };
+}
+
 /** Fills unknowns from per-iteration metric deltas when exactly one assignment is possible. */
 function resolveByMetric(acts: Actuation[], deltas: ReadonlyMap<number, Record<ActuationPath, number>>, bounds: Map<Actuation, Bounds>): void {
-  const byIt = new Map<number, Actuation[]>();
-  // (A push, not a copy of the list per actuation: that was quadratic in an iteration's size.)
-  for (const a of acts) {
-    const list = byIt.get(a.iteration);
-    if (list) list.push(a);
-    else byIt.set(a.iteration, [a]);
-  }
-  for (const [it, list] of byIt) {
+  for (const [it, list] of groupByIteration(acts).byIteration) {
     const d = deltas.get(it);
     if (!d) continue;
     const left: Record<ActuationPath, number> = { ...d };

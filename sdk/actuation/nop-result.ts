@@ -24,7 +24,7 @@
  */
 import { writeYamlFile, yamlString } from "./yaml-writer.js";
 import type { Row } from "../core/rows.js";
-import type { Actuation } from "./classify.js";
+import { groupByIteration, type Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
 
 /** One entry of upstream's `BenchmarkVllmMetrics.sleep_wake`; times in epoch seconds, sizes in GiB. */
@@ -217,14 +217,7 @@ function lazyList<T>(n: number, make: (i: number) => T): T[] {
 
 /** The NopResult; with `lazy`, its iterations and their launcher_infos are lazyLists (made as read). */
 function nopResultOf(acts: readonly Actuation[], o: NopResultOptions, lazy: boolean): NopResult {
-  // One pass to group: a 1e5-actuation run has ~1e4 iterations, and a filter per iteration was quadratic.
-  const byIteration = new Map<number, Actuation[]>();
-  for (const a of acts) {
-    const list = byIteration.get(a.iteration);
-    if (list) list.push(a);
-    else byIteration.set(a.iteration, [a]);
-  }
-  const its = [...byIteration.keys()].sort((a, b) => a - b);
+  const { byIteration, its } = groupByIteration(acts);
   const iteration = (it: number): NopIteration => {
     const list = byIteration.get(it)!;
     const r = hitRates(list);

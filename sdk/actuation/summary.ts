@@ -10,7 +10,7 @@
  * interpolation (NumPy's default), over the best available value of each timing.
  */
 import { describe, type Distribution } from "../core/quantile.js";
-import type { Actuation } from "./classify.js";
+import { groupByIteration, type Actuation } from "./classify.js";
 import type { ActuationPath } from "./path.js";
 
 export interface HitRates {
@@ -78,14 +78,7 @@ export interface RunSummary extends HitRates {
  * ```
  */
 export function summarizeActuations(acts: readonly Actuation[]): RunSummary {
-  // One pass to group (a filter per iteration was quadratic: 1e4 iterations of 1e5 actuations).
-  const byIteration = new Map<number, Actuation[]>();
-  for (const a of acts) {
-    const list = byIteration.get(a.iteration);
-    if (list) list.push(a);
-    else byIteration.set(a.iteration, [a]);
-  }
-  const its = [...byIteration.keys()].sort((a, b) => a - b);
+  const { byIteration, its } = groupByIteration(acts);
   const iterations = its.map((it) => ({ iteration: it, ...hitRates(byIteration.get(it)!) }));
   const distributions = Object.fromEntries(TIMINGS.map((t) => [t, describe(acts.map((a) => a[t]))])) as Record<TimingName, Distribution>;
   const timing_sources: Record<string, number> = {};
