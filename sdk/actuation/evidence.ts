@@ -106,12 +106,42 @@ const isSpace = (c: number) => (c > 32 && c < 127 ? false : c <= 32 ? c === 32 |
 const unescape = (v: string) => (v.includes("\\") ? v.replace(/\\(.)/g, "$1") : v);
 
 /**
- * The `key=value` pairs of a klog line from `from` on, read in one pass: a key is
- * `[A-Za-z_][\w.-]*` directly followed by `=`; a value is a double-quoted string with backslash
- * escapes, else everything up to whitespace. (The same pairs the pattern
- * `([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)` finds, without a match array per pair.)
+ * The value of a klog `key=value` pair starting at `v` (just past the `=`): a double-quoted string
+ * with backslash escapes, else everything up to whitespace. Returns the index past it; with `keep`,
+ * the value is left in `scanned` (a module scratch: no object per pair), else it is never sliced.
  */
-function klogValues(line: string, from: number, only?: readonly string[]): Record<string, string> {
+let scanned = "";
+function scanValue(line: string, v: number, keep: boolean): number {
+  const n = line.length;
+  let i = v;
+  if (i < n && line.charCodeAt(i) === 34 /* " */) {
+    // The common case, no backslash before the closing quote: one indexOf each.
+    const close = line.indexOf('"', i + 1);
+    const slash = close < 0 ? -1 : line.indexOf("\\", i + 1);
+    if (close >= 0 && (slash < 0 || slash > close)) { if (keep) scanned = line.slice(v + 1, close); return close + 1; }
+    let j = i + 1;
+    for (; j < n; j++) {
+      const c = line.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
+    }
+    if (j < n) { if (keep) scanned = unescape(line.slice(v + 1, j)); return j + 1; }
+  }
+  // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
+  while (i < n && !isSpace(line.charCodeAt(i))) i++;
+  if (keep) {
+    const raw = line.slice(v, i);
+    scanned = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
+  }
+  return i;
+}
+
+/**
+ * The `key=value` pairs of a klog line from `from` on, read in one pass: a key is
+ * `[A-Za-z_][\w.-]*` directly followed by `=`; a value as scanValue reads it. (The same pairs the
+ * pattern `([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)` finds, without a match array per pair.)
+ */
+function klogValues(line: string, from: number): Record<string, string> {
   const kv: Record<string, string> = {};
   const n = line.length;
   let i = from;
@@ -121,35 +151,11 @@ function klogValues(line: string, from: number, only?: readonly string[]): Recor
     while (i < n && isKeyChar(line.charCodeAt(i))) i++;
     // A run of key characters not followed by `=` holds no key (no shorter start inside it does either).
     if (i >= n || line.charCodeAt(i) !== 61 /* = */) continue;
-    // With `only`, keys outside it are compared in place and their values skipped, never copied.
-    const key = only ? knownKey(line, keyStart, i, only) : line.slice(keyStart, i);
-    const v = ++i;
-    if (i < n && line.charCodeAt(i) === 34 /* " */) {
-      // The common case, no backslash before the closing quote: one indexOf each.
-      const close = line.indexOf('"', i + 1);
-      const slash = close < 0 ? -1 : line.indexOf("\\", i + 1);
-      if (close >= 0 && (slash < 0 || slash > close)) { if (key !== null) kv[key] = line.slice(v + 1, close); i = close + 1; continue; }
-      let j = i + 1;
-      for (; j < n; j++) {
-        const c = line.charCodeAt(j);
-        if (c === 34) break;
-        if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
-      }
-      if (j < n) { if (key !== null) kv[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
-    }
-    // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
-    while (i < n && !isSpace(line.charCodeAt(i))) i++;
-    if (key === null) continue;
-    const raw = line.slice(v, i);
-    kv[key] = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
+    const key = line.slice(keyStart, i);
+    i = scanValue(line, i + 1, true);
+    kv[key] = scanned;
   }
   return kv;
-}
-
-/** The entry of `keys` that `line[from, to)` spells, or null. */
-function knownKey(line: string, from: number, to: number, keys: readonly string[]): string | null {
-  for (const k of keys) if (k.length === to - from && line.startsWith(k, from)) return k;
-  return null;
 }
 
 /**
@@ -192,27 +198,11 @@ function dpcValues(line: string, from: number, out: (string | undefined)[]): voi
     if (!isKeyStart(line.charCodeAt(i))) { i++; continue; }
     const keyStart = i;
     while (i < n && isKeyChar(line.charCodeAt(i))) i++;
-    // A run of key characters not followed by `=` holds no key (no shorter start inside it does either).
     if (i >= n || line.charCodeAt(i) !== 61 /* = */) continue;
+    // Keys the reader does not use are compared in place and their values skipped, never copied.
     const key = dpcKey(line, keyStart, i);
-    const v = ++i;
-    if (i < n && line.charCodeAt(i) === 34 /* " */) {
-      const close = line.indexOf('"', i + 1);
-      const slash = close < 0 ? -1 : line.indexOf("\\", i + 1);
-      if (close >= 0 && (slash < 0 || slash > close)) { if (key >= 0) out[key] = line.slice(v + 1, close); i = close + 1; continue; }
-      let j = i + 1;
-      for (; j < n; j++) {
-        const c = line.charCodeAt(j);
-        if (c === 34) break;
-        if (c === 92 /* \\ */) { if (j + 1 < n && !isLineBreak(line.charCodeAt(j + 1))) { j++; continue; } j = n; break; }
-      }
-      if (j < n) { if (key >= 0) out[key] = unescape(line.slice(v + 1, j)); i = j + 1; continue; }
-    }
-    // Unquoted (or an unterminated quote): up to whitespace; a leading quote is dropped with the last character.
-    while (i < n && !isSpace(line.charCodeAt(i))) i++;
-    if (key < 0) continue;
-    const raw = line.slice(v, i);
-    out[key] = raw.startsWith('"') ? unescape(raw.slice(1, -1)) : raw;
+    i = scanValue(line, i + 1, key >= 0);
+    if (key >= 0) out[key] = scanned;
   }
 }
 
