@@ -18,11 +18,11 @@
  * - `toBenchmarkReport`: the Benchmark Report v0.1 wrapping (`benchmark-report -w nop`): FMA data
  *   under `metrics.metadata[{name: extra_metrics, value: [...]}]`, scalars as `{units, value}`, `t_*`
  *   only when not null.
- * - `toYamlText` / JSON: deterministic text (same input, same bytes); `writeYamlFile` (yaml-writer.ts)
+ * - `toYamlText` / JSON: deterministic text (same input, same bytes); `writeYamlFile` (core/yaml-text.ts)
  *   writes the same bytes to a file as they are made, without the document ever being one string.
  * - `actuationRows`: one tidy row per actuation for arquero/danfo.
  */
-import { writeYamlFile, yamlString } from "./yaml-writer.js";
+import { writeYamlFile, yamlText } from "../core/yaml-text.js";
 import type { Row } from "../core/rows.js";
 import { groupByIteration, type Actuation } from "./classify.js";
 import { hitRates } from "./summary.js";
@@ -309,7 +309,7 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
 
 /**
  * YAML text, deterministic (key order as built; no line folding): the bytes of `yamlText` (and of
- * the `yaml` package's `stringify` with `lineWidth: 0`), made by the chunked writer of yaml-writer.ts,
+ * the `yaml` package's `stringify` with `lineWidth: 0`), made by the chunked writer of core/yaml-text.ts,
  * which reuses each key's line head across objects of the same shape (the 1e5 launcher_infos of a
  * large result.yaml). To a file without the whole text as one string: `writeYamlFile(path, value)`.
  *
@@ -319,7 +319,7 @@ export function toBenchmarkReport(nop: NopResult): Record<string, unknown> {
  * ```
  */
 export function toYamlText(value: unknown): string {
-  return yamlString(value);
+  return yamlText(value);
 }
 
 /** The actuations.csv header when there is no actuation (an empty CSV still says its columns). */

@@ -17,7 +17,7 @@ import { DpcLogReader } from "../../sdk/actuation/evidence.js";
 import { classifyActuations, type Actuation } from "../../sdk/actuation/classify.js";
 import { summarizeActuations } from "../../sdk/actuation/summary.js";
 import { toNopResult, toYamlText, writeNopResultYaml } from "../../sdk/actuation/nop-result.js";
-import { writeYamlFile } from "../../sdk/actuation/yaml-writer.js";
+import { writeYamlFile } from "../../sdk/core/yaml-text.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
