@@ -7,10 +7,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestbed, type Testbed } from "../sdk/testbed/start.js";
 import { testbedInstalled } from "../sdk/testbed/versions.js";
-import { watchPods, type WatchPodsOptions, type WatchStatus } from "../sdk/kube/watch.js";
-import type { KubeObject, WatchEvent } from "../sdk/kube/types.js";
+import type { WatchPodsOptions } from "../sdk/kube/watch.js";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
-import { account, applyEvent, kubeConfigVia, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
+import { account, kubeConfigVia, mirrorWatch, podsAccepted, PodWriter, referenceWatch, sameState, untilTrue } from "./helpers/testbed-pods.js";
 
 const installed = testbedInstalled();
 const SKIP = "the test bed is not installed; run: actlab testbed install";
@@ -33,17 +32,7 @@ after(async () => {
 
 /** Runs watchPods through the proxy in the background, mirroring its events into a state map. */
 function follow(label: string, opts: Partial<WatchPodsOptions> = {}) {
-  const ac = new AbortController();
-  const statuses: WatchStatus[] = [];
-  const events: WatchEvent[] = [];
-  const state = new Map<string, KubeObject>();
-  const kc = kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`);
-  const stream = watchPods({
-    kubeConfig: kc, namespace: "default", labelSelector: `test=${label}`, signal: ac.signal, seed: 12,
-    backoff: { initialMs: 50, maxMs: 1000 }, ...opts, onStatus: (s) => statuses.push(s),
-  });
-  const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
-  return { stream, statuses, events, state, done, stop: async () => { ac.abort(); await done; } };
+  return mirrorWatch(kubeConfigVia(tb.kubeconfigPath, tb.server, `https://127.0.0.1:${proxy.port}`), label, 12, { initialMs: 50, maxMs: 1000 }, opts);
 }
 
 /** Waits until the watcher holds the server's list, and the reference has every event the watcher emitted. */

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "../../sdk/kube/kubeconfig.js";
 import type { KubeObject, WatchEvent } from "../../sdk/kube/types.js";
-import { watchPods, type BackoffOptions, type WatchState, type WatchStatus } from "../../sdk/kube/watch.js";
+import { watchPods, type BackoffOptions, type WatchPodsOptions, type WatchState, type WatchStatus } from "../../sdk/kube/watch.js";
 
 const json = (o: unknown) => ({ contentType: "application/json", text: JSON.stringify(o) });
 const merge = (o: unknown) => ({ contentType: "application/merge-patch+json", text: JSON.stringify(o) });
@@ -200,13 +200,13 @@ export async function podsAccepted(kc: KubeConfig): Promise<void> {
 }
 
 /** A watchPods stream on pods labelled test=`label`, consumed into events and a name → object mirror, with its states and statuses recorded. */
-export function mirrorWatch(kubeConfig: KubeConfig, label: string, seed: number, backoff: BackoffOptions) {
+export function mirrorWatch(kubeConfig: KubeConfig, label: string, seed: number, backoff: BackoffOptions, extra: Partial<WatchPodsOptions> = {}) {
   const ac = new AbortController();
   const states: WatchState[] = [];
   const statuses: WatchStatus[] = [];
   const events: WatchEvent[] = [];
   const state = new Map<string, KubeObject>();
-  const stream = watchPods({ kubeConfig, namespace: "default", labelSelector: `test=${label}`, signal: ac.signal, seed, backoff, onState: (s) => states.push(s), onStatus: (s) => statuses.push(s) });
+  const stream = watchPods({ kubeConfig, namespace: "default", labelSelector: `test=${label}`, signal: ac.signal, seed, backoff, ...extra, onState: (s) => states.push(s), onStatus: (s) => statuses.push(s) });
   const done = (async () => { for await (const e of stream) { events.push(e); applyEvent(state, e); } })();
   return { stream, states, statuses, events, state, done, stop: async () => { ac.abort(); await done; } };
 }
